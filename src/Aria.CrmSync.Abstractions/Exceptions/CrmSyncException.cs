@@ -1,0 +1,85 @@
+namespace Aria.CrmSync;
+
+/// <summary>
+/// The root of the library's exceptions: a failure of a whole call, with a stable <see cref="Code"/>, an HTTP-style
+/// <see cref="StatusCode"/> and structured <see cref="Details"/> (never credentials).
+/// </summary>
+/// <remarks>Seed-compatible: code <c>CRM_SYNC_ERROR</c>, status 500, message prefixed with <c>CRM sync error: </c>.</remarks>
+public class CrmSyncException : Exception
+{
+    /// <summary>The code of a generic sync failure.</summary>
+    public const string DefaultCode = "CRM_SYNC_ERROR";
+
+    /// <summary>The message prefix of a generic sync failure.</summary>
+    public const string MessagePrefix = "CRM sync error: ";
+
+    /// <summary>Initializes a new instance with the seed's defaults (message <c>CRM sync error: Unknown error</c>).</summary>
+    public CrmSyncException()
+        : this("Unknown error")
+    {
+    }
+
+    /// <summary>Initializes a new instance of a generic sync failure.</summary>
+    /// <param name="message">What failed; prefixed with <c>CRM sync error: </c>.</param>
+    public CrmSyncException(string message)
+        : this(message, provider: null, innerException: null)
+    {
+    }
+
+    /// <summary>Initializes a new instance of a generic sync failure.</summary>
+    /// <param name="message">What failed; prefixed with <c>CRM sync error: </c>.</param>
+    /// <param name="innerException">The cause.</param>
+    public CrmSyncException(string message, Exception? innerException)
+        : this(message, provider: null, innerException)
+    {
+    }
+
+    /// <summary>Initializes a new instance of a generic sync failure.</summary>
+    /// <param name="message">What failed; prefixed with <c>CRM sync error: </c>.</param>
+    /// <param name="provider">The CRM involved, recorded in <see cref="Details"/> as <c>provider</c>.</param>
+    /// <param name="innerException">The cause.</param>
+    public CrmSyncException(string message, CrmProvider? provider, Exception? innerException = null)
+        : this(MessagePrefix + message, DefaultCode, 500, ProviderDetails(provider), innerException)
+    {
+    }
+
+    /// <summary>Initializes a new instance with every part given (for subclasses).</summary>
+    /// <param name="message">The full message.</param>
+    /// <param name="code">The stable error code.</param>
+    /// <param name="statusCode">The HTTP-style status.</param>
+    /// <param name="details">Structured details.</param>
+    /// <param name="innerException">The cause.</param>
+    protected CrmSyncException(string message, string code, int statusCode, IReadOnlyDictionary<string, object?>? details, Exception? innerException)
+        : base(message, innerException)
+    {
+        Code = code;
+        StatusCode = statusCode;
+        Details = details ?? new Dictionary<string, object?>();
+    }
+
+    /// <summary>Gets the stable error code, for example <c>CRM_SYNC_ERROR</c>.</summary>
+    public string Code { get; }
+
+    /// <summary>Gets the HTTP-style status code, for example 500.</summary>
+    public int StatusCode { get; }
+
+    /// <summary>Gets structured details (for example <c>provider</c>).</summary>
+    public IReadOnlyDictionary<string, object?> Details { get; }
+
+    /// <summary>Gets the CRM named in <see cref="Details"/>, if any.</summary>
+    public CrmProvider? Provider => Details.TryGetValue("provider", out var p) && p is string s && Serialization.WireValue.TryParse<CrmProvider>(s, out var provider) ? provider : null;
+
+    /// <summary>Builds a details dictionary naming <paramref name="provider"/>.</summary>
+    /// <param name="provider">The CRM, if any.</param>
+    /// <returns>The details.</returns>
+    protected static Dictionary<string, object?> ProviderDetails(CrmProvider? provider)
+    {
+        var details = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (provider is { } p)
+        {
+            details["provider"] = Serialization.WireValue.Format(p);
+        }
+
+        return details;
+    }
+}

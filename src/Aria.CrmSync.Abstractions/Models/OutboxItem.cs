@@ -1,0 +1,38 @@
+namespace Aria.CrmSync;
+
+/// <summary>
+/// An outbound CRM write (today: a note) recorded in the sync state <em>before</em> it is sent, so that a retry
+/// after a crash or an uncertain failure finds the write it may already have made instead of making a second one.
+/// </summary>
+public sealed record OutboxItem
+{
+    /// <summary>The kind of a note push.</summary>
+    public const string NoteKind = "note";
+
+    /// <summary>Gets the idempotency key: stable across attempts, recorded in the CRM with the write.</summary>
+    public required string IdempotencyKey { get; init; }
+
+    /// <summary>Gets the kind of write (<see cref="NoteKind"/>).</summary>
+    public string Kind { get; init; } = NoteKind;
+
+    /// <summary>Gets the text to write (already tagged with <c>[ARIA] </c>).</summary>
+    public required string Text { get; init; }
+
+    /// <summary>Gets the delivery state.</summary>
+    public OutboxItemStatus Status { get; init; } = OutboxItemStatus.Pending;
+
+    /// <summary>Gets how many times the write was sent.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>Gets the CRM id of the written object once known.</summary>
+    public string? CrmObjectId { get; init; }
+
+    /// <summary>Gets the last error, when the last attempt failed.</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>Gets when the item was recorded.</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Gets when the item was last sent.</summary>
+    public DateTimeOffset? LastAttemptAt { get; init; }
+}

@@ -1,0 +1,24 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Aria.CrmSync.Serialization;
+
+namespace Aria.CrmSync;
+
+/// <summary>A lead-side change recorded in a sync state, waiting to reach the CRM.</summary>
+/// <remarks>Seed payloads such as <c>{"field":"stage","new_value":"opportunity"}</c> round-trip: unknown keys are kept.</remarks>
+public sealed record PendingChange
+{
+    /// <summary>Gets the lead field (or <c>notes</c> for a summary waiting to be pushed).</summary>
+    public required string Field { get; init; }
+
+    /// <summary>Gets the new value in canonical text form, when recorded.</summary>
+    [JsonConverter(typeof(LenientStringJsonConverter))]
+    public string? Value { get; init; }
+
+    /// <summary>Gets when the change was recorded, when known.</summary>
+    public DateTimeOffset? ChangedAt { get; init; }
+
+    /// <summary>Gets any further keys of the change, preserved as written.</summary>
+    [JsonExtensionData]
+    public IDictionary<string, JsonElement>? Extra { get; init; }
+}

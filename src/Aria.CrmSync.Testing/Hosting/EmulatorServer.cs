@@ -1,0 +1,98 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Aria.CrmSync.Testing;
+
+/// <summary>A loopback HTTP server (Kestrel on 127.0.0.1) serving one emulator, for end-to-end tests and external clients.</summary>
+public sealed class EmulatorServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private EmulatorServer(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>Gets the server's base address, e.g. <c>http://127.0.0.1:50123</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    internal static async Task<EmulatorServer> StartAsync(CrmEmulator emulator, int port, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Services.Configure<KestrelServerOptions>(o =>
+        {
+            o.AllowSynchronousIO = false;
+            o.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
+        });
+        var app = builder.Build();
+        app.Run(context => ServeAsync(emulator, context));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = new Uri(app.Urls.First());
+        return new EmulatorServer(app, address);
+    }
+
+    private static async Task ServeAsync(CrmEmulator emulator, HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+        var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var path = Uri.UnescapeDataString(context.Request.PathBase.Add(context.Request.Path).ToUriComponent());
+        var request = new EmulatorRequest(context.Request.Method, path, context.Request.QueryString.Value, headers, buffer.ToArray());
+
+        EmulatorResponse response;
+        try
+        {
+            response = await emulator.HandleAsync(request, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (EmulatorConnectionDroppedException)
+        {
+            context.Abort();
+            return;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        context.Response.StatusCode = response.StatusCode;
+        foreach (var (name, value) in response.Headers)
+        {
+            context.Response.Headers[name] = value;
+        }
+
+        if (response.ContentType is not null)
+        {
+            context.Response.ContentType = response.ContentType;
+        }
+
+        if (response.AbortAfterBody)
+        {
+            // Promise more than is sent, then drop the connection: the client sees a truncated response.
+            context.Response.ContentLength = response.Body.Length + 64;
+            await context.Response.Body.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            context.Abort();
+            return;
+        }
+
+        context.Response.ContentLength = response.Body.Length;
+        if (response.Body.Length > 0)
+        {
+            await context.Response.Body.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+}
