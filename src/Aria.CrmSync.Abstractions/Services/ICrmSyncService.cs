@@ -29,7 +29,7 @@ public interface ICrmSyncService
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The stored state.</returns>
     /// <exception cref="CrmSyncNotFoundException">The lead has no sync state.</exception>
-    /// <exception cref="InvalidOperationException">The transition is not allowed by the state machine.</exception>
+    /// <exception cref="CrmSyncStateTransitionException">The transition is not allowed by the state machine.</exception>
     Task<CrmSyncState> UpdateSyncStatusAsync(string leadMemoryId, SyncStatus status, SyncStatusUpdate? update = null, CancellationToken cancellationToken = default);
 
     /// <summary>Records that the host changed a lead (status <c>synced → pending</c>), so the next sync pushes it.</summary>

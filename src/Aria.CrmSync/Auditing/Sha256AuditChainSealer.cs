@@ -1,0 +1,91 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Aria.CrmSync.Auditing;
+
+/// <summary>
+/// Seals audit entries into per-user SHA-256 hash chains. The hash covers a canonical, length-prefixed encoding of
+/// every field of the entry (details in canonical JSON, time to the microsecond) plus its sequence and the previous
+/// entry's hash, so a change to any of them is detected.
+/// </summary>
+internal sealed class Sha256AuditChainSealer : IAuditChainSealer
+{
+    private const string Version = "aria-crm-audit-v1";
+
+    public static Sha256AuditChainSealer Instance { get; } = new();
+
+    public CrmAuditEntry Seal(CrmAuditEntry draft, long sequence, string? previousHash)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sequence, 1);
+        var sealedEntry = draft with
+        {
+            Sequence = sequence,
+            PreviousHash = previousHash,
+            CreatedAt = AuditTime.Normalize(draft.CreatedAt),
+            Hash = string.Empty,
+        };
+        return sealedEntry with { Hash = ComputeHash(sealedEntry) };
+    }
+
+    public string ComputeHash(CrmAuditEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var buffer = new ArrayBufferWriter<byte>(512);
+        Append(buffer, Version);
+        Append(buffer, entry.Id);
+        Append(buffer, entry.UserId);
+        Append(buffer, entry.LeadMemoryId);
+        Append(buffer, Serialization.WireValue.Format(entry.Operation));
+        Append(buffer, Serialization.WireValue.Format(entry.Provider));
+        Append(buffer, entry.Success ? "true" : "false");
+        AppendBytes(buffer, CanonicalJson.ToUtf8(entry.Details));
+        Append(buffer, entry.ErrorMessage);
+        Append(buffer, AuditTime.Format(entry.CreatedAt));
+        Append(buffer, entry.Sequence.ToString(CultureInfo.InvariantCulture));
+        Append(buffer, entry.PreviousHash);
+
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(buffer.WrittenSpan, hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    private static void Append(ArrayBufferWriter<byte> buffer, string? value)
+    {
+        if (value is null)
+        {
+            Write(buffer, "~\n"u8);
+            return;
+        }
+
+        var length = Encoding.UTF8.GetByteCount(value);
+        WriteLength(buffer, length);
+        var span = buffer.GetSpan(length + 1);
+        var written = Encoding.UTF8.GetBytes(value, span);
+        span[written] = (byte)'\n';
+        buffer.Advance(written + 1);
+    }
+
+    private static void AppendBytes(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> value)
+    {
+        WriteLength(buffer, value.Length);
+        Write(buffer, value);
+        Write(buffer, "\n"u8);
+    }
+
+    private static void WriteLength(ArrayBufferWriter<byte> buffer, int length)
+    {
+        var span = buffer.GetSpan(12);
+        length.TryFormat(span, out var written, provider: CultureInfo.InvariantCulture);
+        span[written] = (byte)':';
+        buffer.Advance(written + 1);
+    }
+
+    private static void Write(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(buffer.GetSpan(bytes.Length));
+        buffer.Advance(bytes.Length);
+    }
+}

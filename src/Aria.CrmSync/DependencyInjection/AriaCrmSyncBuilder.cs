@@ -1,0 +1,6 @@
+namespace Microsoft.Extensions.DependencyInjection;
+
+internal sealed class AriaCrmSyncBuilder(IServiceCollection services) : IAriaCrmSyncBuilder
+{
+    public IServiceCollection Services { get; } = services;
+}

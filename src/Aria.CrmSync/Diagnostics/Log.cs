@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace Aria.CrmSync.Diagnostics;
+
+/// <summary>Source-generated log messages. Arguments are ids, codes and counts: never tokens or lead contents.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Audit export for user {UserId}: {Count} entries as {Format}.")]
+    public static partial void AuditExported(ILogger logger, string userId, long count, AuditExportFormat format);
+
+    [LoggerMessage(1001, LogLevel.Error, "Audit chain of user {UserId} is broken: {Kind} at sequence {Sequence} (entry {EntryId}).")]
+    public static partial void AuditChainBroken(ILogger logger, string userId, AuditTamperKind kind, long? sequence, string? entryId);
+
+    [LoggerMessage(1100, LogLevel.Information, "{Operation} of lead {LeadMemoryId} ({Provider}) succeeded: {Changed} lead field(s) updated, {Pushed} CRM field(s) written, {Conflicts} conflict(s).")]
+    public static partial void SyncSucceeded(ILogger logger, string operation, string leadMemoryId, CrmProvider provider, int changed, int pushed, int conflicts);
+
+    [LoggerMessage(1101, LogLevel.Warning, "{Operation} of lead {LeadMemoryId} ({Provider}) failed with {Code}: {Message}")]
+    public static partial void SyncFailed(ILogger logger, string operation, string leadMemoryId, CrmProvider provider, string code, string message);
+
+    [LoggerMessage(1102, LogLevel.Warning, "Unknown {Provider} stage '{Stage}' on record {CrmId}: the lead keeps its lifecycle stage.")]
+    public static partial void UnknownStage(ILogger logger, CrmProvider provider, string stage, string crmId);
+
+    [LoggerMessage(1103, LogLevel.Information, "Lead {LeadMemoryId}: conflict on {Field} left for a person to resolve.")]
+    public static partial void ManualConflict(ILogger logger, string leadMemoryId, string field);
+
+    [LoggerMessage(1104, LogLevel.Warning, "Lead {LeadMemoryId} exhausted its {MaxRetries} automatic retries and stays in error.")]
+    public static partial void RetriesExhausted(ILogger logger, string leadMemoryId, int maxRetries);
+
+    [LoggerMessage(1105, LogLevel.Debug, "Lead {LeadMemoryId}: concurrent write detected, retrying ({Attempt}).")]
+    public static partial void ConcurrentWrite(ILogger logger, string leadMemoryId, int attempt);
+
+    [LoggerMessage(1106, LogLevel.Information, "Lead {LeadMemoryId}: retry {RetryCount} scheduled at {NextAttemptAt:O}.")]
+    public static partial void RetryScheduled(ILogger logger, string leadMemoryId, int retryCount, DateTimeOffset nextAttemptAt);
+}

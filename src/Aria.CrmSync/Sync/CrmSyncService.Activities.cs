@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Aria.CrmSync.Serialization;
+
+namespace Aria.CrmSync.Sync;
+
+/// <content>Activity pulls: CRM activities become lead events, once each.</content>
+internal sealed partial class CrmSyncService
+{
+    private const string ActivityStreamPrefix = "activities:";
+
+    public async Task<SyncResult> PullActivitiesAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        var load = await LoadAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        if (load.Failure is { } failure)
+        {
+            return failure;
+        }
+
+        var ctx = load.Context!;
+        using var activity = _telemetry.StartActivity("sync.pull_activities", ctx.Provider, leadMemoryId);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var stream = ActivityStreamPrefix + leadMemoryId;
+            var cursor = await _states.GetCursorAsync(ctx.Connection.ConnectionKey, stream, cancellationToken).ConfigureAwait(false);
+            DateTimeOffset? since = cursor is null ? null : cursor.Cursor.Timestamp - _options.ActivityOverlap;
+
+            var activities = new List<CrmActivity>();
+            await foreach (var item in ctx.Gateway.GetActivitiesAsync(ctx.Connection, ctx.CrmId, since, cancellationToken).ConfigureAwait(false))
+            {
+                activities.Add(item);
+            }
+
+            var now = _time.GetUtcNow();
+            var events = activities
+                .Where(a => !IsAriaNote(a))
+                .Select(a => ToLeadEvent(ctx, a, now))
+                .ToList();
+            var added = events.Count == 0 ? 0 : await _leads.AddEventsAsync(events, cancellationToken).ConfigureAwait(false);
+
+            var latest = activities.Count == 0 ? (DateTimeOffset?)null : activities.Max(a => a.LastModifiedAt ?? a.OccurredAt);
+            if (latest is { } watermark && (cursor is null || watermark > cursor.Cursor.Timestamp))
+            {
+                await _states.SaveCursorAsync(new SyncCursorRecord(ctx.Connection.ConnectionKey, stream, new CrmCursor(watermark, null), now), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (added > 0)
+            {
+                await TouchLastActivityAsync(ctx.Lead, events.Max(e => e.OccurredAt), cancellationToken).ConfigureAwait(false);
+            }
+
+            var state = await MutateStateAsync(leadMemoryId, s => s with { LastPullAt = now, LastSyncAt = now, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
+            await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Pull, ctx.Provider, true, new Dictionary<string, object?>
+            {
+                ["crm_id"] = ctx.CrmId,
+                ["activities_count"] = activities.Count,
+                ["activities_new"] = added,
+                ["activity_types"] = activities.Select(a => a.ActivityType).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
+            }, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+            _telemetry.OperationCompleted("pull_activities", ctx.Provider, true, Stopwatch.GetElapsedTime(started));
+            return new SyncResult { LeadMemoryId = leadMemoryId, Success = true, Status = state.Status, ActivitiesSynced = added, RetryCount = state.RetryCount };
+        }
+        catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            return await FailAsync(ctx, "pull_activities", ex, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsAriaNote(CrmActivity activity)
+        => activity.ActivityType == "note"
+            && ((activity.Body?.TrimStart().StartsWith("[ARIA]", StringComparison.Ordinal) ?? false)
+                || (activity.Subject?.TrimStart().StartsWith("[ARIA]", StringComparison.Ordinal) ?? false));
+
+    private static LeadEvent ToLeadEvent(LeadContext ctx, CrmActivity activity, DateTimeOffset now) => new()
+    {
+        Id = EventId(ctx.Lead.Id, ctx.Provider, activity.ExternalId),
+        UserId = ctx.Lead.UserId,
+        LeadMemoryId = ctx.Lead.Id,
+        EventType = activity.ActivityType,
+        Direction = activity.Direction,
+        Subject = activity.Subject,
+        Content = activity.Body,
+        OccurredAt = activity.OccurredAt,
+        Source = ctx.Provider,
+        ExternalId = activity.ExternalId,
+        Metadata = activity.Status is null
+            ? activity.Metadata
+            : new Dictionary<string, string?>(activity.Metadata) { ["status"] = activity.Status },
+        CreatedAt = now,
+    };
+
+    /// <summary>A stable event id per (lead, CRM, activity), so the same activity maps to the same event everywhere.</summary>
+    internal static string EventId(string leadMemoryId, CrmProvider provider, string externalId)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes($"{leadMemoryId}\n{WireValue.Format(provider)}\n{externalId}"), hash);
+        return "evt-" + Convert.ToHexStringLower(hash[..16]);
+    }
+
+    private async Task TouchLastActivityAsync(LeadMemory lead, DateTimeOffset occurredAt, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= _options.ConcurrencyAttempts; attempt++)
+        {
+            var current = attempt == 1 ? lead : await _leads.GetAsync(lead.UserId, lead.Id, cancellationToken).ConfigureAwait(false);
+            if (current is null || (current.LastActivityAt is { } last && last >= occurredAt))
+            {
+                return;
+            }
+
+            try
+            {
+                await _leads.UpdateAsync(current with { LastActivityAt = occurredAt }, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (CrmSyncConcurrencyException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+
+namespace Aria.CrmSync.Sync;
+
+/// <content>Note pushes through the outbox: recorded before sending, looked up before re-sending.</content>
+internal sealed partial class CrmSyncService
+{
+    public async Task<SyncResult> PushSummaryAsync(string userId, string leadMemoryId, string summary, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(summary);
+        if (idempotencyKey is { Length: 0 or > 100 })
+        {
+            throw new ArgumentException("The idempotency key must have 1 to 100 characters.", nameof(idempotencyKey));
+        }
+
+        if (summary.Length > _options.MaxNoteLength)
+        {
+            throw new CrmSyncValidationException($"The summary has {summary.Length} characters; at most {_options.MaxNoteLength} are accepted.", nameof(summary));
+        }
+
+        var load = await LoadAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        if (load.Failure is { } failure)
+        {
+            return failure;
+        }
+
+        var ctx = load.Context!;
+        var text = summary.StartsWith("[ARIA]", StringComparison.Ordinal) ? summary : CrmSyncOptions.NotePrefix + summary;
+        var key = idempotencyKey ?? DefaultIdempotencyKey(leadMemoryId, text);
+
+        // Record the note before calling the CRM.
+        OutboxItem? delivered = null;
+        var deadLettered = false;
+        await MutateStateAsync(leadMemoryId, state =>
+        {
+            var now = _time.GetUtcNow();
+            var existing = state.Outbox.FirstOrDefault(o => o.IdempotencyKey == key);
+            if (existing is { Status: OutboxItemStatus.Done })
+            {
+                delivered = existing;
+                return state;
+            }
+
+            var item = existing ?? new OutboxItem { IdempotencyKey = key, Text = text, CreatedAt = now };
+            var outbox = state.Outbox.Where(o => o.IdempotencyKey != key).Append(item).ToList();
+            var pending = state.PendingChanges.Any(p => p.Field == LeadFields.Notes && p.Value == key)
+                ? state.PendingChanges
+                : [.. state.PendingChanges, new PendingChange { Field = LeadFields.Notes, Value = key, ChangedAt = now }];
+            deadLettered = state.Status == SyncStatus.Error && !_retry.ShouldRetry(state.RetryCount);
+            var target = state.Status is SyncStatus.Synced or SyncStatus.Error && !deadLettered ? SyncStatus.Pending : state.Status;
+            SyncStateMachine.EnsureAllowed(leadMemoryId, state.Status, target, state.RetryCount, _options.MaxRetries);
+            return state with { Status = target, Outbox = outbox, PendingChanges = pending, UpdatedAt = now };
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (delivered is not null)
+        {
+            var current = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
+            return new SyncResult { LeadMemoryId = leadMemoryId, Success = true, Status = current?.Status, NoteId = delivered.CrmObjectId };
+        }
+
+        if (deadLettered)
+        {
+            var error = $"Lead '{leadMemoryId}' exhausted its automatic retries; the note is queued and will be sent by the next manual sync.";
+            await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Error, ctx.Provider, false, new Dictionary<string, object?>
+            {
+                ["operation"] = "push_note",
+                ["idempotency_key"] = key,
+                ["queued"] = true,
+            }, error, cancellationToken).ConfigureAwait(false);
+            return new SyncResult { LeadMemoryId = leadMemoryId, Success = false, Status = SyncStatus.Error, Error = error, ErrorCode = CrmSyncStateTransitionException.ErrorCode };
+        }
+
+        var result = await DeliverNotesAsync(ctx, [key], cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Sends every undelivered note of a lead (used by manual syncs and retries).</summary>
+    private async Task<SyncResult> FlushOutboxAsync(string userId, string leadMemoryId, CancellationToken cancellationToken)
+    {
+        var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
+        var keys = state?.Outbox.Where(o => o.Status is OutboxItemStatus.Pending or OutboxItemStatus.InFlight).Select(o => o.IdempotencyKey).ToArray() ?? [];
+        if (keys.Length == 0)
+        {
+            return new SyncResult { LeadMemoryId = leadMemoryId, Success = true, Status = state?.Status };
+        }
+
+        var load = await LoadAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        return load.Failure ?? await DeliverNotesAsync(load.Context!, keys, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SyncResult> DeliverNotesAsync(LeadContext ctx, IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        using var activity = _telemetry.StartActivity("sync.push_note", ctx.Provider, ctx.Lead.Id);
+        var started = Stopwatch.GetTimestamp();
+
+        // Mark the notes in flight (attempt counted) before the call: after a crash or an uncertain failure, the next
+        // attempt knows the CRM may already hold the note and looks for it first.
+        var sending = new List<OutboxItem>();
+        await MutateStateAsync(ctx.Lead.Id, state =>
+        {
+            sending.Clear();
+            var now = _time.GetUtcNow();
+            var outbox = state.Outbox.Select(o =>
+            {
+                if (!keys.Contains(o.IdempotencyKey) || o.Status is OutboxItemStatus.Done or OutboxItemStatus.Failed)
+                {
+                    return o;
+                }
+
+                var marked = o with { Status = OutboxItemStatus.InFlight, Attempts = o.Attempts + 1, LastAttemptAt = now };
+                sending.Add(marked);
+                return marked;
+            }).ToList();
+            return sending.Count == 0 ? state : state with { Outbox = outbox, UpdatedAt = now };
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (sending.Count == 0)
+        {
+            var state = await _states.GetAsync(ctx.Lead.Id, cancellationToken).ConfigureAwait(false);
+            var done = state?.Outbox.LastOrDefault(o => keys.Contains(o.IdempotencyKey) && o.Status == OutboxItemStatus.Done);
+            return new SyncResult { LeadMemoryId = ctx.Lead.Id, Success = true, Status = state?.Status, NoteId = done?.CrmObjectId };
+        }
+
+        IReadOnlyList<CrmNoteResult> results;
+        try
+        {
+            var requests = sending.Select(o => new CrmNoteRequest
+            {
+                IdempotencyKey = o.IdempotencyKey,
+                CrmId = ctx.CrmId,
+                Text = o.Text,
+                MayExist = o.Attempts > 1,
+            }).ToList();
+            results = await ctx.Gateway.CreateNotesAsync(ctx.Connection, requests, cancellationToken).ConfigureAwait(false);
+            if (results.Count != requests.Count)
+            {
+                throw new CrmSyncDataException($"The gateway returned {results.Count} results for {requests.Count} notes", $"{ctx.Provider} notes", ctx.Provider);
+            }
+        }
+        catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
+        {
+            await RecordNoteErrorsAsync(ctx.Lead.Id, sending.Select(o => (o.IdempotencyKey, (string?)DescribeFailure(ex), false)).ToList(), cancellationToken).ConfigureAwait(false);
+            return await FailAsync(ctx, "push_note", ex, cancellationToken).ConfigureAwait(false);
+        }
+
+        var byKey = results.ToDictionary(r => r.IdempotencyKey, StringComparer.Ordinal);
+        var failures = results.Where(r => !r.Success).ToList();
+        var final = await MutateStateAsync(ctx.Lead.Id, state =>
+        {
+            var now = _time.GetUtcNow();
+            var outbox = state.Outbox.Select(o => byKey.TryGetValue(o.IdempotencyKey, out var r)
+                ? r.Success
+                    ? o with { Status = OutboxItemStatus.Done, CrmObjectId = r.NoteId, LastError = null }
+                    : o with { Status = r.IsTransient ? OutboxItemStatus.InFlight : OutboxItemStatus.Failed, LastError = $"{r.ErrorCode} {r.ErrorMessage}".Trim() }
+                : o).ToList();
+            var deliveredKeys = results.Where(r => r.Success).Select(r => r.IdempotencyKey).ToHashSet(StringComparer.Ordinal);
+            var next = state with
+            {
+                Outbox = outbox,
+                PendingChanges = state.PendingChanges.Where(p => !(p.Field == LeadFields.Notes && p.Value is not null && deliveredKeys.Contains(p.Value))).ToList(),
+                LastPushAt = deliveredKeys.Count > 0 ? now : state.LastPushAt,
+                LastSyncAt = deliveredKeys.Count > 0 ? now : state.LastSyncAt,
+                SyncDirection = SyncDirection.Push,
+                UpdatedAt = now,
+            };
+            if (failures.Count == 0)
+            {
+                var settled = next.Status == SyncStatus.Conflict ? SyncStatus.Conflict : SettledStatus(next);
+                if (settled != next.Status && !SyncStateMachine.IsAllowed(next.Status, settled, next.RetryCount, _options.MaxRetries))
+                {
+                    settled = next.Status;
+                }
+
+                next = next with
+                {
+                    Status = settled,
+                    ErrorMessage = settled == SyncStatus.Synced ? null : next.ErrorMessage,
+                    RetryCount = settled == SyncStatus.Synced ? 0 : next.RetryCount,
+                    NextAttemptAt = settled == SyncStatus.Synced ? null : next.NextAttemptAt,
+                };
+            }
+
+            return next;
+        }, cancellationToken).ConfigureAwait(false);
+
+        var drafts = results.Where(r => r.Success).Select(r => Draft(ctx.Lead.UserId, ctx.Lead.Id, CrmAuditOperation.Push, ctx.Provider, true, new Dictionary<string, object?>
+        {
+            ["crm_id"] = ctx.CrmId,
+            ["note_id"] = r.NoteId,
+            ["idempotency_key"] = r.IdempotencyKey,
+            ["summary_length"] = sending.First(o => o.IdempotencyKey == r.IdempotencyKey).Text.Length,
+            ["already_existed"] = r.AlreadyExisted,
+            ["attempts"] = sending.First(o => o.IdempotencyKey == r.IdempotencyKey).Attempts,
+        })).ToList();
+        if (drafts.Count > 0)
+        {
+            await _audit.LogManyAsync(drafts, cancellationToken).ConfigureAwait(false);
+        }
+
+        var noteId = results.LastOrDefault(r => r.Success)?.NoteId;
+        if (failures.Count > 0)
+        {
+            var first = failures[0];
+            var error = new CrmSyncException($"{(ctx.Provider == CrmProvider.Salesforce ? "Salesforce" : "HubSpot")} rejected note {first.IdempotencyKey}: {first.ErrorCode} {first.ErrorMessage}".TrimEnd(), ctx.Provider);
+            var failed = await FailAsync(ctx, "push_note", error, cancellationToken).ConfigureAwait(false);
+            return failed with { NoteId = noteId };
+        }
+
+        _telemetry.OperationCompleted("push_note", ctx.Provider, true, Stopwatch.GetElapsedTime(started));
+        return new SyncResult { LeadMemoryId = ctx.Lead.Id, Success = true, Status = final.Status, NoteId = noteId, RetryCount = final.RetryCount };
+    }
+
+    private Task RecordNoteErrorsAsync(string leadMemoryId, IReadOnlyList<(string Key, string? Error, bool Permanent)> errors, CancellationToken cancellationToken)
+        => MutateStateAsync(leadMemoryId, state => state with
+        {
+            Outbox = state.Outbox.Select(o =>
+            {
+                var match = errors.FirstOrDefault(e => e.Key == o.IdempotencyKey);
+                return match.Key is null ? o : o with { LastError = match.Error, Status = match.Permanent ? OutboxItemStatus.Failed : o.Status };
+            }).ToList(),
+            UpdatedAt = _time.GetUtcNow(),
+        }, cancellationToken);
+}

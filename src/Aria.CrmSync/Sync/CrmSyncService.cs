@@ -1,0 +1,535 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Aria.CrmSync.Diagnostics;
+using Aria.CrmSync.Security;
+using Aria.CrmSync.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Aria.CrmSync.Sync;
+
+/// <summary>The sync engine behind <see cref="ICrmSyncService"/> (one lead at a time).</summary>
+internal sealed partial class CrmSyncService : ICrmSyncService
+{
+    private readonly ILeadMemoryStore _leads;
+    private readonly ISyncStateStore _states;
+    private readonly ICrmAuditService _audit;
+    private readonly ICrmConnectionResolver _connections;
+    private readonly Dictionary<CrmProvider, ICrmGateway> _gateways;
+    private readonly CrmSyncOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CrmSyncTelemetry _telemetry;
+    private readonly RetryPolicy _retry;
+
+    public CrmSyncService(
+        ILeadMemoryStore leads,
+        ISyncStateStore states,
+        ICrmAuditService audit,
+        ICrmConnectionResolver connections,
+        IEnumerable<ICrmGateway> gateways,
+        IOptions<CrmSyncOptions> options,
+        TimeProvider time,
+        ILogger<CrmSyncService> logger,
+        CrmSyncTelemetry telemetry)
+    {
+        _leads = leads;
+        _states = states;
+        _audit = audit;
+        _connections = connections;
+        _gateways = [];
+        foreach (var gateway in gateways)
+        {
+            _gateways[gateway.Provider] = gateway;
+        }
+
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _telemetry = telemetry;
+        _retry = new RetryPolicy(_options);
+    }
+
+    internal RetryPolicy Retry => _retry;
+
+    /// <summary>Returns whether a lead that made <paramref name="retryCount"/> retries may be retried again.</summary>
+    public bool ShouldRetry(int retryCount) => _retry.ShouldRetry(retryCount);
+
+    public async Task<CrmSyncState?> GetSyncStateAsync(string leadMemoryId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        return await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<CrmSyncState> CreateSyncStateAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false)
+            ?? throw new CrmSyncNotFoundException("Lead memory", leadMemoryId);
+        return await GetOrCreateStateAsync(lead, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<CrmSyncState> UpdateSyncStatusAsync(string leadMemoryId, SyncStatus status, SyncStatusUpdate? update = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        if (!Enum.IsDefined(status))
+        {
+            throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown sync status.");
+        }
+
+        return await MutateStateAsync(leadMemoryId, state =>
+        {
+            SyncStateMachine.EnsureAllowed(leadMemoryId, state.Status, status, state.RetryCount, _options.MaxRetries);
+            var now = _time.GetUtcNow();
+            var next = state with { Status = status, UpdatedAt = now };
+            if (update?.PendingChanges is { } pending)
+            {
+                next = next with { PendingChanges = pending.ToArray() };
+            }
+
+            if (update?.ErrorMessage is { } error)
+            {
+                next = next with { ErrorMessage = SecretRedactor.Redact(error) };
+            }
+
+            if (update?.Direction is { } direction)
+            {
+                next = next with
+                {
+                    SyncDirection = direction,
+                    LastSyncAt = now,
+                    LastPushAt = direction is SyncDirection.Push or SyncDirection.Bidirectional ? now : next.LastPushAt,
+                    LastPullAt = direction is SyncDirection.Pull or SyncDirection.Bidirectional ? now : next.LastPullAt,
+                };
+            }
+
+            return next;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<CrmSyncState> MarkLeadChangedAsync(string userId, string leadMemoryId, IReadOnlyCollection<string> fields, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        ArgumentNullException.ThrowIfNull(fields);
+        var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false)
+            ?? throw new CrmSyncNotFoundException("Lead memory", leadMemoryId);
+        await GetOrCreateStateAsync(lead, cancellationToken).ConfigureAwait(false);
+        var values = LeadFieldMapper.FromLead(lead);
+        return await MutateStateAsync(leadMemoryId, state =>
+        {
+            var now = _time.GetUtcNow();
+            var target = state.Status is SyncStatus.Synced or SyncStatus.Pending ? SyncStatus.Pending : state.Status;
+            SyncStateMachine.EnsureAllowed(leadMemoryId, state.Status, target, state.RetryCount, _options.MaxRetries);
+            var pending = state.PendingChanges.Where(p => !fields.Contains(p.Field)).ToList();
+            pending.AddRange(fields.Select(f => new PendingChange { Field = f, Value = values.GetValueOrDefault(f), ChangedAt = now }));
+            return state with { Status = target, PendingChanges = pending, UpdatedAt = now };
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<RetryScheduleResult> ScheduleRetryAsync(string leadMemoryId, TimeSpan? retryAfter = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        if (retryAfter is { } r && r < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(retryAfter), retryAfter, "Retry-After must not be negative.");
+        }
+
+        var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
+        if (state is null)
+        {
+            return new RetryScheduleResult { LeadMemoryId = leadMemoryId, Success = false, Error = "No sync state found" };
+        }
+
+        if (!_retry.ShouldRetry(state.RetryCount))
+        {
+            Log.RetriesExhausted(_logger, leadMemoryId, _options.MaxRetries);
+            return new RetryScheduleResult
+            {
+                LeadMemoryId = leadMemoryId,
+                Success = false,
+                Status = state.Status,
+                RetryCount = state.RetryCount,
+                Error = "Max retries exceeded",
+            };
+        }
+
+        var updated = await CountRetryAsync(state, retryAfter, automatic: false, cancellationToken).ConfigureAwait(false);
+        return new RetryScheduleResult
+        {
+            LeadMemoryId = leadMemoryId,
+            Success = true,
+            Status = updated.Status,
+            RetryCount = updated.RetryCount,
+            NextAttemptAt = updated.NextAttemptAt,
+        };
+    }
+
+    public async Task<RetryRunResult> ProcessDueRetriesAsync(int maxLeads = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLeads, 1);
+        var now = _time.GetUtcNow();
+        var due = new List<CrmSyncState>();
+        var query = new SyncStateQuery { Statuses = [SyncStatus.Error, SyncStatus.Pending], DueBefore = now, Limit = maxLeads };
+        await foreach (var state in _states.QueryAsync(query, cancellationToken).ConfigureAwait(false))
+        {
+            if (state.UserId is not null && (state.Status == SyncStatus.Pending || _retry.ShouldRetry(state.RetryCount)))
+            {
+                due.Add(state);
+            }
+        }
+
+        int succeeded = 0, failed = 0;
+        foreach (var state in due)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            CrmSyncState current;
+            try
+            {
+                current = state.Status == SyncStatus.Error
+                    ? await CountRetryAsync(state, retryAfter: null, automatic: true, cancellationToken).ConfigureAwait(false)
+                    : state;
+            }
+            catch (CrmSyncConcurrencyException)
+            {
+                continue; // another worker took it
+            }
+
+            var result = await RunFullSyncAsync(current.UserId!, current.LeadMemoryId, manual: false, cancellationToken).ConfigureAwait(false);
+            if (result.Success)
+            {
+                succeeded++;
+            }
+            else
+            {
+                failed++;
+            }
+        }
+
+        return new RetryRunResult(succeeded + failed, succeeded, failed);
+    }
+
+    public Task<SyncResult> TriggerManualSyncAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        return RunFullSyncAsync(userId, leadMemoryId, manual: true, cancellationToken);
+    }
+
+    private async Task<SyncResult> RunFullSyncAsync(string userId, string leadMemoryId, bool manual, CancellationToken cancellationToken)
+    {
+        var load = await LoadAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        if (load.Failure is { } failure)
+        {
+            return failure;
+        }
+
+        var ctx = load.Context!;
+        if (manual && ctx.State.Status == SyncStatus.Error && !_retry.ShouldRetry(ctx.State.RetryCount))
+        {
+            // A person asked for it: the lead gets a fresh set of automatic retries.
+            ctx = ctx with
+            {
+                State = await MutateStateAsync(leadMemoryId, s => s with { RetryCount = 0, UpdatedAt = _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false),
+            };
+            await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Retry, ctx.Provider, true, new Dictionary<string, object?>
+            {
+                ["manual"] = true,
+                ["retry_count_reset"] = true,
+            }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        SyncResult fields;
+        if (ctx.State.Status == SyncStatus.Conflict)
+        {
+            fields = ConflictBlocked(ctx.State);
+        }
+        else
+        {
+            fields = await SyncFieldsAsync(ctx, SyncDirection.Bidirectional, cancellationToken).ConfigureAwait(false);
+            if (!fields.Success)
+            {
+                return fields;
+            }
+        }
+
+        var notes = await FlushOutboxAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        if (!notes.Success)
+        {
+            return notes with { Changes = fields.Changes, Pushed = fields.Pushed, Conflicts = fields.Conflicts };
+        }
+
+        var activities = await PullActivitiesAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        return activities with
+        {
+            Success = fields.Success && activities.Success,
+            Error = fields.Error ?? activities.Error,
+            ErrorCode = fields.ErrorCode ?? activities.ErrorCode,
+            Changes = fields.Changes,
+            Pushed = fields.Pushed,
+            Conflicts = fields.Conflicts,
+            NoteId = notes.NoteId,
+        };
+    }
+
+    private async Task<CrmSyncState> CountRetryAsync(CrmSyncState state, TimeSpan? retryAfter, bool automatic, CancellationToken cancellationToken)
+    {
+        CrmSyncState? before = null;
+        var updated = await MutateStateAsync(state.LeadMemoryId, s =>
+        {
+            before = s;
+            if (!_retry.ShouldRetry(s.RetryCount))
+            {
+                throw new CrmSyncStateTransitionException(s.LeadMemoryId, s.Status, SyncStatus.Pending, $"the maximum of {_options.MaxRetries} retries was reached");
+            }
+
+            var target = s.Status == SyncStatus.Error ? SyncStatus.Pending : s.Status;
+            SyncStateMachine.EnsureAllowed(s.LeadMemoryId, s.Status, target, s.RetryCount, _options.MaxRetries);
+            var now = _time.GetUtcNow();
+            return s with
+            {
+                Status = target,
+                RetryCount = s.RetryCount + 1,
+                NextAttemptAt = now + _retry.NextDelay(s.RetryCount, retryAfter),
+                UpdatedAt = now,
+            };
+        }, cancellationToken).ConfigureAwait(false);
+
+        _telemetry.RetryScheduled(updated.Provider);
+        Log.RetryScheduled(_logger, updated.LeadMemoryId, updated.RetryCount, updated.NextAttemptAt!.Value);
+        if (updated.UserId is not null && updated.Provider is { } provider)
+        {
+            await _audit.LogSyncOperationAsync(updated.UserId, updated.LeadMemoryId, CrmAuditOperation.Retry, provider, true, new Dictionary<string, object?>
+            {
+                ["retry_count"] = updated.RetryCount,
+                ["max_retries"] = _options.MaxRetries,
+                ["next_attempt_at"] = updated.NextAttemptAt,
+                ["automatic"] = automatic,
+                ["previous_error"] = before?.ErrorMessage,
+            }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        return updated;
+    }
+
+    private async Task<CrmSyncState> GetOrCreateStateAsync(LeadMemory lead, CancellationToken cancellationToken)
+    {
+        var existing = await _states.GetAsync(lead.Id, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        var now = _time.GetUtcNow();
+        var state = new CrmSyncState
+        {
+            Id = Guid.CreateVersion7(now).ToString(),
+            LeadMemoryId = lead.Id,
+            UserId = lead.UserId,
+            Provider = lead.CrmProvider,
+            CrmId = lead.CrmId,
+            Status = SyncStatus.Synced,
+            LastSyncAt = null,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+
+        try
+        {
+            return await _states.InsertAsync(state, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CrmSyncConcurrencyException)
+        {
+            return await _states.GetAsync(lead.Id, cancellationToken).ConfigureAwait(false)
+                ?? throw new CrmSyncNotFoundException(lead.Id);
+        }
+    }
+
+    /// <summary>Reads, changes and writes a sync state, re-reading when another writer got there first.</summary>
+    private async Task<CrmSyncState> MutateStateAsync(string leadMemoryId, Func<CrmSyncState, CrmSyncState> mutate, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false)
+                ?? throw new CrmSyncNotFoundException(leadMemoryId);
+            var next = mutate(state);
+            if (ReferenceEquals(next, state))
+            {
+                return state;
+            }
+
+            try
+            {
+                return await _states.UpdateAsync(next with { Version = state.Version }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CrmSyncConcurrencyException) when (attempt < _options.ConcurrencyAttempts)
+            {
+                Log.ConcurrentWrite(_logger, leadMemoryId, attempt);
+            }
+        }
+    }
+
+    private async Task<LoadResult> LoadAsync(string userId, string leadMemoryId, CancellationToken cancellationToken)
+    {
+        var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        if (lead is null)
+        {
+            return Failed(leadMemoryId, null, $"Lead memory '{leadMemoryId}' not found", CrmSyncNotFoundException.ErrorCode);
+        }
+
+        if (!lead.IsLinked)
+        {
+            return Failed(leadMemoryId, null, "Lead not linked to CRM", CrmSyncException.DefaultCode);
+        }
+
+        var provider = lead.CrmProvider!.Value;
+        if (!_gateways.TryGetValue(provider, out var gateway))
+        {
+            return Failed(leadMemoryId, null, $"No gateway is registered for {WireValue.Format(provider)}; add it with AddAriaCrmSync().Add{(provider == CrmProvider.Salesforce ? "Salesforce" : "HubSpot")}(...)", CrmSyncException.DefaultCode);
+        }
+
+        var state = await GetOrCreateStateAsync(lead, cancellationToken).ConfigureAwait(false);
+        if (state.CrmId != lead.CrmId || state.Provider != lead.CrmProvider || state.UserId != lead.UserId)
+        {
+            // The lead was (re)linked: a new link has no agreed base yet.
+            var relinked = state.CrmId is not null && state.CrmId != lead.CrmId;
+            state = await MutateStateAsync(leadMemoryId, s => s with
+            {
+                UserId = lead.UserId,
+                Provider = lead.CrmProvider,
+                CrmId = lead.CrmId,
+                BaseSnapshot = relinked ? new Dictionary<string, string?>() : s.BaseSnapshot,
+                UpdatedAt = _time.GetUtcNow(),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        CrmConnection connection;
+        try
+        {
+            connection = await _connections.ResolveAsync(userId, provider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CrmSyncException ex)
+        {
+            var ctxWithoutConnection = new LeadContext(lead, state, null!, gateway, provider, lead.CrmId!);
+            return new LoadResult(null, await FailAsync(ctxWithoutConnection, "connect", ex, cancellationToken).ConfigureAwait(false));
+        }
+
+        return new LoadResult(new LeadContext(lead, state, connection, gateway, provider, lead.CrmId!), null);
+    }
+
+    private static LoadResult Failed(string leadMemoryId, SyncStatus? status, string error, string code)
+        => new(null, new SyncResult { LeadMemoryId = leadMemoryId, Success = false, Status = status, Error = error, ErrorCode = code });
+
+    private static SyncResult ConflictBlocked(CrmSyncState state)
+    {
+        var fields = state.OpenConflicts.Select(c => c.Field).ToArray();
+        var ex = new CrmSyncConflictException(state.LeadMemoryId, fields);
+        return new SyncResult
+        {
+            LeadMemoryId = state.LeadMemoryId,
+            Success = false,
+            Status = state.Status,
+            Error = ex.Message,
+            ErrorCode = ex.Code,
+            Conflicts = state.OpenConflicts.ToArray(),
+            RetryCount = state.RetryCount,
+        };
+    }
+
+    /// <summary>
+    /// Records a failed operation: the state goes to <c>error</c> (through <c>pending</c>) with the next automatic
+    /// attempt scheduled while retries remain, and an <c>error</c> audit entry is written.
+    /// </summary>
+    private async Task<SyncResult> FailAsync(LeadContext ctx, string operation, Exception exception, CancellationToken cancellationToken)
+    {
+        var code = exception is CrmSyncException crm ? crm.Code : CrmSyncException.DefaultCode;
+        var secrets = new[] { ctx.Connection?.AccessToken, ctx.Connection?.RefreshToken };
+        var message = SecretRedactor.Redact(DescribeFailure(exception), secrets);
+        var retryAfter = (exception as CrmRateLimitedException)?.RetryAfter;
+        Log.SyncFailed(_logger, operation, ctx.Lead.Id, ctx.Provider, code, message);
+
+        CrmSyncState state;
+        try
+        {
+            state = await MutateStateAsync(ctx.Lead.Id, s =>
+            {
+                var now = _time.GetUtcNow();
+                var target = s.Status == SyncStatus.Conflict ? SyncStatus.Conflict : SyncStatus.Error;
+                var canRetry = _retry.ShouldRetry(s.RetryCount) && exception is not CrmConnectionException { RequiresReauthorization: true };
+                return s with
+                {
+                    Status = target,
+                    ErrorMessage = message,
+                    NextAttemptAt = target == SyncStatus.Error && canRetry ? now + _retry.NextDelay(s.RetryCount, retryAfter) : null,
+                    UpdatedAt = now,
+                };
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CrmSyncException stateError) when (stateError is not CrmSyncStateTransitionException)
+        {
+            state = ctx.State with { Status = SyncStatus.Error, ErrorMessage = message };
+        }
+
+        if (state.Status == SyncStatus.Error && state.NextAttemptAt is null)
+        {
+            Log.RetriesExhausted(_logger, ctx.Lead.Id, _options.MaxRetries);
+        }
+
+        await _audit.LogSyncOperationAsync(ctx.Lead.UserId, ctx.Lead.Id, CrmAuditOperation.Error, ctx.Provider, false, new Dictionary<string, object?>
+        {
+            ["operation"] = operation,
+            ["code"] = code,
+            ["retry_count"] = state.RetryCount,
+            ["next_attempt_at"] = state.NextAttemptAt,
+            ["dead_lettered"] = state.Status == SyncStatus.Error && state.NextAttemptAt is null,
+        }, message, CancellationToken.None).ConfigureAwait(false);
+
+        _telemetry.OperationCompleted(operation, ctx.Provider, false, TimeSpan.Zero);
+        return new SyncResult
+        {
+            LeadMemoryId = ctx.Lead.Id,
+            Success = false,
+            Status = state.Status,
+            Error = message,
+            ErrorCode = code,
+            RetryCount = state.RetryCount,
+            NextAttemptAt = state.NextAttemptAt,
+        };
+    }
+
+    private static string DescribeFailure(Exception exception) => exception switch
+    {
+        CrmSyncException e => e.Message,
+        HttpRequestException e => $"CRM request failed: {e.Message}",
+        TaskCanceledException or TimeoutException => "CRM request timed out",
+        JsonException => "CRM response could not be read",
+        _ => exception.Message,
+    };
+
+    private static bool IsOperationalFailure(Exception exception, CancellationToken cancellationToken)
+        => exception switch
+        {
+            OperationCanceledException when cancellationToken.IsCancellationRequested => false,
+            CrmSyncStateTransitionException => false,
+            CrmSyncException or HttpRequestException or TaskCanceledException or TimeoutException or JsonException or IOException or InvalidDataException => true,
+            _ => false,
+        };
+
+    private static string DefaultIdempotencyKey(string leadMemoryId, string text)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(leadMemoryId + "\n" + text), hash);
+        return "aria-" + Convert.ToHexStringLower(hash[..12]);
+    }
+
+    private static SyncStatus SettledStatus(CrmSyncState state)
+        => state.OpenConflicts.Any() ? SyncStatus.Conflict
+            : state.PendingChanges.Count > 0 || state.Outbox.Any(o => o.Status is OutboxItemStatus.Pending or OutboxItemStatus.InFlight) ? SyncStatus.Pending
+            : SyncStatus.Synced;
+
+    private sealed record LeadContext(LeadMemory Lead, CrmSyncState State, CrmConnection Connection, ICrmGateway Gateway, CrmProvider Provider, string CrmId);
+
+    private sealed record LoadResult(LeadContext? Context, SyncResult? Failure);
+}
