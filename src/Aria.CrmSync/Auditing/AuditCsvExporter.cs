@@ -1,5 +1,5 @@
-using CsvHelper;
 using Aria.CrmSync.Serialization;
+using CsvHelper;
 
 namespace Aria.CrmSync.Auditing;
 
