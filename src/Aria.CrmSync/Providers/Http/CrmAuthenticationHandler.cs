@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Logging;
+
+namespace Aria.CrmSync.Providers.Http;
+
+/// <summary>
+/// Puts the connection's bearer token on every CRM request; when the CRM rejects an expired OAuth token, refreshes it
+/// once (single-flight per connection), persists it through <see cref="ICrmConnectionResolver.SaveTokensAsync"/>, and
+/// repeats the request once. A refresh the CRM refuses (<c>invalid_grant</c>) surfaces as
+/// <see cref="CrmConnectionException"/> with <see cref="CrmConnectionException.RequiresReauthorization"/> — never a loop.
+/// </summary>
+internal sealed partial class CrmAuthenticationHandler(
+    IEnumerable<ICrmTokenRefresher> refreshers,
+    CrmTokenCache cache,
+    ICrmConnectionResolver resolver,
+    ILogger<CrmAuthenticationHandler> logger) : DelegatingHandler
+{
+    private readonly Dictionary<CrmProvider, ICrmTokenRefresher> _refreshers = refreshers.ToDictionary(r => r.Provider);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (!request.Options.TryGetValue(CrmHttpRequestOptions.Connection, out var connection))
+        {
+            throw new InvalidOperationException("CRM requests must carry their connection (CrmHttpRequestOptions.Connection).");
+        }
+
+        if (connection.CredentialKind == CrmCredentialKind.Brokered)
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        var token = cache.AccessTokenFor(connection)
+            ?? throw new CrmConnectionException(connection.Provider, $"The {Serialization.WireValue.Format(connection.Provider)} connection of user '{connection.UserId}' has no access token", requiresReauthorization: true);
+
+        if (request.Content is not null)
+        {
+            await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false); // replayable after a refresh
+        }
+
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Unauthorized
+            || connection.CredentialKind != CrmCredentialKind.OAuth
+            || !_refreshers.TryGetValue(connection.Provider, out var refresher))
+        {
+            return response;
+        }
+
+        await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+        if (!await refresher.IsTokenRejectedAsync(response, cancellationToken).ConfigureAwait(false))
+        {
+            return response;
+        }
+
+        LogRefreshing(logger, connection.Provider, connection.ConnectionKey);
+        var fresh = await cache.RefreshAsync(connection, token, async refreshToken =>
+        {
+            var tokens = await refresher.RefreshAsync(connection, refreshToken, cancellationToken).ConfigureAwait(false);
+            await resolver.SaveTokensAsync(connection, tokens, cancellationToken).ConfigureAwait(false);
+            return tokens;
+        }, cancellationToken).ConfigureAwait(false);
+
+        response.Dispose();
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fresh);
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(2000, LogLevel.Information, "{Provider} rejected the access token of connection {ConnectionKey}; refreshing it.")]
+    private static partial void LogRefreshing(ILogger logger, CrmProvider provider, string connectionKey);
+}

@@ -1,0 +1,56 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+using Polly.Retry;
+
+namespace Aria.CrmSync.Providers.Http;
+
+/// <summary>Registers a CRM's named <see cref="HttpClient"/>: standard resilience (outer) and bearer auth (inner).</summary>
+internal static class CrmHttpClientRegistration
+{
+    public static IHttpClientBuilder AddCrmHttpClient(IServiceCollection services, string name, Action<HttpStandardResilienceOptions>? configureResilience)
+    {
+        services.TryAddSingleton<CrmTokenCache>();
+        services.TryAddTransient<CrmAuthenticationHandler>();
+        var builder = services.AddHttpClient(name);
+        builder.ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan); // the resilience pipeline times out
+        builder.AddStandardResilienceHandler(options =>
+            {
+                options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(30);
+                options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(120);
+                options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);
+                options.Retry.MaxRetryAttempts = 3;
+                options.Retry.Delay = TimeSpan.FromMilliseconds(500);
+                options.Retry.UseJitter = true;
+                options.Retry.ShouldRetryAfterHeader = true;
+                options.Retry.ShouldHandle = ShouldRetryAsync;
+                configureResilience?.Invoke(options);
+            })
+            .SelectPipelineByAuthority(); // one circuit per org / host, not one for every connection
+        builder.AddHttpMessageHandler<CrmAuthenticationHandler>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Retries transient failures (5xx, 408, timeouts, dropped connections) of requests that are safe to repeat.
+    /// Writes that could duplicate (creating a note) are not retried here: the engine's outbox retries them with a
+    /// lookup first. 429s are left to the gateway, which pauses the connection's rate gate.
+    /// </summary>
+    private static ValueTask<bool> ShouldRetryAsync(RetryPredicateArguments<HttpResponseMessage> args)
+    {
+        var request = args.Context.GetRequestMessage();
+        if (request is null || !CrmHttpRequestOptions.IsIdempotent(request))
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        if (args.Outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests })
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        return ValueTask.FromResult(HttpClientResiliencePredicates.IsTransient(args.Outcome));
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Net;
+using Aria.CrmSync.Diagnostics;
+
+namespace Aria.CrmSync.Providers.Http;
+
+/// <summary>
+/// The HTTP core shared by the CRM gateways: waits for the connection's rate budget, sends with the connection
+/// attached (the pipeline's auth and resilience handlers read it), buffers the response, feeds the provider's limit
+/// headers back to the budget, and turns transport failures and error bodies into the library's typed exceptions.
+/// </summary>
+internal abstract class CrmHttpGateway(HttpClient http, CrmRateGate rateGate, TimeProvider time, CrmSyncTelemetry telemetry)
+{
+    protected abstract CrmProvider ProviderKind { get; }
+
+    protected TimeProvider Time => time;
+
+    protected CrmRateGate RateGate => rateGate;
+
+    /// <summary>Sends a request and returns the buffered response when its status is a success or in <paramref name="accept"/>.</summary>
+    protected async Task<CrmHttpResponse> SendAsync(
+        CrmConnection connection,
+        HttpMethod method,
+        Uri uri,
+        HttpContent? content,
+        string endpoint,
+        bool idempotent,
+        CancellationToken cancellationToken,
+        params HttpStatusCode[] accept)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        using var lease = await rateGate.AcquireAsync(connection, cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(method, uri) { Content = content };
+        request.WithConnection(connection, endpoint, idempotent);
+        PrepareRequest(request, connection);
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (CrmSyncException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or IOException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException)
+        {
+            telemetry.CrmCall(ProviderKind, endpoint, 0);
+            throw new CrmConnectionException(ProviderKind, $"{Serialization.WireValue.Format(ProviderKind)} request {endpoint} failed: {Describe(ex)}", ex);
+        }
+
+        using (response)
+        {
+            byte[] body;
+            try
+            {
+                body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException)
+            {
+                throw new CrmConnectionException(ProviderKind, $"{Serialization.WireValue.Format(ProviderKind)} response of {endpoint} was cut short: {Describe(ex)}", ex);
+            }
+
+            var result = new CrmHttpResponse(endpoint, response.StatusCode, response.Headers, response.Content.Headers, body);
+            telemetry.CrmCall(ProviderKind, endpoint, (int)response.StatusCode);
+            ObserveLimits(connection, result);
+            if (result.IsSuccess || accept.Contains(result.Status))
+            {
+                return result;
+            }
+
+            Activity.Current?.SetTag("crm.error_status", (int)result.Status);
+            throw MapError(connection, result);
+        }
+    }
+
+    /// <summary>Adds provider headers (e.g. Salesforce's <c>Sforce-Query-Options</c>) to a request.</summary>
+    protected virtual void PrepareRequest(HttpRequestMessage request, CrmConnection connection)
+    {
+    }
+
+    /// <summary>Feeds the provider's rate-limit headers to <see cref="RateGate"/>.</summary>
+    protected abstract void ObserveLimits(CrmConnection connection, CrmHttpResponse response);
+
+    /// <summary>Turns an error response into the library's typed exception (never echoing credentials).</summary>
+    protected abstract CrmSyncException MapError(CrmConnection connection, CrmHttpResponse response);
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        OperationCanceledException or TimeoutException or Polly.Timeout.TimeoutRejectedException => "timed out",
+        Polly.CircuitBreaker.BrokenCircuitException => "circuit open after repeated failures",
+        HttpRequestException { HttpRequestError: not HttpRequestError.Unknown } h => $"{h.HttpRequestError} ({h.Message})",
+        _ => ex.Message,
+    };
+}

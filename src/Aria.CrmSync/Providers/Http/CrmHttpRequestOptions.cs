@@ -1,0 +1,34 @@
+namespace Aria.CrmSync.Providers.Http;
+
+/// <summary>Per-request data the gateways hand to the HTTP pipeline (auth, rate gate, resilience).</summary>
+internal static class CrmHttpRequestOptions
+{
+    /// <summary>The connection the request is made for (required on every CRM request).</summary>
+    public static readonly HttpRequestOptionsKey<CrmConnection> Connection = new("Aria.CrmSync.Connection");
+
+    /// <summary>A stable endpoint name for telemetry and error messages, e.g. <c>salesforce.query</c>.</summary>
+    public static readonly HttpRequestOptionsKey<string> Endpoint = new("Aria.CrmSync.Endpoint");
+
+    /// <summary>Marks a request whose repetition cannot duplicate a write (reads, searches, PATCH of fixed values).</summary>
+    public static readonly HttpRequestOptionsKey<bool> Idempotent = new("Aria.CrmSync.Idempotent");
+
+    /// <summary>Marks a request that must not wait for or consume rate budget (token refresh, versions list).</summary>
+    public static readonly HttpRequestOptionsKey<bool> Unmetered = new("Aria.CrmSync.Unmetered");
+
+    public static HttpRequestMessage WithConnection(this HttpRequestMessage request, CrmConnection connection, string endpoint, bool idempotent)
+    {
+        request.Options.Set(Connection, connection);
+        request.Options.Set(Endpoint, endpoint);
+        request.Options.Set(Idempotent, idempotent);
+        return request;
+    }
+
+    public static string EndpointOf(HttpRequestMessage request)
+        => request.Options.TryGetValue(Endpoint, out var endpoint) ? endpoint : $"{request.Method} {request.RequestUri?.AbsolutePath}";
+
+    /// <summary>Whether retrying the request after a transient failure is safe.</summary>
+    public static bool IsIdempotent(HttpRequestMessage request)
+        => request.Options.TryGetValue(Idempotent, out var idempotent)
+            ? idempotent
+            : request.Method == HttpMethod.Get || request.Method == HttpMethod.Head || request.Method == HttpMethod.Put || request.Method == HttpMethod.Delete || request.Method == HttpMethod.Options;
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Aria.CrmSync.Providers.Http;
+
+/// <summary>A buffered CRM response: status, headers and body, read once.</summary>
+internal sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, HttpResponseHeaders headers, HttpContentHeaders? contentHeaders, byte[] body)
+{
+    public string Endpoint { get; } = endpoint;
+
+    public HttpStatusCode Status { get; } = status;
+
+    public HttpResponseHeaders Headers { get; } = headers;
+
+    public HttpContentHeaders? ContentHeaders { get; } = contentHeaders;
+
+    public byte[] Body { get; } = body;
+
+    public bool IsSuccess => (int)Status is >= 200 and < 300;
+
+    public string BodyText => Encoding.UTF8.GetString(Body);
+
+    public string? Header(string name)
+        => Headers.TryGetValues(name, out var values) || (ContentHeaders?.TryGetValues(name, out values) ?? false)
+            ? string.Join(", ", values!)
+            : null;
+
+    /// <summary>Parses the body as JSON; a malformed body is a <see cref="CrmSyncDataException"/> naming the endpoint.</summary>
+    public JsonDocument Json(CrmProvider provider)
+    {
+        try
+        {
+            return JsonDocument.Parse(Body);
+        }
+        catch (JsonException ex)
+        {
+            throw new CrmSyncDataException($"{Serialization.WireValue.Format(provider)} returned a malformed JSON body (HTTP {(int)Status}, {Body.Length} bytes)", Endpoint, provider, ex);
+        }
+    }
+
+    /// <summary>Deserializes the body; a malformed or unexpected body is a <see cref="CrmSyncDataException"/> naming the endpoint.</summary>
+    public T Read<T>(CrmProvider provider, JsonSerializerOptions options)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(Body, options)
+                ?? throw new CrmSyncDataException($"{Serialization.WireValue.Format(provider)} returned JSON null", Endpoint, provider);
+        }
+        catch (JsonException ex)
+        {
+            throw new CrmSyncDataException($"{Serialization.WireValue.Format(provider)} returned an unexpected body for {typeof(T).Name} (HTTP {(int)Status}): {ex.Message}", Endpoint, provider, ex);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or ArgumentException or FormatException or InvalidOperationException or OverflowException)
+        {
+            throw new CrmSyncDataException($"{Serialization.WireValue.Format(provider)} returned an unexpected body for {typeof(T).Name} (HTTP {(int)Status}): {ex.Message}", Endpoint, provider, ex);
+        }
+    }
+
+    /// <summary>Reads a <c>Retry-After</c> header (seconds or HTTP date).</summary>
+    public TimeSpan? RetryAfter(DateTimeOffset now)
+    {
+        if (Headers.RetryAfter is { } retry)
+        {
+            if (retry.Delta is { } delta)
+            {
+                return delta;
+            }
+
+            if (retry.Date is { } date)
+            {
+                return date > now ? date - now : TimeSpan.Zero;
+            }
+        }
+
+        return null;
+    }
+}
