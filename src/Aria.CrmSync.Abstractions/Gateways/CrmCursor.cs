@@ -22,3 +22,8 @@ public sealed record CrmCursor(DateTimeOffset Timestamp, string? LastId)
 /// <param name="Cursor">The position after the last record of this page (checkpoint it once the page is applied).</param>
 /// <param name="DeletedIds">Ids of records deleted in the CRM, when the gateway reports deletions.</param>
 public sealed record CrmChangePage(IReadOnlyList<CrmRecord> Records, CrmCursor? Cursor, IReadOnlyList<string> DeletedIds);
+
+/// <summary>A page of changed activities read from a CRM, with the cursor to resume after it.</summary>
+/// <param name="Activities">The activities, ordered by (modification time, id), each naming its deal.</param>
+/// <param name="Cursor">The position after the last activity of this page.</param>
+public sealed record CrmActivityPage(IReadOnlyList<CrmActivity> Activities, CrmCursor? Cursor);

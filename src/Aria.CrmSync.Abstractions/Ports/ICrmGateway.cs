@@ -66,4 +66,15 @@ public interface ICrmGateway
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The activities.</returns>
     IAsyncEnumerable<CrmActivity> GetActivitiesAsync(CrmConnection connection, string crmId, DateTimeOffset? since = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists activities of every deal of the connection changed after <paramref name="since"/>, page by page, ordered by
+    /// (modification time, id), each with <see cref="CrmActivity.CrmRecordId"/> set; for incremental activity pulls of a
+    /// whole connection. Each page carries the cursor to checkpoint once it is applied.
+    /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="since">Where to resume; <see langword="null"/> to read everything.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The pages.</returns>
+    IAsyncEnumerable<CrmActivityPage> GetActivityChangesAsync(CrmConnection connection, CrmCursor? since, CancellationToken cancellationToken = default);
 }

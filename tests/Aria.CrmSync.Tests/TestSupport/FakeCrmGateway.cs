@@ -202,6 +202,18 @@ public sealed class FakeCrmGateway(CrmProvider provider, FakeTimeProvider time) 
         await Task.CompletedTask;
     }
 
+    public async IAsyncEnumerable<CrmActivityPage> GetActivityChangesAsync(CrmConnection connection, CrmCursor? since, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Enter("activity_changes", connection);
+        var all = Activities.SelectMany(p => p.Value.Select(a => a with { CrmRecordId = p.Key }))
+            .Where(a => since is null || since.IsBefore(a.LastModifiedAt ?? a.OccurredAt, a.ExternalId))
+            .OrderBy(a => a.LastModifiedAt ?? a.OccurredAt).ThenBy(a => a.ExternalId, StringComparer.Ordinal)
+            .ToList();
+        var last = all.LastOrDefault();
+        yield return new CrmActivityPage(all, last is null ? since : new CrmCursor(last.LastModifiedAt ?? last.OccurredAt, last.ExternalId));
+        await Task.CompletedTask;
+    }
+
     private void Enter(string operation, CrmConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
