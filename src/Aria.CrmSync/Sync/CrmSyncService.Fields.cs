@@ -31,11 +31,9 @@ internal sealed partial class CrmSyncService
         var operation = direction == SyncDirection.Pull ? "pull" : "sync";
         using var activity = _telemetry.StartActivity("sync.fields", ctx.Provider, ctx.Lead.Id);
         var started = Stopwatch.GetTimestamp();
-        var map = _options.StageMapFor(ctx.Provider);
 
         var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
         var pushed = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var conflicts = new List<SyncConflict>();
         var lead = ctx.Lead;
 
         try
@@ -58,45 +56,19 @@ internal sealed partial class CrmSyncService
                 var record = await ctx.Gateway.GetRecordAsync(ctx.Connection, ctx.CrmId, cancellationToken).ConfigureAwait(false)
                     ?? throw new CrmSyncNotFoundException($"{(ctx.Provider == CrmProvider.Salesforce ? "Salesforce Opportunity" : "HubSpot deal")}", ctx.CrmId);
 
-                var leadValues = LeadFieldMapper.FromLead(lead);
-                var crmValues = LeadFieldMapper.FromCrm(record, map, out var unknownStage);
-                if (unknownStage is not null)
-                {
-                    Log.UnknownStage(_logger, ctx.Provider, unknownStage, ctx.CrmId);
-                }
-
-                var merge = ThreeWayMerge.Merge(state.BaseSnapshot, leadValues, crmValues, LeadFields.Synced, _options.RuleFor);
                 var now = _time.GetUtcNow();
-
-                // A pull leaves lead-only changes where they are: they stay pending, and their base is not advanced.
-                var toCrm = new Dictionary<string, string?>(merge.ToCrm, StringComparer.Ordinal);
-                var newBase = new Dictionary<string, string?>(merge.NewBase, StringComparer.Ordinal);
-                var deferred = new List<PendingChange>();
-                if (direction == SyncDirection.Pull)
+                var plan = LeadSyncPlan.Create(lead, record, state, direction, _options, now);
+                if (plan.UnknownStage is not null)
                 {
-                    foreach (var (field, value) in toCrm)
-                    {
-                        if (state.BaseSnapshot.TryGetValue(field, out var oldBase))
-                        {
-                            newBase[field] = oldBase;
-                        }
-                        else
-                        {
-                            newBase.Remove(field);
-                        }
-
-                        deferred.Add(new PendingChange { Field = field, Value = value, ChangedAt = now });
-                    }
-
-                    toCrm.Clear();
+                    Log.UnknownStage(_logger, ctx.Provider, plan.UnknownStage, ctx.CrmId);
                 }
 
                 // 1. The lead takes the CRM's changes.
-                if (merge.ToLead.Count > 0)
+                if (plan.ToLead.Count > 0)
                 {
                     try
                     {
-                        lead = await _leads.UpdateAsync(LeadFieldMapper.Apply(lead, merge.ToLead, now), cancellationToken).ConfigureAwait(false);
+                        lead = await _leads.UpdateAsync(LeadFieldMapper.Apply(lead, plan.ToLead, now), cancellationToken).ConfigureAwait(false);
                     }
                     catch (CrmSyncConcurrencyException) when (attempt < _options.ConcurrencyAttempts)
                     {
@@ -106,12 +78,9 @@ internal sealed partial class CrmSyncService
                 }
 
                 // 2. The CRM takes the lead's changes.
-                var crmFields = toCrm.Count > 0
-                    ? LeadFieldMapper.ToCrmFields(LeadFieldMapper.FromLead(lead), toCrm.Keys, record, map)
-                    : [];
-                if (crmFields.Count > 0)
+                if (plan.CrmFields.Count > 0)
                 {
-                    var update = new CrmRecordUpdate { CrmId = ctx.CrmId, Fields = crmFields, IfUnmodifiedSince = record.LastModifiedAt };
+                    var update = new CrmRecordUpdate { CrmId = ctx.CrmId, Fields = plan.CrmFields, IfUnmodifiedSince = record.LastModifiedAt };
                     var results = await ctx.Gateway.UpdateRecordsAsync(ctx.Connection, [update], cancellationToken).ConfigureAwait(false);
                     var result = results.Count == 1 ? results[0] : throw new CrmSyncDataException("The gateway returned no result for the update", $"{ctx.Provider} update {ctx.CrmId}", ctx.Provider);
                     if (!result.Success)
@@ -119,48 +88,21 @@ internal sealed partial class CrmSyncService
                         if (result.ErrorCode == CrmWriteResult.PreconditionFailed && attempt < _options.ConcurrencyAttempts)
                         {
                             Log.ConcurrentWrite(_logger, lead.Id, attempt);
-                            Record(changes, merge.ToLead);
+                            Record(changes, plan.ToLead);
                             continue; // the CRM record changed since it was read: compare again
                         }
 
-                        throw new CrmSyncException($"{(ctx.Provider == CrmProvider.Salesforce ? "Salesforce" : "HubSpot")} rejected the update of {ctx.CrmId}: {result.ErrorCode} {result.ErrorMessage}".TrimEnd(), ctx.Provider);
+                        throw RejectedUpdate(ctx.Provider, ctx.CrmId, result);
                     }
 
-                    Record(pushed, toCrm);
+                    Record(pushed, plan.ToCrm);
                 }
 
-                Record(changes, merge.ToLead);
+                Record(changes, plan.ToLead);
 
                 // 3. The sync state records the new agreement.
-                var detected = merge.Conflicts.Select(f => new SyncConflict
-                {
-                    Field = f.Field,
-                    AriaValue = f.LeadValue,
-                    CrmValue = f.CrmValue,
-                    BaseValue = f.BaseValue,
-                    Resolution = f.Resolution!.Value,
-                    ResolvedValue = f.ResolvedValue,
-                    DetectedAt = now,
-                    ResolvedAt = f.Outcome == FieldOutcome.ConflictResolved ? now : null,
-                }).ToList();
-
-                var next = state with
-                {
-                    BaseSnapshot = newBase,
-                    ConflictLog = [.. state.ConflictLog, .. detected],
-                    PendingChanges = [.. state.PendingChanges.Where(p => p.Field == LeadFields.Notes), .. deferred],
-                    SyncDirection = direction,
-                    LastSyncAt = now,
-                    LastPullAt = now,
-                    LastPushAt = crmFields.Count > 0 ? now : state.LastPushAt,
-                    ErrorMessage = null,
-                    RetryCount = 0,
-                    NextAttemptAt = null,
-                    UpdatedAt = now,
-                };
-                next = next with { Status = SettledStatus(next) };
+                var next = plan.Settle(state, now);
                 SyncStateMachine.EnsureOperationAllowed(lead.Id, state.Status, next.Status, state.RetryCount, _options.MaxRetries);
-
                 try
                 {
                     state = await _states.UpdateAsync(next, cancellationToken).ConfigureAwait(false);
@@ -171,19 +113,10 @@ internal sealed partial class CrmSyncService
                     continue;
                 }
 
-                conflicts.AddRange(detected);
-                await AuditFieldSyncAsync(ctx, direction, changes, pushed, detected, deferred, cancellationToken).ConfigureAwait(false);
-                foreach (var conflict in detected)
-                {
-                    _telemetry.ConflictDetected(ctx.Provider, conflict.Resolution);
-                    if (conflict.IsOpen)
-                    {
-                        Log.ManualConflict(_logger, lead.Id, conflict.Field);
-                    }
-                }
-
+                await _audit.LogManyAsync(plan.AuditEntries(changes, pushed).Select(e => Draft(lead.UserId, lead.Id, e.Operation, ctx.Provider, true, e.Details)).ToList(), cancellationToken).ConfigureAwait(false);
+                ReportConflicts(ctx.Provider, lead.Id, plan.Conflicts);
                 _telemetry.OperationCompleted(operation, ctx.Provider, true, Stopwatch.GetElapsedTime(started));
-                Log.SyncSucceeded(_logger, operation, lead.Id, ctx.Provider, changes.Count, pushed.Count, detected.Count);
+                Log.SyncSucceeded(_logger, operation, lead.Id, ctx.Provider, changes.Count, pushed.Count, plan.Conflicts.Count);
                 return new SyncResult
                 {
                     LeadMemoryId = lead.Id,
@@ -191,7 +124,7 @@ internal sealed partial class CrmSyncService
                     Status = state.Status,
                     Changes = changes,
                     Pushed = pushed,
-                    Conflicts = conflicts,
+                    Conflicts = plan.Conflicts,
                     RetryCount = state.RetryCount,
                 };
             }
@@ -203,46 +136,20 @@ internal sealed partial class CrmSyncService
         }
     }
 
-    private async Task AuditFieldSyncAsync(
-        LeadContext ctx,
-        SyncDirection direction,
-        IReadOnlyDictionary<string, string?> changes,
-        IReadOnlyDictionary<string, string?> pushed,
-        IReadOnlyList<SyncConflict> conflicts,
-        IReadOnlyList<PendingChange> deferred,
-        CancellationToken cancellationToken)
+    private void ReportConflicts(CrmProvider provider, string leadMemoryId, IEnumerable<SyncConflict> conflicts)
     {
-        var drafts = new List<CrmAuditEntry>();
-        var userId = ctx.Lead.UserId;
         foreach (var conflict in conflicts)
         {
-            drafts.Add(Draft(userId, ctx.Lead.Id, conflict.IsOpen ? CrmAuditOperation.ConflictDetected : CrmAuditOperation.ConflictResolved, ctx.Provider, true,
-                new Dictionary<string, object?>(Auditing.CrmAuditService.ConflictDetails(conflict.Field, conflict.AriaValue, conflict.CrmValue, conflict.Resolution, conflict.ResolvedValue))
-                {
-                    ["base_value"] = conflict.BaseValue,
-                    ["manual"] = false,
-                }));
-        }
-
-        drafts.Add(Draft(userId, ctx.Lead.Id, CrmAuditOperation.Pull, ctx.Provider, true, new Dictionary<string, object?>
-        {
-            ["crm_id"] = ctx.CrmId,
-            ["direction"] = Serialization.WireValue.Format(direction),
-            ["fields_updated"] = changes.Keys.Order(StringComparer.Ordinal).ToArray(),
-            ["deferred_fields"] = deferred.Select(d => d.Field).ToArray(),
-        }));
-
-        if (pushed.Count > 0)
-        {
-            drafts.Add(Draft(userId, ctx.Lead.Id, CrmAuditOperation.Push, ctx.Provider, true, new Dictionary<string, object?>
+            _telemetry.ConflictDetected(provider, conflict.Resolution);
+            if (conflict.IsOpen)
             {
-                ["crm_id"] = ctx.CrmId,
-                ["fields_pushed"] = pushed.Keys.Order(StringComparer.Ordinal).ToArray(),
-            }));
+                Log.ManualConflict(_logger, leadMemoryId, conflict.Field);
+            }
         }
-
-        await _audit.LogManyAsync(drafts, cancellationToken).ConfigureAwait(false);
     }
+
+    private static CrmSyncException RejectedUpdate(CrmProvider provider, string crmId, CrmWriteResult result)
+        => new($"{(provider == CrmProvider.Salesforce ? "Salesforce" : "HubSpot")} rejected the update of {crmId}: {result.ErrorCode} {result.ErrorMessage}".TrimEnd(), provider);
 
     private CrmAuditEntry Draft(string userId, string? leadMemoryId, CrmAuditOperation operation, CrmProvider provider, bool success, IReadOnlyDictionary<string, object?> details, string? error = null)
         => new()

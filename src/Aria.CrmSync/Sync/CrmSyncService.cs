@@ -524,10 +524,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         return "aria-" + Convert.ToHexStringLower(hash[..12]);
     }
 
-    private static SyncStatus SettledStatus(CrmSyncState state)
-        => state.OpenConflicts.Any() ? SyncStatus.Conflict
-            : state.PendingChanges.Count > 0 || state.Outbox.Any(o => o.Status is OutboxItemStatus.Pending or OutboxItemStatus.InFlight) ? SyncStatus.Pending
-            : SyncStatus.Synced;
+    private static SyncStatus SettledStatus(CrmSyncState state) => LeadSyncPlan.SettledStatus(state);
 
     private sealed record LeadContext(LeadMemory Lead, CrmSyncState State, CrmConnection Connection, ICrmGateway Gateway, CrmProvider Provider, string CrmId);
 

@@ -1,0 +1,163 @@
+namespace Aria.CrmSync.Sync;
+
+/// <summary>
+/// What syncing one lead with its CRM record will write: computed purely (no I/O) from the lead, the record and the
+/// sync state, then applied by the single-lead and whole-connection paths alike.
+/// </summary>
+internal sealed record LeadSyncPlan
+{
+    public required LeadMemory Lead { get; init; }
+
+    public required CrmRecord Record { get; init; }
+
+    public required CrmSyncState State { get; init; }
+
+    public required SyncDirection Direction { get; init; }
+
+    /// <summary>Gets the lead fields to write from the CRM.</summary>
+    public required IReadOnlyDictionary<string, string?> ToLead { get; init; }
+
+    /// <summary>Gets the lead fields whose values go to the CRM.</summary>
+    public required IReadOnlyDictionary<string, string?> ToCrm { get; init; }
+
+    /// <summary>Gets <see cref="ToCrm"/> translated to CRM fields (stage, amount, close date), only those that differ.</summary>
+    public required IReadOnlyDictionary<string, string?> CrmFields { get; init; }
+
+    /// <summary>Gets the base snapshot once the writes succeed.</summary>
+    public required IReadOnlyDictionary<string, string?> NewBase { get; init; }
+
+    /// <summary>Gets lead-only changes a pull leaves pending.</summary>
+    public required IReadOnlyList<PendingChange> Deferred { get; init; }
+
+    /// <summary>Gets the conflicts detected (resolved by rule, or open when manual).</summary>
+    public required IReadOnlyList<SyncConflict> Conflicts { get; init; }
+
+    /// <summary>Gets a CRM stage the stage map does not know, if any.</summary>
+    public string? UnknownStage { get; init; }
+
+    public bool ChangesSomething => ToLead.Count > 0 || CrmFields.Count > 0 || Conflicts.Count > 0 || Deferred.Count > 0;
+
+    public static LeadSyncPlan Create(LeadMemory lead, CrmRecord record, CrmSyncState state, SyncDirection direction, CrmSyncOptions options, DateTimeOffset now)
+    {
+        var map = options.StageMapFor(record.Provider);
+        var leadValues = LeadFieldMapper.FromLead(lead);
+        var crmValues = LeadFieldMapper.FromCrm(record, map, out var unknownStage);
+        var merge = ThreeWayMerge.Merge(state.BaseSnapshot, leadValues, crmValues, LeadFields.Synced, options.RuleFor);
+
+        // A pull leaves lead-only changes where they are: they stay pending, and their base is not advanced.
+        var toCrm = new Dictionary<string, string?>(merge.ToCrm, StringComparer.Ordinal);
+        var newBase = new Dictionary<string, string?>(merge.NewBase, StringComparer.Ordinal);
+        var deferred = new List<PendingChange>();
+        if (direction == SyncDirection.Pull)
+        {
+            foreach (var (field, value) in toCrm)
+            {
+                if (state.BaseSnapshot.TryGetValue(field, out var oldBase))
+                {
+                    newBase[field] = oldBase;
+                }
+                else
+                {
+                    newBase.Remove(field);
+                }
+
+                deferred.Add(new PendingChange { Field = field, Value = value, ChangedAt = now });
+            }
+
+            toCrm.Clear();
+        }
+
+        var afterLeadWrite = new Dictionary<string, string?>(leadValues, StringComparer.Ordinal);
+        foreach (var (field, value) in merge.ToLead)
+        {
+            afterLeadWrite[field] = value;
+        }
+
+        var crmFields = toCrm.Count > 0 ? LeadFieldMapper.ToCrmFields(afterLeadWrite, toCrm.Keys, record, map) : [];
+        var conflicts = merge.Conflicts.Select(f => new SyncConflict
+        {
+            Field = f.Field,
+            AriaValue = f.LeadValue,
+            CrmValue = f.CrmValue,
+            BaseValue = f.BaseValue,
+            Resolution = f.Resolution!.Value,
+            ResolvedValue = f.ResolvedValue,
+            DetectedAt = now,
+            ResolvedAt = f.Outcome == FieldOutcome.ConflictResolved ? now : null,
+        }).ToList();
+
+        return new LeadSyncPlan
+        {
+            Lead = lead,
+            Record = record,
+            State = state,
+            Direction = direction,
+            ToLead = merge.ToLead,
+            ToCrm = toCrm,
+            CrmFields = crmFields,
+            NewBase = newBase,
+            Deferred = deferred,
+            Conflicts = conflicts,
+            UnknownStage = unknownStage,
+        };
+    }
+
+    /// <summary>The sync state after the plan's writes succeeded.</summary>
+    public CrmSyncState Settle(CrmSyncState current, DateTimeOffset now)
+    {
+        var next = current with
+        {
+            UserId = Lead.UserId,
+            Provider = Record.Provider,
+            CrmId = Record.CrmId,
+            BaseSnapshot = NewBase,
+            ConflictLog = [.. current.ConflictLog, .. Conflicts],
+            PendingChanges = [.. current.PendingChanges.Where(p => p.Field == LeadFields.Notes), .. Deferred],
+            SyncDirection = Direction,
+            LastSyncAt = now,
+            LastPullAt = now,
+            LastPushAt = CrmFields.Count > 0 ? now : current.LastPushAt,
+            ErrorMessage = null,
+            RetryCount = 0,
+            NextAttemptAt = null,
+            UpdatedAt = now,
+        };
+        return next with { Status = SettledStatus(next) };
+    }
+
+    public static SyncStatus SettledStatus(CrmSyncState state)
+        => state.OpenConflicts.Any() ? SyncStatus.Conflict
+            : state.PendingChanges.Count > 0 || state.Outbox.Any(o => o.Status is OutboxItemStatus.Pending or OutboxItemStatus.InFlight) ? SyncStatus.Pending
+            : SyncStatus.Synced;
+
+    /// <summary>The audit entries describing what the plan did (conflicts, the pull, the push).</summary>
+    public IEnumerable<(CrmAuditOperation Operation, IReadOnlyDictionary<string, object?> Details)> AuditEntries(IReadOnlyDictionary<string, string?> changes, IReadOnlyDictionary<string, string?> pushed)
+    {
+        foreach (var conflict in Conflicts)
+        {
+            yield return (conflict.IsOpen ? CrmAuditOperation.ConflictDetected : CrmAuditOperation.ConflictResolved,
+                new Dictionary<string, object?>(Auditing.CrmAuditService.ConflictDetails(conflict.Field, conflict.AriaValue, conflict.CrmValue, conflict.Resolution, conflict.ResolvedValue))
+                {
+                    ["base_value"] = conflict.BaseValue,
+                    ["manual"] = false,
+                });
+        }
+
+        yield return (CrmAuditOperation.Pull, new Dictionary<string, object?>
+        {
+            ["crm_id"] = Record.CrmId,
+            ["direction"] = Serialization.WireValue.Format(Direction),
+            ["fields_updated"] = changes.Keys.Order(StringComparer.Ordinal).ToArray(),
+            ["deferred_fields"] = Deferred.Select(d => d.Field).ToArray(),
+        });
+
+        if (pushed.Count > 0)
+        {
+            yield return (CrmAuditOperation.Push, new Dictionary<string, object?>
+            {
+                ["crm_id"] = Record.CrmId,
+                ["fields_pushed"] = pushed.Keys.Order(StringComparer.Ordinal).ToArray(),
+            });
+        }
+    }
+}
