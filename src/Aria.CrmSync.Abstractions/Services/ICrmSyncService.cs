@@ -96,6 +96,21 @@ public interface ICrmSyncService
     Task<RetryRunResult> ProcessDueRetriesAsync(int maxLeads = 100, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Syncs every linked lead of one user's CRM connection in batches: applies the records the CRM changed since the
+    /// connection's checkpoint (compound cursor with an overlap window, checkpointed after each page, so a cancelled or
+    /// crashed run resumes where it stopped), writes lead-side changes and queued notes in the CRM's batch sizes, pulls
+    /// changed activities, and retries failed leads. One failing lead never blocks the others. A lease keeps other
+    /// workers off the connection while it runs.
+    /// </summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="provider">The CRM.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="progress">Receives progress after each page or batch.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The outcome.</returns>
+    Task<ConnectionSyncResult> SyncConnectionAsync(string userId, CrmProvider provider, ConnectionSyncOptions? options = null, IProgress<ConnectionSyncProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Resolves an open (manual) conflict on one field: writes the chosen value to both sides and, when no conflict
     /// remains open, moves the lead from <c>conflict</c> to <c>synced</c>.
     /// </summary>

@@ -38,7 +38,7 @@ internal sealed partial class CrmSyncService
             var now = _time.GetUtcNow();
             var events = activities
                 .Where(a => !IsAriaNote(a))
-                .Select(a => ToLeadEvent(ctx, a, now))
+                .Select(a => ToLeadEvent(ctx.Lead, ctx.Provider, a, now))
                 .ToList();
             var added = events.Count == 0 ? 0 : await _leads.AddEventsAsync(events, cancellationToken).ConfigureAwait(false);
 
@@ -77,17 +77,17 @@ internal sealed partial class CrmSyncService
             && ((activity.Body?.TrimStart().StartsWith("[ARIA]", StringComparison.Ordinal) ?? false)
                 || (activity.Subject?.TrimStart().StartsWith("[ARIA]", StringComparison.Ordinal) ?? false));
 
-    private static LeadEvent ToLeadEvent(LeadContext ctx, CrmActivity activity, DateTimeOffset now) => new()
+    private static LeadEvent ToLeadEvent(LeadMemory lead, CrmProvider provider, CrmActivity activity, DateTimeOffset now) => new()
     {
-        Id = EventId(ctx.Lead.Id, ctx.Provider, activity.ExternalId),
-        UserId = ctx.Lead.UserId,
-        LeadMemoryId = ctx.Lead.Id,
+        Id = EventId(lead.Id, provider, activity.ExternalId),
+        UserId = lead.UserId,
+        LeadMemoryId = lead.Id,
         EventType = activity.ActivityType,
         Direction = activity.Direction,
         Subject = activity.Subject,
         Content = activity.Body,
         OccurredAt = activity.OccurredAt,
-        Source = ctx.Provider,
+        Source = provider,
         ExternalId = activity.ExternalId,
         Metadata = activity.Status is null
             ? activity.Metadata

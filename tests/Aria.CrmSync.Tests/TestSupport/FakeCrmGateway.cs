@@ -89,16 +89,33 @@ public sealed class FakeCrmGateway(CrmProvider provider, FakeTimeProvider time) 
         return Task.FromResult<IReadOnlyList<CrmRecord>>(crmIds.Select(id => _records.GetValueOrDefault(id)).OfType<CrmRecord>().ToList());
     }
 
+    /// <summary>Gets or sets the page size of the change stream.</summary>
+    public int PageSize { get; set; } = 100;
+
+    /// <summary>Gets the ids whose updates the CRM rejects with a validation error.</summary>
+    public HashSet<string> RejectUpdatesFor { get; } = [];
+
     public async IAsyncEnumerable<CrmChangePage> GetChangesAsync(CrmConnection connection, CrmCursor? since, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        Enter("changes", connection);
-        var records = _records.Values
-            .Where(r => since is null || since.IsBefore(r.LastModifiedAt!.Value, r.CrmId))
-            .OrderBy(r => r.LastModifiedAt).ThenBy(r => r.CrmId, StringComparer.Ordinal)
-            .ToList();
-        var last = records.LastOrDefault();
-        yield return new CrmChangePage(records, last is null ? since : new CrmCursor(last.LastModifiedAt!.Value, last.CrmId), []);
-        await Task.CompletedTask;
+        var cursor = since;
+        while (true)
+        {
+            Enter("changes", connection);
+            var page = _records.Values
+                .Where(r => cursor is null || cursor.IsBefore(r.LastModifiedAt!.Value, r.CrmId))
+                .OrderBy(r => r.LastModifiedAt).ThenBy(r => r.CrmId, StringComparer.Ordinal)
+                .Take(PageSize)
+                .ToList();
+            if (page.Count == 0)
+            {
+                yield break;
+            }
+
+            var last = page[^1];
+            cursor = new CrmCursor(last.LastModifiedAt!.Value, last.CrmId);
+            yield return new CrmChangePage(page, cursor, []);
+            await Task.Yield();
+        }
     }
 
     public Task<IReadOnlyList<CrmWriteResult>> UpdateRecordsAsync(CrmConnection connection, IReadOnlyList<CrmRecordUpdate> updates, CancellationToken cancellationToken = default)
@@ -115,6 +132,12 @@ public sealed class FakeCrmGateway(CrmProvider provider, FakeTimeProvider time) 
             if (!_records.TryGetValue(update.CrmId, out var record))
             {
                 results.Add(new CrmWriteResult { CrmId = update.CrmId, Success = false, ErrorCode = "NOT_FOUND", ErrorMessage = "gone" });
+                continue;
+            }
+
+            if (RejectUpdatesFor.Contains(update.CrmId))
+            {
+                results.Add(new CrmWriteResult { CrmId = update.CrmId, Success = false, ErrorCode = "FIELD_CUSTOM_VALIDATION_EXCEPTION", ErrorMessage = "Amount must be positive" });
                 continue;
             }
 

@@ -1,0 +1,124 @@
+namespace Aria.CrmSync;
+
+/// <summary>Options of a whole-connection sync (<see cref="ICrmSyncService.SyncConnectionAsync"/>).</summary>
+public sealed record ConnectionSyncOptions
+{
+    /// <summary>Gets how far before the checkpoint the change stream is re-read, to catch records committed late.</summary>
+    /// <value>The default value is 2 minutes.</value>
+    public TimeSpan OverlapWindow { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Gets a value indicating whether every linked lead is compared with its CRM record (read in batches), not only
+    /// those the change stream or the lead side report: a reconciliation pass that repairs drift a cursor can miss.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool FullReconciliation { get; init; }
+
+    /// <summary>Gets a value indicating whether lead-side changes and queued notes are written to the CRM.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool PushLocalChanges { get; init; } = true;
+
+    /// <summary>Gets a value indicating whether activities changed since the activity checkpoint are pulled.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool IncludeActivities { get; init; } = true;
+
+    /// <summary>Gets how many leads are read from the CRM and written per batch in the lead-side phase.</summary>
+    /// <value>The default value is 500.</value>
+    public int BatchSize { get; init; } = 500;
+
+    /// <summary>Gets the id of this worker in the connection lease; defaults to a per-process id.</summary>
+    public string? WorkerId { get; init; }
+
+    /// <summary>Gets how long the connection lease lasts between renewals (each page renews it).</summary>
+    /// <value>The default value is 5 minutes.</value>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Throws when the options are not usable.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(OverlapWindow, TimeSpan.Zero, nameof(OverlapWindow));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(BatchSize, 10_000, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(LeaseDuration, TimeSpan.Zero, nameof(LeaseDuration));
+    }
+}
+
+/// <summary>The phase a connection sync is in.</summary>
+public enum ConnectionSyncPhase
+{
+    /// <summary>Applying records the CRM changed since the checkpoint.</summary>
+    CrmChanges,
+
+    /// <summary>Writing lead-side changes and retrying failed leads.</summary>
+    LeadChanges,
+
+    /// <summary>Sending queued notes.</summary>
+    Notes,
+
+    /// <summary>Pulling changed activities.</summary>
+    Activities,
+
+    /// <summary>Finished.</summary>
+    Done,
+}
+
+/// <summary>Progress of a connection sync, reported after each page or batch.</summary>
+/// <param name="Phase">The phase.</param>
+/// <param name="RecordsProcessed">Leads compared so far.</param>
+/// <param name="LeadsUpdated">Leads whose fields changed so far.</param>
+/// <param name="CrmRecordsUpdated">CRM records written so far.</param>
+/// <param name="Failures">Per-lead failures so far.</param>
+public sealed record ConnectionSyncProgress(ConnectionSyncPhase Phase, int RecordsProcessed, int LeadsUpdated, int CrmRecordsUpdated, int Failures);
+
+/// <summary>The outcome of a connection sync. Per-lead failures are values in <see cref="Failures"/>; they never stop the rest.</summary>
+public sealed record ConnectionSyncResult
+{
+    /// <summary>Gets the user.</summary>
+    public required string UserId { get; init; }
+
+    /// <summary>Gets the CRM.</summary>
+    public required CrmProvider Provider { get; init; }
+
+    /// <summary>Gets whether every phase ran to the end.</summary>
+    public required bool Completed { get; init; }
+
+    /// <summary>Gets why the run did not complete (another worker holds the connection, quota paused, connection failed).</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Gets when the connection may be synced again, when it was paused by a quota.</summary>
+    public DateTimeOffset? PausedUntil { get; init; }
+
+    /// <summary>Gets how many CRM records were read.</summary>
+    public int RecordsRead { get; init; }
+
+    /// <summary>Gets how many linked leads were compared with their records.</summary>
+    public int LeadsCompared { get; init; }
+
+    /// <summary>Gets how many leads took CRM changes.</summary>
+    public int LeadsUpdated { get; init; }
+
+    /// <summary>Gets how many CRM records took lead changes.</summary>
+    public int CrmRecordsUpdated { get; init; }
+
+    /// <summary>Gets how many conflicts a rule resolved.</summary>
+    public int ConflictsResolved { get; init; }
+
+    /// <summary>Gets how many conflicts wait for a person.</summary>
+    public int ConflictsOpen { get; init; }
+
+    /// <summary>Gets how many notes were delivered.</summary>
+    public int NotesPushed { get; init; }
+
+    /// <summary>Gets how many new lead events came from activities.</summary>
+    public int ActivitiesAdded { get; init; }
+
+    /// <summary>Gets the per-lead failures (the lead went to <c>error</c>, with a retry scheduled while retries remain).</summary>
+    public IReadOnlyList<SyncResult> Failures { get; init; } = [];
+
+    /// <summary>Gets the change-stream checkpoint after the run.</summary>
+    public CrmCursor? Cursor { get; init; }
+
+    /// <summary>Gets how long the run took.</summary>
+    public TimeSpan Duration { get; init; }
+}

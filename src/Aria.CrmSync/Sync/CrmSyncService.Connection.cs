@@ -1,0 +1,594 @@
+using System.Diagnostics;
+using Aria.CrmSync.Diagnostics;
+
+namespace Aria.CrmSync.Sync;
+
+/// <content>Whole-connection sync: batched, incremental, resumable, one lease per connection.</content>
+internal sealed partial class CrmSyncService
+{
+    internal const string RecordStream = "records";
+    internal const string ActivityStream = "activities";
+    private static readonly string ProcessWorkerId = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    public async Task<ConnectionSyncResult> SyncConnectionAsync(string userId, CrmProvider provider, ConnectionSyncOptions? options = null, IProgress<ConnectionSyncProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        if (!Enum.IsDefined(provider))
+        {
+            throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown CRM provider.");
+        }
+
+        options ??= new ConnectionSyncOptions();
+        options.Validate();
+        var started = Stopwatch.GetTimestamp();
+        using var activity = _telemetry.StartActivity("sync.connection", provider);
+
+        if (!_gateways.TryGetValue(provider, out var gateway))
+        {
+            return NotRun(userId, provider, $"No gateway is registered for {Serialization.WireValue.Format(provider)}");
+        }
+
+        CrmConnection connection;
+        try
+        {
+            connection = await _connections.ResolveAsync(userId, provider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CrmSyncException ex)
+        {
+            await _audit.LogSyncOperationAsync(userId, null, CrmAuditOperation.Error, provider, false, new Dictionary<string, object?> { ["operation"] = "sync_connection", ["code"] = ex.Code }, ex.Message, cancellationToken).ConfigureAwait(false);
+            return NotRun(userId, provider, ex.Message);
+        }
+
+        var lease = await _states.TryAcquireLeaseAsync("sync:" + connection.ConnectionKey, options.WorkerId ?? ProcessWorkerId, options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        if (lease is null)
+        {
+            return NotRun(userId, provider, "Another worker is syncing this connection");
+        }
+
+        var run = new ConnectionRun(this, connection, gateway, options, progress, lease);
+        try
+        {
+            await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (CrmRateLimitedException ex) when (ex.Scope == CrmRateLimitScope.Daily)
+        {
+            run.Stop($"Paused: {ex.Message}", ex.RetryAfter is { } after ? _time.GetUtcNow() + after : null);
+        }
+        catch (CrmSyncConcurrencyException ex) when (ex.ResourceId == run.Lease.Resource)
+        {
+            run.Stop("Lost the connection lease to another worker; it continues from the last checkpoint", null);
+        }
+        catch (CrmSyncException ex) when (ex is CrmConnectionException or CrmRateLimitedException)
+        {
+            run.Stop(ex.Message, null);
+            await _audit.LogSyncOperationAsync(userId, null, CrmAuditOperation.Error, provider, false, new Dictionary<string, object?>
+            {
+                ["operation"] = "sync_connection",
+                ["code"] = ex.Code,
+                ["phase"] = run.Phase.ToString(),
+            }, ex.Message, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _states.ReleaseLeaseAsync(run.Lease, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        progress?.Report(run.Progress(ConnectionSyncPhase.Done));
+        _telemetry.OperationCompleted("sync_connection", provider, run.Completed, Stopwatch.GetElapsedTime(started));
+        return run.Result(userId, provider, Stopwatch.GetElapsedTime(started));
+    }
+
+    private static ConnectionSyncResult NotRun(string userId, CrmProvider provider, string reason)
+        => new() { UserId = userId, Provider = provider, Completed = false, Reason = reason };
+
+    private sealed class ConnectionRun(CrmSyncService svc, CrmConnection connection, ICrmGateway gateway, ConnectionSyncOptions options, IProgress<ConnectionSyncProgress>? progress, SyncLease lease)
+    {
+        private readonly Dictionary<string, LeadMemory> _leadsByCrmId = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, CrmSyncState> _states = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _compared = new(StringComparer.Ordinal);
+        private readonly List<SyncResult> _failures = [];
+        private int _recordsRead;
+        private int _leadsUpdated;
+        private int _crmUpdated;
+        private int _conflictsResolved;
+        private int _conflictsOpen;
+        private int _notesPushed;
+        private int _activitiesAdded;
+        private CrmCursor? _cursor;
+        private string? _stopReason;
+        private DateTimeOffset? _pausedUntil;
+
+        public SyncLease Lease { get; private set; } = lease;
+
+        public ConnectionSyncPhase Phase { get; private set; } = ConnectionSyncPhase.CrmChanges;
+
+        public bool Completed => _stopReason is null;
+
+        private CrmProvider Provider => connection.Provider;
+
+        public void Stop(string reason, DateTimeOffset? pausedUntil)
+        {
+            _stopReason = reason;
+            _pausedUntil = pausedUntil;
+        }
+
+        public async Task ExecuteAsync(CancellationToken cancellationToken)
+        {
+            await LoadLinkedLeadsAsync(cancellationToken).ConfigureAwait(false);
+
+            Phase = ConnectionSyncPhase.CrmChanges;
+            await ApplyCrmChangesAsync(cancellationToken).ConfigureAwait(false);
+
+            Phase = ConnectionSyncPhase.LeadChanges;
+            await ApplyLeadChangesAsync(cancellationToken).ConfigureAwait(false);
+
+            if (options.PushLocalChanges)
+            {
+                Phase = ConnectionSyncPhase.Notes;
+                await DeliverQueuedNotesAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (options.IncludeActivities)
+            {
+                Phase = ConnectionSyncPhase.Activities;
+                await PullActivityChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public ConnectionSyncProgress Progress(ConnectionSyncPhase phase)
+            => new(phase, _compared.Count, _leadsUpdated, _crmUpdated, _failures.Count);
+
+        public ConnectionSyncResult Result(string userId, CrmProvider provider, TimeSpan duration) => new()
+        {
+            UserId = userId,
+            Provider = provider,
+            Completed = Completed,
+            Reason = _stopReason,
+            PausedUntil = _pausedUntil,
+            RecordsRead = _recordsRead,
+            LeadsCompared = _compared.Count,
+            LeadsUpdated = _leadsUpdated,
+            CrmRecordsUpdated = _crmUpdated,
+            ConflictsResolved = _conflictsResolved,
+            ConflictsOpen = _conflictsOpen,
+            NotesPushed = _notesPushed,
+            ActivitiesAdded = _activitiesAdded,
+            Failures = _failures,
+            Cursor = _cursor,
+            Duration = duration,
+        };
+
+        private async Task LoadLinkedLeadsAsync(CancellationToken cancellationToken)
+        {
+            await foreach (var lead in svc._leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
+            {
+                _leadsByCrmId.TryAdd(lead.CrmId!, lead);
+            }
+
+            foreach (var chunk in _leadsByCrmId.Values.Select(l => l.Id).Chunk(1000))
+            {
+                foreach (var state in await svc._states.GetManyAsync(chunk, cancellationToken).ConfigureAwait(false))
+                {
+                    _states[state.LeadMemoryId] = state;
+                }
+            }
+        }
+
+        private async Task ApplyCrmChangesAsync(CancellationToken cancellationToken)
+        {
+            var checkpoint = await svc._states.GetCursorAsync(connection.ConnectionKey, RecordStream, cancellationToken).ConfigureAwait(false);
+            _cursor = checkpoint?.Cursor;
+            var since = checkpoint is null ? null : new CrmCursor(checkpoint.Cursor.Timestamp - options.OverlapWindow, null);
+
+            await foreach (var page in gateway.GetChangesAsync(connection, since, cancellationToken).ConfigureAwait(false))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                _recordsRead += page.Records.Count;
+                var batch = new List<(LeadMemory Lead, CrmRecord Record)>();
+                foreach (var record in page.Records)
+                {
+                    if (_leadsByCrmId.TryGetValue(record.CrmId, out var lead) && _compared.Add(lead.Id))
+                    {
+                        batch.Add((lead, record));
+                    }
+                }
+
+                await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+                foreach (var deletedId in page.DeletedIds)
+                {
+                    if (_leadsByCrmId.TryGetValue(deletedId, out var lead) && _compared.Add(lead.Id))
+                    {
+                        await FailLeadAsync(lead, new CrmSyncNotFoundException($"{Serialization.WireValue.Format(Provider)} record", deletedId), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                if (page.Cursor is { } next && (_cursor is null || _cursor.IsBefore(next.Timestamp, next.LastId ?? string.Empty)))
+                {
+                    _cursor = next;
+                    await svc._states.SaveCursorAsync(new SyncCursorRecord(connection.ConnectionKey, RecordStream, next, svc._time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+                }
+
+                await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
+                progress?.Report(Progress(Phase));
+            }
+        }
+
+        private async Task ApplyLeadChangesAsync(CancellationToken cancellationToken)
+        {
+            var now = svc._time.GetUtcNow();
+            var candidates = _leadsByCrmId.Values.Where(lead => !_compared.Contains(lead.Id) && NeedsComparison(lead, now)).ToList();
+            foreach (var chunk in candidates.Chunk(options.BatchSize))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var records = await gateway.GetRecordsAsync(connection, chunk.Select(l => l.CrmId!).ToList(), cancellationToken).ConfigureAwait(false);
+                var byId = records.ToDictionary(r => r.CrmId, StringComparer.Ordinal);
+                var batch = new List<(LeadMemory, CrmRecord)>();
+                foreach (var lead in chunk)
+                {
+                    _compared.Add(lead.Id);
+                    if (byId.TryGetValue(lead.CrmId!, out var record))
+                    {
+                        batch.Add((lead, record));
+                    }
+                    else
+                    {
+                        await FailLeadAsync(lead, new CrmSyncNotFoundException($"{Serialization.WireValue.Format(Provider)} record", lead.CrmId!), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                _recordsRead += records.Count;
+                await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+                await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
+                progress?.Report(Progress(Phase));
+            }
+        }
+
+        /// <summary>Whether a lead not reported by the change stream must be read: lead-side change, no agreement yet, or a due retry.</summary>
+        private bool NeedsComparison(LeadMemory lead, DateTimeOffset now)
+        {
+            if (options.FullReconciliation)
+            {
+                return true;
+            }
+
+            if (!_states.TryGetValue(lead.Id, out var state) || state.BaseSnapshot.Count == 0 || state.CrmId != lead.CrmId)
+            {
+                return true;
+            }
+
+            if (state.Status == SyncStatus.Error)
+            {
+                return svc._retry.ShouldRetry(state.RetryCount) && (state.NextAttemptAt is null || state.NextAttemptAt <= now);
+            }
+
+            if (state.Status == SyncStatus.Conflict)
+            {
+                return false;
+            }
+
+            var values = LeadFieldMapper.FromLead(lead);
+            return state.PendingChanges.Any(p => p.Field != LeadFields.Notes)
+                || LeadFields.Synced.Any(f => state.BaseSnapshot.TryGetValue(f, out var b) && values.GetValueOrDefault(f) != b);
+        }
+
+        /// <summary>Merges a batch of leads with their records and writes the outcome: leads, then CRM (batched), then states, then audit.</summary>
+        private async Task ProcessAsync(List<(LeadMemory Lead, CrmRecord Record)> batch, CancellationToken cancellationToken)
+        {
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            var now = svc._time.GetUtcNow();
+            var plans = new List<LeadSyncPlan>(batch.Count);
+            foreach (var (lead, record) in batch)
+            {
+                var state = StateFor(lead, now);
+                if (state.Status == SyncStatus.Conflict
+                    || !SyncStateMachine.IsAllowed(state.Status, SyncStatus.Pending, state.RetryCount, svc._options.MaxRetries))
+                {
+                    continue; // waits for a person (open conflict) or exhausted its automatic retries
+                }
+
+                var direction = options.PushLocalChanges ? SyncDirection.Bidirectional : SyncDirection.Pull;
+                var plan = LeadSyncPlan.Create(lead, record, state, direction, svc._options, now);
+                if (plan.UnknownStage is not null)
+                {
+                    Log.UnknownStage(svc._logger, Provider, plan.UnknownStage, record.CrmId);
+                }
+
+                plans.Add(plan);
+            }
+
+            // 1. Leads take the CRM's changes (version-checked; a lead the host changed meanwhile waits for the next run).
+            var written = new List<LeadSyncPlan>(plans.Count);
+            foreach (var plan in plans)
+            {
+                if (plan.ToLead.Count == 0)
+                {
+                    written.Add(plan);
+                    continue;
+                }
+
+                try
+                {
+                    var updated = await svc._leads.UpdateAsync(LeadFieldMapper.Apply(plan.Lead, plan.ToLead, now), cancellationToken).ConfigureAwait(false);
+                    _leadsByCrmId[updated.CrmId!] = updated;
+                    written.Add(plan with { Lead = updated });
+                    _leadsUpdated++;
+                }
+                catch (CrmSyncConcurrencyException)
+                {
+                    Log.ConcurrentWrite(svc._logger, plan.Lead.Id, 1);
+                }
+            }
+
+            // 2. The CRM takes the leads' changes, in the CRM's batch sizes; each record succeeds or fails on its own.
+            var pushes = written.Where(p => p.CrmFields.Count > 0).ToList();
+            var settled = written.Where(p => p.CrmFields.Count == 0).ToList();
+            if (pushes.Count > 0)
+            {
+                var updates = pushes.Select(p => new CrmRecordUpdate { CrmId = p.Record.CrmId, Fields = p.CrmFields, IfUnmodifiedSince = p.Record.LastModifiedAt }).ToList();
+                var results = await gateway.UpdateRecordsAsync(connection, updates, cancellationToken).ConfigureAwait(false);
+                if (results.Count != updates.Count)
+                {
+                    throw new CrmSyncDataException($"The gateway returned {results.Count} results for {updates.Count} updates", $"{Provider} update", Provider);
+                }
+
+                for (var i = 0; i < pushes.Count; i++)
+                {
+                    var result = results[i];
+                    if (result.Success)
+                    {
+                        settled.Add(pushes[i]);
+                        _crmUpdated++;
+                    }
+                    else if (result.ErrorCode != CrmWriteResult.PreconditionFailed)
+                    {
+                        await FailLeadAsync(pushes[i].Lead, RejectedUpdate(Provider, result.CrmId, result), cancellationToken).ConfigureAwait(false);
+                    }
+
+                    // A precondition failure means the CRM changed the record meanwhile: the next run sees it in the change stream.
+                }
+            }
+
+            // 3. The sync states record the new agreement; 4. one audit batch describes it.
+            var drafts = new List<CrmAuditEntry>();
+            foreach (var plan in settled)
+            {
+                var current = StateFor(plan.Lead, now);
+                var next = plan.Settle(current, now);
+                try
+                {
+                    _states[plan.Lead.Id] = current.Version == 0
+                        ? await svc._states.InsertAsync(next, cancellationToken).ConfigureAwait(false)
+                        : await svc._states.UpdateAsync(next, cancellationToken).ConfigureAwait(false);
+                }
+                catch (CrmSyncConcurrencyException)
+                {
+                    Log.ConcurrentWrite(svc._logger, plan.Lead.Id, 1);
+                    continue; // another writer (a per-lead sync) got there first; the merge is repeated next run
+                }
+
+                if (!plan.ChangesSomething)
+                {
+                    continue;
+                }
+
+                var pushed = plan.CrmFields.Count > 0 ? plan.ToCrm : new Dictionary<string, string?>();
+                drafts.AddRange(plan.AuditEntries(plan.ToLead, pushed).Select(e => svc.Draft(plan.Lead.UserId, plan.Lead.Id, e.Operation, Provider, true, e.Details)));
+                _conflictsResolved += plan.Conflicts.Count(c => !c.IsOpen);
+                _conflictsOpen += plan.Conflicts.Count(c => c.IsOpen);
+                svc.ReportConflicts(Provider, plan.Lead.Id, plan.Conflicts);
+            }
+
+            if (drafts.Count > 0)
+            {
+                await svc._audit.LogManyAsync(drafts, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private async Task DeliverQueuedNotesAsync(CancellationToken cancellationToken)
+        {
+            var now = svc._time.GetUtcNow();
+            var queued = new List<(LeadMemory Lead, CrmSyncState State)>();
+            foreach (var lead in _leadsByCrmId.Values)
+            {
+                if (_states.TryGetValue(lead.Id, out var cached)
+                    && cached.Outbox.Any(o => o.Status is OutboxItemStatus.Pending or OutboxItemStatus.InFlight)
+                    && (cached.Status != SyncStatus.Error || svc._retry.ShouldRetry(cached.RetryCount)))
+                {
+                    queued.Add((lead, cached));
+                }
+            }
+
+            foreach (var chunk in queued.Chunk(options.BatchSize))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+
+                // Count the attempt of every note before sending (see DeliverNotesAsync), then send them together.
+                var sending = new List<(LeadMemory Lead, OutboxItem Item)>();
+                foreach (var (lead, _) in chunk)
+                {
+                    try
+                    {
+                        var state = await svc.MutateStateAsync(lead.Id, s => s with
+                        {
+                            Outbox = s.Outbox.Select(o => o.Status is OutboxItemStatus.Pending or OutboxItemStatus.InFlight
+                                ? o with { Status = OutboxItemStatus.InFlight, Attempts = o.Attempts + 1, LastAttemptAt = now }
+                                : o).ToList(),
+                            UpdatedAt = now,
+                        }, cancellationToken).ConfigureAwait(false);
+                        _states[lead.Id] = state;
+                        sending.AddRange(state.Outbox.Where(o => o.Status == OutboxItemStatus.InFlight && o.LastAttemptAt == now).Select(o => (lead, o)));
+                    }
+                    catch (CrmSyncConcurrencyException)
+                    {
+                    }
+                }
+
+                if (sending.Count == 0)
+                {
+                    continue;
+                }
+
+                var requests = sending.Select(s => new CrmNoteRequest { IdempotencyKey = s.Item.IdempotencyKey, CrmId = s.Lead.CrmId!, Text = s.Item.Text, MayExist = s.Item.Attempts > 1 }).ToList();
+                var results = await gateway.CreateNotesAsync(connection, requests, cancellationToken).ConfigureAwait(false);
+                if (results.Count != requests.Count)
+                {
+                    throw new CrmSyncDataException($"The gateway returned {results.Count} results for {requests.Count} notes", $"{Provider} notes", Provider);
+                }
+
+                var drafts = new List<CrmAuditEntry>();
+                foreach (var group in sending.Select((s, i) => (s.Lead, s.Item, Result: results[i])).GroupBy(x => x.Lead.Id))
+                {
+                    var lead = group.First().Lead;
+                    var byKey = group.ToDictionary(x => x.Item.IdempotencyKey, x => x.Result, StringComparer.Ordinal);
+                    var state = await svc.MutateStateAsync(lead.Id, s =>
+                    {
+                        var next = s with
+                        {
+                            Outbox = s.Outbox.Select(o => byKey.TryGetValue(o.IdempotencyKey, out var r)
+                                ? r.Success
+                                    ? o with { Status = OutboxItemStatus.Done, CrmObjectId = r.NoteId, LastError = null }
+                                    : o with { Status = r.IsTransient ? OutboxItemStatus.InFlight : OutboxItemStatus.Failed, LastError = $"{r.ErrorCode} {r.ErrorMessage}".Trim() }
+                                : o).ToList(),
+                            PendingChanges = s.PendingChanges.Where(p => !(p.Field == LeadFields.Notes && p.Value is not null && byKey.TryGetValue(p.Value, out var r) && r.Success)).ToList(),
+                            LastPushAt = now,
+                            UpdatedAt = now,
+                        };
+                        var status = next.Status == SyncStatus.Conflict ? SyncStatus.Conflict : LeadSyncPlan.SettledStatus(next);
+                        return SyncStateMachine.IsAllowed(next.Status, status, next.RetryCount, svc._options.MaxRetries) ? next with { Status = status } : next;
+                    }, cancellationToken).ConfigureAwait(false);
+                    _states[lead.Id] = state;
+
+                    foreach (var (_, item, result) in group)
+                    {
+                        if (result.Success)
+                        {
+                            _notesPushed++;
+                            drafts.Add(svc.Draft(lead.UserId, lead.Id, CrmAuditOperation.Push, Provider, true, new Dictionary<string, object?>
+                            {
+                                ["crm_id"] = lead.CrmId,
+                                ["note_id"] = result.NoteId,
+                                ["idempotency_key"] = item.IdempotencyKey,
+                                ["summary_length"] = item.Text.Length,
+                                ["already_existed"] = result.AlreadyExisted,
+                                ["attempts"] = item.Attempts,
+                            }));
+                        }
+                    }
+
+                    if (group.FirstOrDefault(x => !x.Result.Success) is { Result: { } failed })
+                    {
+                        await FailLeadAsync(lead, new CrmSyncException($"{Serialization.WireValue.Format(Provider)} rejected note {failed.IdempotencyKey}: {failed.ErrorCode} {failed.ErrorMessage}".TrimEnd(), Provider), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                if (drafts.Count > 0)
+                {
+                    await svc._audit.LogManyAsync(drafts, cancellationToken).ConfigureAwait(false);
+                }
+
+                await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
+                progress?.Report(Progress(Phase));
+            }
+        }
+
+        private async Task PullActivityChangesAsync(CancellationToken cancellationToken)
+        {
+            var checkpoint = await svc._states.GetCursorAsync(connection.ConnectionKey, ActivityStream, cancellationToken).ConfigureAwait(false);
+            var since = checkpoint is null ? null : new CrmCursor(checkpoint.Cursor.Timestamp - options.OverlapWindow, null);
+            await foreach (var page in gateway.GetActivityChangesAsync(connection, since, cancellationToken).ConfigureAwait(false))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var now = svc._time.GetUtcNow();
+                var events = new List<LeadEvent>();
+                foreach (var activity in page.Activities)
+                {
+                    if (activity.CrmRecordId is { } crmId && _leadsByCrmId.TryGetValue(crmId, out var lead) && !IsAriaNote(activity))
+                    {
+                        events.Add(ToLeadEvent(lead, Provider, activity, now));
+                    }
+                }
+
+                if (events.Count > 0)
+                {
+                    var added = await svc._leads.AddEventsAsync(events, cancellationToken).ConfigureAwait(false);
+                    _activitiesAdded += added;
+                    if (added > 0)
+                    {
+                        await svc._audit.LogSyncOperationAsync(connection.UserId, null, CrmAuditOperation.Pull, Provider, true, new Dictionary<string, object?>
+                        {
+                            ["operation"] = "pull_activities",
+                            ["activities_count"] = page.Activities.Count,
+                            ["activities_new"] = added,
+                            ["leads"] = events.Select(e => e.LeadMemoryId).Distinct(StringComparer.Ordinal).Count(),
+                        }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                if (page.Cursor is { } next && (checkpoint is null || checkpoint.Cursor.IsBefore(next.Timestamp, next.LastId ?? string.Empty)))
+                {
+                    checkpoint = new SyncCursorRecord(connection.ConnectionKey, ActivityStream, next, now);
+                    await svc._states.SaveCursorAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+                }
+
+                await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
+                progress?.Report(Progress(Phase));
+            }
+        }
+
+        private CrmSyncState StateFor(LeadMemory lead, DateTimeOffset now)
+        {
+            if (_states.TryGetValue(lead.Id, out var state))
+            {
+                return state.CrmId is not null && state.CrmId != lead.CrmId
+                    ? state with { CrmId = lead.CrmId, BaseSnapshot = new Dictionary<string, string?>() } // re-linked: no agreement yet
+                    : state;
+            }
+
+            return new CrmSyncState
+            {
+                Id = Guid.CreateVersion7(now).ToString(),
+                LeadMemoryId = lead.Id,
+                UserId = lead.UserId,
+                Provider = lead.CrmProvider,
+                CrmId = lead.CrmId,
+                Status = SyncStatus.Synced,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+        }
+
+        private async Task FailLeadAsync(LeadMemory lead, CrmSyncException exception, CancellationToken cancellationToken)
+        {
+            var now = svc._time.GetUtcNow();
+            if (!_states.ContainsKey(lead.Id))
+            {
+                try
+                {
+                    _states[lead.Id] = await svc._states.InsertAsync(StateFor(lead, now), cancellationToken).ConfigureAwait(false);
+                }
+                catch (CrmSyncConcurrencyException)
+                {
+                }
+            }
+
+            var ctx = new LeadContext(lead, _states.GetValueOrDefault(lead.Id) ?? StateFor(lead, now), connection, gateway, Provider, lead.CrmId!);
+            var failure = await svc.FailAsync(ctx, "sync_connection", exception, cancellationToken).ConfigureAwait(false);
+            if (await svc._states.GetAsync(lead.Id, cancellationToken).ConfigureAwait(false) is { } stored)
+            {
+                _states[lead.Id] = stored;
+            }
+
+            _failures.Add(failure);
+        }
+
+        private async Task RenewLeaseAsync(CancellationToken cancellationToken)
+        {
+            Lease = await svc._states.RenewLeaseAsync(Lease, options.LeaseDuration, cancellationToken).ConfigureAwait(false)
+                ?? throw new CrmSyncConcurrencyException("Connection lease", Lease.Resource, Lease.Token, null);
+        }
+    }
+}
