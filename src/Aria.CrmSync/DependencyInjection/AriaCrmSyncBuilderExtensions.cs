@@ -64,6 +64,25 @@ public static class AriaCrmSyncBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Adds a hosted worker that syncs the configured connections and runs due retries every
+    /// <see cref="CrmSyncWorkerOptions.Interval"/> (needs a host: <c>Host.CreateApplicationBuilder()</c>).
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the worker.</param>
+    /// <returns>The builder.</returns>
+    public static IAriaCrmSyncBuilder AddSyncWorker(this IAriaCrmSyncBuilder builder, Action<CrmSyncWorkerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<CrmSyncWorkerOptions>()
+            .Configure(configure)
+            .Validate(o => o.Interval > TimeSpan.Zero && o.MaxRetriesPerPass > 0, "CrmSyncWorkerOptions: Interval and MaxRetriesPerPass must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<Aria.CrmSync.Hosting.CrmSyncWorker>();
+        return builder;
+    }
+
     /// <summary>Adds a gateway (a custom CRM, or a decorator) as the gateway of its <see cref="ICrmGateway.Provider"/>.</summary>
     /// <typeparam name="TGateway">The implementation.</typeparam>
     /// <param name="builder">The builder.</param>

@@ -1,0 +1,23 @@
+namespace Aria.CrmSync;
+
+/// <summary>Options of the background sync worker added by <c>AddSyncWorker</c>.</summary>
+public sealed class CrmSyncWorkerOptions
+{
+    /// <summary>Gets or sets the pause between two passes.</summary>
+    /// <value>The default value is 1 minute.</value>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Gets the connections synced on every pass (user id and CRM).</summary>
+    public IList<(string UserId, CrmProvider Provider)> Connections { get; } = [];
+
+    /// <summary>Gets or sets the options of each connection sync.</summary>
+    public ConnectionSyncOptions ConnectionSync { get; set; } = new();
+
+    /// <summary>Gets or sets a value indicating whether each pass also runs the per-lead retries that are due.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool ProcessRetries { get; set; } = true;
+
+    /// <summary>Gets or sets how many due leads one pass retries at most.</summary>
+    /// <value>The default value is 500.</value>
+    public int MaxRetriesPerPass { get; set; } = 500;
+}
