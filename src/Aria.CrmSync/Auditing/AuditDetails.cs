@@ -15,14 +15,14 @@ internal static class AuditDetails
         }
 
         var element = JsonSerializer.SerializeToElement(details, CrmSyncJson.Options);
-        return SecretRedactor.Redact(element);
+        return CanonicalJson.Canonicalize(SecretRedactor.Redact(element));
     }
 
     public static JsonElement Sanitize(JsonElement details)
         => details.ValueKind switch
         {
             JsonValueKind.Undefined or JsonValueKind.Null => CrmAuditEntry.EmptyDetails,
-            JsonValueKind.Object => SecretRedactor.Redact(details),
+            JsonValueKind.Object => CanonicalJson.Canonicalize(SecretRedactor.Redact(details)),
             _ => throw new ArgumentException("Audit details must be a JSON object.", nameof(details)),
         };
 }

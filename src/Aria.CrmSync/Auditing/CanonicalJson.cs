@@ -1,5 +1,6 @@
 using System.Buffers;
-using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Aria.CrmSync.Auditing;
@@ -10,33 +11,23 @@ namespace Aria.CrmSync.Auditing;
 /// </summary>
 internal static class CanonicalJson
 {
+    public delegate void Utf8Action<in TState>(ReadOnlySpan<byte> utf8, TState state);
+
+    private const string DecimalFormat = "0.############################";
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     public static void Write(Utf8JsonWriter writer, JsonElement element)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                writer.WriteStartObject();
-                var properties = new List<JsonProperty>();
-                foreach (var property in element.EnumerateObject())
-                {
-                    properties.Add(property);
-                }
-
-                properties.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-                string? last = null;
-                foreach (var property in properties)
-                {
-                    if (property.Name == last)
-                    {
-                        continue; // duplicate keys: the first one wins, as in jsonb
-                    }
-
-                    last = property.Name;
-                    writer.WritePropertyName(property.Name);
-                    Write(writer, property.Value);
-                }
-
-                writer.WriteEndObject();
+                WriteObject(writer, element);
                 break;
             case JsonValueKind.Array:
                 writer.WriteStartArray();
@@ -48,10 +39,19 @@ internal static class CanonicalJson
                 writer.WriteEndArray();
                 break;
             case JsonValueKind.String:
-                writer.WriteStringValue(element.GetString());
+                var raw = JsonMarshal.GetRawUtf8Value(element);
+                if (raw.IndexOf((byte)'\\') < 0)
+                {
+                    writer.WriteStringValue(raw[1..^1]); // no escapes in the source: the raw bytes are the value
+                }
+                else
+                {
+                    writer.WriteStringValue(element.GetString());
+                }
+
                 break;
             case JsonValueKind.Number:
-                writer.WriteRawValue(NormalizeNumber(element.GetRawText()), skipInputValidation: true);
+                WriteNumber(writer, element);
                 break;
             case JsonValueKind.True:
                 writer.WriteBooleanValue(true);
@@ -65,21 +65,92 @@ internal static class CanonicalJson
         }
     }
 
+    /// <summary>Writes the canonical UTF-8 of <paramref name="element"/> into a per-thread buffer and passes it to <paramref name="use"/>.</summary>
+    public static void WithUtf8<TState>(JsonElement element, TState state, Utf8Action<TState> use)
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        writer.Reset(buffer);
+        Write(writer, element);
+        writer.Flush();
+        use(buffer.WrittenSpan, state);
+    }
+
     public static byte[] ToUtf8(JsonElement element)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            Write(writer, element);
-        }
-
-        return buffer.WrittenSpan.ToArray();
+        byte[] result = [];
+        WithUtf8(element, 0, (span, _) => result = span.ToArray());
+        return result;
     }
 
     public static string ToText(JsonElement element) => System.Text.Encoding.UTF8.GetString(ToUtf8(element));
 
-    private static string NormalizeNumber(string raw)
-        => decimal.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
-            ? Serialization.CanonicalValue.FromDecimal(d)
-            : double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>Returns the element as canonical JSON (parsed back), so stored details are canonical from the start.</summary>
+    public static JsonElement Canonicalize(JsonElement element) => JsonDocument.Parse(ToUtf8(element)).RootElement.Clone();
+
+    private static void WriteObject(Utf8JsonWriter writer, JsonElement element)
+    {
+        writer.WriteStartObject();
+
+        // Fast path: keys already in canonical (ordinal, unique) order, as the library writes them.
+        var sorted = true;
+        string? previous = null;
+        foreach (var property in element.EnumerateObject())
+        {
+            if (previous is not null && string.CompareOrdinal(previous, property.Name) >= 0)
+            {
+                sorted = false;
+                break;
+            }
+
+            previous = property.Name;
+        }
+
+        if (sorted)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                writer.WritePropertyName(property.Name);
+                Write(writer, property.Value);
+            }
+        }
+        else
+        {
+            var properties = new List<JsonProperty>();
+            foreach (var property in element.EnumerateObject())
+            {
+                properties.Add(property);
+            }
+
+            properties.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            string? last = null;
+            foreach (var property in properties)
+            {
+                if (property.Name == last)
+                {
+                    continue; // duplicate keys: the first one wins, as in jsonb
+                }
+
+                last = property.Name;
+                writer.WritePropertyName(property.Name);
+                Write(writer, property.Value);
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteNumber(Utf8JsonWriter writer, JsonElement element)
+    {
+        Span<byte> digits = stackalloc byte[64];
+        if (element.TryGetDecimal(out var value) && value.TryFormat(digits, out var written, DecimalFormat, System.Globalization.CultureInfo.InvariantCulture))
+        {
+            var text = digits[..written];
+            writer.WriteRawValue(text.SequenceEqual("-0"u8) ? "0"u8 : text, skipInputValidation: true);
+            return;
+        }
+
+        writer.WriteRawValue(element.GetDouble().ToString("R", System.Globalization.CultureInfo.InvariantCulture), skipInputValidation: true);
+    }
 }

@@ -13,6 +13,10 @@ namespace Aria.CrmSync.Auditing;
 internal sealed class Sha256AuditChainSealer : IAuditChainSealer
 {
     private const string Version = "aria-crm-audit-v1";
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
 
     public static Sha256AuditChainSealer Instance { get; } = new();
 
@@ -33,7 +37,8 @@ internal sealed class Sha256AuditChainSealer : IAuditChainSealer
     public string ComputeHash(CrmAuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var buffer = new ArrayBufferWriter<byte>(512);
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
         Append(buffer, Version);
         Append(buffer, entry.Id);
         Append(buffer, entry.UserId);
@@ -41,10 +46,10 @@ internal sealed class Sha256AuditChainSealer : IAuditChainSealer
         Append(buffer, Serialization.WireValue.Format(entry.Operation));
         Append(buffer, Serialization.WireValue.Format(entry.Provider));
         Append(buffer, entry.Success ? "true" : "false");
-        AppendBytes(buffer, CanonicalJson.ToUtf8(entry.Details));
+        CanonicalJson.WithUtf8(entry.Details, buffer, static (json, target) => AppendBytes(target, json));
         Append(buffer, entry.ErrorMessage);
-        Append(buffer, AuditTime.Format(entry.CreatedAt));
-        Append(buffer, entry.Sequence.ToString(CultureInfo.InvariantCulture));
+        AppendTime(buffer, entry.CreatedAt);
+        AppendNumber(buffer, entry.Sequence);
         Append(buffer, entry.PreviousHash);
 
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
@@ -73,6 +78,20 @@ internal sealed class Sha256AuditChainSealer : IAuditChainSealer
         WriteLength(buffer, value.Length);
         Write(buffer, value);
         Write(buffer, "\n"u8);
+    }
+
+    private static void AppendTime(ArrayBufferWriter<byte> buffer, DateTimeOffset value)
+    {
+        Span<byte> text = stackalloc byte[32];
+        AuditTime.Normalize(value).UtcDateTime.TryFormat(text, out var written, TimeFormat, CultureInfo.InvariantCulture);
+        AppendBytes(buffer, text[..written]);
+    }
+
+    private static void AppendNumber(ArrayBufferWriter<byte> buffer, long value)
+    {
+        Span<byte> text = stackalloc byte[24];
+        value.TryFormat(text, out var written, provider: CultureInfo.InvariantCulture);
+        AppendBytes(buffer, text[..written]);
     }
 
     private static void WriteLength(ArrayBufferWriter<byte> buffer, int length)

@@ -58,9 +58,47 @@ internal static partial class SecretRedactor
     /// <summary>Redacts a JSON value: credential-like keys get <see cref="Mask"/>, strings are redacted as text.</summary>
     public static JsonElement Redact(JsonElement element, IEnumerable<string?>? knownSecrets = null)
     {
+        var secrets = knownSecrets?.ToArray();
+        if (!NeedsRedaction(element, secrets))
+        {
+            return element;
+        }
+
         var node = JsonNode.Parse(element.GetRawText());
-        var redacted = RedactNode(node, knownSecrets?.ToArray());
+        var redacted = RedactNode(node, secrets);
         return JsonSerializer.SerializeToElement(redacted);
+    }
+
+    private static bool NeedsRedaction(JsonElement element, string?[]? secrets)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if ((IsSecretKey(property.Name) && property.Value.ValueKind != JsonValueKind.Null) || NeedsRedaction(property.Value, secrets))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (NeedsRedaction(item, secrets))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.String:
+                var text = element.GetString()!;
+                return !string.Equals(Redact(text, secrets), text, StringComparison.Ordinal);
+            default:
+                return false;
+        }
     }
 
     private static JsonNode? RedactNode(JsonNode? node, string?[]? secrets)

@@ -116,7 +116,12 @@ public sealed class InMemoryAuditStore : IAuditStore
         CrmAuditEntry[] chain;
         lock (_gate)
         {
-            chain = [.. (_chains.GetValueOrDefault(userId) ?? []).OrderBy(e => e.Sequence)];
+            chain = [.. _chains.GetValueOrDefault(userId) ?? []];
+        }
+
+        if (!IsInSequenceOrder(chain))
+        {
+            chain = [.. chain.OrderBy(e => e.Sequence)]; // only after tampering: appends keep the chain in order
         }
 
         foreach (var entry in chain)
@@ -142,6 +147,19 @@ public sealed class InMemoryAuditStore : IAuditStore
                 ? new AuditChainHead(userId, chain[^1].Sequence, chain[^1].Hash)
                 : new AuditChainHead(userId, 0, null));
         }
+    }
+
+    private static bool IsInSequenceOrder(CrmAuditEntry[] entries)
+    {
+        for (var i = 1; i < entries.Length; i++)
+        {
+            if (entries[i].Sequence < entries[i - 1].Sequence)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsInTimeOrder(CrmAuditEntry[] entries)
