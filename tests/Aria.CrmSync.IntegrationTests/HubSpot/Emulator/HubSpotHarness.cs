@@ -96,7 +96,7 @@ internal sealed class HubSpotHarness : IAsyncDisposable
             properties["amount"] = amount;
         }
 
-        var reply = await PostAsync("/crm/v3/objects/deals", new JsonObject { ["properties"] = properties });
+        var reply = await PostAsync("/crm/v3/objects/deals", new JsonObject { ["properties"] = properties, ["associations"] = new JsonArray() });
         Assert.Equal(201, reply.Status);
         return reply.Json!["id"]!.GetValue<string>();
     }
