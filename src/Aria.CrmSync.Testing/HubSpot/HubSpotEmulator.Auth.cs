@@ -15,15 +15,65 @@ public sealed partial class HubSpotEmulator
     private readonly List<(string? Endpoint, int Status, int Remaining)> _injectedStatuses = [];
 
     /// <summary>Creates a private-app (static) access token, valid until revoked; its burst limit is its own.</summary>
+    /// <param name="scopes">The granted scopes; <see cref="HubSpotEmulatorOptions.Scopes"/> when <see langword="null"/>.
+    /// A call needing a scope the token lacks gets HubSpot's 403 <c>MISSING_SCOPES</c>.</param>
     /// <returns>The token, e.g. <c>pat-na1-…</c>.</returns>
-    public string CreatePrivateAppToken()
+    public string CreatePrivateAppToken(IEnumerable<string>? scopes = null)
     {
         lock (_gate)
         {
             var token = "pat-na1-" + RandomGuid();
-            _accessTokens[token] = new HubSpotToken(token, IsOAuth: false, ExpiresAt: null, Bucket: "private:" + token, Scopes: _options.Scopes);
+            _accessTokens[token] = new HubSpotToken(token, IsOAuth: false, ExpiresAt: null, Bucket: "private:" + token, Scopes: scopes?.ToList() ?? _options.Scopes);
             return token;
         }
+    }
+
+    private void RequireScopes(HubSpotRequestContext context)
+    {
+        var route = context.Route;
+        var kind = route.Kind;
+        var write = kind is HubSpotRouteKind.ObjectCreate or HubSpotRouteKind.ObjectUpdate or HubSpotRouteKind.ObjectArchive
+            or HubSpotRouteKind.BatchCreate or HubSpotRouteKind.BatchUpdate or HubSpotRouteKind.BatchUpsert or HubSpotRouteKind.BatchArchive
+            or HubSpotRouteKind.Merge or HubSpotRouteKind.AssocPutLabelled or HubSpotRouteKind.AssocPutDefault or HubSpotRouteKind.AssocDelete
+            or HubSpotRouteKind.AssocBatchCreate or HubSpotRouteKind.AssocBatchAssociateDefault or HubSpotRouteKind.AssocBatchArchive
+            or HubSpotRouteKind.AssocBatchLabelsArchive or HubSpotRouteKind.AssocV3Put or HubSpotRouteKind.AssocV3Delete
+            or HubSpotRouteKind.AssocV3BatchCreate or HubSpotRouteKind.AssocV3BatchArchive;
+        if (route.ObjectType is null || !_types.TryGetValue(route.ObjectType, out var type))
+        {
+            return;
+        }
+
+        var family = type.Name switch
+        {
+            "deals" => "deals",
+            "companies" => "companies",
+            _ => "contacts",
+        };
+        var scope = $"crm.objects.{family}.{(write ? "write" : "read")}";
+        var granted = context.Token?.Scopes ?? [];
+        var needsEmailScope = type.Name == "emails" && !write && !granted.Contains("sales-email-read");
+        if (granted.Contains(scope) && !needsEmailScope)
+        {
+            return;
+        }
+
+        string[] required = family == "deals" && !write
+            ? ["crm.schemas.deals.read", "crm.objects.deals.sensitive.read.v2", "crm.objects.deals.read", "crm.objects.deals.highly_sensitive.read.v2"]
+            : needsEmailScope ? ["sales-email-read"] : [scope];
+        var body = new JsonObject
+        {
+            ["status"] = "error",
+            ["message"] = "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+            ["correlationId"] = context.CorrelationId,
+            ["errors"] = new JsonArray(new JsonObject
+            {
+                ["message"] = "One or more of the following scopes are required.",
+                ["context"] = Context("requiredGranularScopes", required),
+            }),
+            ["links"] = new JsonObject { ["scopes"] = "https://developers.hubspot.com/scopes" },
+            ["category"] = "MISSING_SCOPES",
+        };
+        throw new HubSpotApiException(403, body);
     }
 
     /// <summary>Issues OAuth tokens for the registered app as if the authorization-code flow had completed (no HTTP).</summary>

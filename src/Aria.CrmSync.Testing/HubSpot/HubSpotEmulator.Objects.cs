@@ -463,7 +463,9 @@ public sealed partial class HubSpotEmulator
         var results = new JsonArray();
         foreach (var obj in page.Take(limit))
         {
-            results.Add(ObjectJson(obj, properties, history, associations));
+            var json = ObjectJson(obj, properties, history, associations);
+            json["url"] = $"https://app.hubspot.com/contacts/{Invariant(_options.PortalId)}/record/{type.TypeId}/{obj.IdText}";
+            results.Add(json);
         }
 
         var body = new JsonObject { ["results"] = results };

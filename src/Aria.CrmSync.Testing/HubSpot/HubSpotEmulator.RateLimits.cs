@@ -58,16 +58,28 @@ public sealed partial class HubSpotEmulator
             "SECONDLY" => "publicapi:search-secondly:" + Invariant(_options.PortalId),
             _ => "publicapi:api-calls-ten-secondly:" + Invariant(_options.PortalId),
         };
-        return new JsonObject
+        var body = new JsonObject
         {
             ["status"] = "error",
             ["message"] = message,
             ["errorType"] = "RATE_LIMIT",
             ["correlationId"] = correlationId,
             ["policyName"] = policy,
-            ["groupName"] = group,
-            ["category"] = "RATE_LIMITS",
         };
+
+        // HubSpot's captured bodies: the daily one carries requestId, the burst ones groupName. "category" is not in
+        // them but the specs' Error schema requires it (and HubSpot announced RATE_LIMITS as the category).
+        if (policy == "DAILY")
+        {
+            body["requestId"] = NewCorrelationId();
+        }
+        else
+        {
+            body["groupName"] = group;
+        }
+
+        body["category"] = "RATE_LIMITS";
+        return body;
     }
 
     private void RollDay()

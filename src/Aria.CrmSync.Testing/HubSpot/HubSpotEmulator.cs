@@ -315,6 +315,7 @@ public sealed partial class HubSpotEmulator : CrmEmulator
     private EmulatorResponse Dispatch(HubSpotRequestContext context)
     {
         var route = context.Route;
+        RequireScopes(context);
         return route.Kind switch
         {
             HubSpotRouteKind.ObjectList => ListObjects(context),

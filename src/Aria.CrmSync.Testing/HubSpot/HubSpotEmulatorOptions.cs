@@ -59,11 +59,16 @@ public sealed class HubSpotEmulatorOptions : CrmEmulatorOptions
     /// <value>The default value is <c>integration@aria-emulator.example.com</c>.</value>
     public string UserEmail { get; set; } = "integration@aria-emulator.example.com";
 
-    /// <summary>Gets or sets the scopes granted to OAuth tokens.</summary>
+    /// <summary>Gets or sets the scopes granted to OAuth tokens and (by default) private-app tokens; calls needing a missing
+    /// scope get HubSpot's 403 <c>MISSING_SCOPES</c>.</summary>
     /// <value>The default value is <c>oauth</c>, <c>crm.objects.deals.read</c>, <c>crm.objects.deals.write</c>,
-    /// <c>crm.objects.contacts.read</c>, <c>crm.objects.contacts.write</c>, <c>sales-email-read</c>.</value>
+    /// <c>crm.objects.contacts.read</c>, <c>crm.objects.contacts.write</c>, <c>crm.objects.companies.read</c>,
+    /// <c>crm.objects.companies.write</c>, <c>sales-email-read</c>.</value>
     public IReadOnlyList<string> Scopes { get; set; } =
-        ["oauth", "crm.objects.deals.read", "crm.objects.deals.write", "crm.objects.contacts.read", "crm.objects.contacts.write", "sales-email-read"];
+    [
+        "oauth", "crm.objects.deals.read", "crm.objects.deals.write", "crm.objects.contacts.read", "crm.objects.contacts.write",
+        "crm.objects.companies.read", "crm.objects.companies.write", "sales-email-read",
+    ];
 
     /// <summary>
     /// Gets or sets a value indicating whether association endpoints write record ids as JSON numbers
