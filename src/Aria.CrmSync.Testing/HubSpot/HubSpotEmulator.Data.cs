@@ -32,7 +32,7 @@ public sealed partial class HubSpotEmulator
         ArgumentException.ThrowIfNullOrEmpty(name);
         lock (_gate)
         {
-            RequireType(objectType).Define(new HubSpotPropertyDefinition { Name = name, Type = type, HasUniqueValue = hasUniqueValue, Options = options });
+            RequireType(objectType).Define(new HubSpotPropertyDefinition { Name = name, Type = type, HasUniqueValue = hasUniqueValue, Options = options, Custom = true });
         }
     }
 

@@ -19,7 +19,7 @@ namespace Aria.CrmSync.Testing;
 /// <c>oauth.token</c>, <c>oauth.accessTokens.get</c>, <c>oauth.refreshTokens.get</c>, <c>oauth.refreshTokens.archive</c>,
 /// <c>oauth.introspect</c>, <c>oauth.revoke</c>; per object type (e.g. <c>deals.</c>, <c>notes.</c>):
 /// <c>{type}.objects.get|list|create|update|archive</c>, <c>{type}.batch.read|create|update|upsert|archive</c>,
-/// <c>{type}.search</c>, <c>{type}.merge</c>; <c>associations.list|create|createDefault|archive|batchRead|batchCreate|
+/// <c>{type}.search</c>, <c>{type}.merge</c>; <c>properties.list|get|create</c>; <c>associations.list|create|createDefault|archive|batchRead|batchCreate|
 /// batchAssociateDefault|batchArchive|batchLabelsArchive|labels</c>, <c>associations.v3.list|create|archive|batchRead|
 /// batchCreate|batchArchive</c>; <c>pipelines.list|get|stages.list|stages.get</c>; <c>unknown</c>.
 /// </remarks>
@@ -330,6 +330,7 @@ public sealed partial class HubSpotEmulator : CrmEmulator
             HubSpotRouteKind.BatchArchive => BatchArchive(context),
             HubSpotRouteKind.Search => Search(context),
             HubSpotRouteKind.Merge => Merge(context),
+            HubSpotRouteKind.PropertiesList or HubSpotRouteKind.PropertyGet or HubSpotRouteKind.PropertyCreate => HandleProperties(context),
             HubSpotRouteKind.PipelinesList or HubSpotRouteKind.PipelineGet or HubSpotRouteKind.PipelineStagesList
                 or HubSpotRouteKind.PipelineStageGet => HandlePipelines(context),
             _ => HandleAssociations(context),

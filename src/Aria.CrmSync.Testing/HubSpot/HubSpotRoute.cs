@@ -40,6 +40,9 @@ internal enum HubSpotRouteKind
     AssocV3BatchRead,
     AssocV3BatchCreate,
     AssocV3BatchArchive,
+    PropertiesList,
+    PropertyGet,
+    PropertyCreate,
     PipelinesList,
     PipelineGet,
     PipelineStagesList,
@@ -121,6 +124,20 @@ internal sealed record HubSpotRoute(HubSpotRouteKind Kind, string Endpoint)
         if (s.Length >= 5 && s[1] == "v3" && s[2] == "associations")
         {
             return ParseBatchAssociations(method, s[3], s[4], s[5..], typeKey, v3: true);
+        }
+
+        // /crm/v3/properties/{type}[/{name}]
+        if (s.Length is 4 or 5 && s[1] == "v3" && s[2] == "properties")
+        {
+            var properties = new HubSpotRoute(HubSpotRouteKind.PropertiesList, "properties.list") { ObjectType = s[3] };
+            if (s.Length == 5)
+            {
+                return Only(method, "GET", properties with { Kind = HubSpotRouteKind.PropertyGet, Endpoint = "properties.get", ObjectId = s[4] });
+            }
+
+            return method == "POST"
+                ? properties with { Kind = HubSpotRouteKind.PropertyCreate, Endpoint = "properties.create" }
+                : Only(method, "GET", properties);
         }
 
         // /crm/v3/pipelines/{type}[/{pipelineId}[/stages[/{stageId}]]]

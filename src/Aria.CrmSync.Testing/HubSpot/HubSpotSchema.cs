@@ -15,6 +15,15 @@ internal sealed class HubSpotPropertyDefinition
 
     /// <summary>Gets the allowed options of an enumeration (null: any value).</summary>
     public IReadOnlyList<string>? Options { get; init; }
+
+    /// <summary>Gets the label; derived from the name when not set.</summary>
+    public string? Label { get; init; }
+
+    /// <summary>Gets the property group.</summary>
+    public string? GroupName { get; init; }
+
+    /// <summary>Gets a value indicating whether the property was defined by the portal (not by HubSpot).</summary>
+    public bool Custom { get; init; }
 }
 
 /// <summary>An emulated CRM object type (deals, engagements, contacts, companies).</summary>

@@ -154,6 +154,17 @@ public sealed class HubSpotOpenApiValidationTests
         await h.PostAsync("/crm/associations/2026-03/deals/notes/batch/archive", JsonNode.Parse($$"""{"inputs":[{"from":{"id":"{{deal}}"},"to":[{"id":"{{noteId}}"}]}]}""")!);
         await h.SendAsync(HttpMethod.Delete, $"/crm/v4/objects/deals/{deal}/associations/companies/{company}");
 
+        // Properties.
+        await h.GetAsync("/crm/v3/properties/deals");
+        await h.GetAsync("/crm/v3/properties/0-3/dealstage");
+        await h.GetAsync("/crm/v3/properties/deals/nope");
+        await h.PostAsync("/crm/v3/properties/deals", JsonNode.Parse("""
+            {"name":"aria_external_id","label":"Aria external id","type":"string","fieldType":"text","groupName":"dealinformation","hasUniqueValue":true}
+            """)!);
+        await h.PostAsync("/crm/v3/properties/deals", JsonNode.Parse("""
+            {"name":"aria_external_id","label":"Aria external id","type":"string","fieldType":"text","groupName":"dealinformation"}
+            """)!);
+
         // Pipelines.
         var custom = e.AddDealPipeline("Custom", ("One", 0.5, false), ("Won", 1.0, true));
         await h.GetAsync("/crm/v3/pipelines/deals");
@@ -185,7 +196,7 @@ public sealed class HubSpotOpenApiValidationTests
             "associations.list", "associations.create", "associations.createDefault", "associations.archive", "associations.batchRead",
             "associations.batchCreate", "associations.batchAssociateDefault", "associations.batchArchive", "associations.batchLabelsArchive",
             "associations.labels", "associations.v3.batchRead", "associations.v3.batchCreate", "associations.v3.batchArchive",
-            "pipelines.list", "pipelines.get", "pipelines.stages.list", "pipelines.stages.get",
+            "pipelines.list", "pipelines.get", "pipelines.stages.list", "pipelines.stages.get", "properties.list", "properties.get", "properties.create",
         ];
         Assert.Empty(expected.Except(endpoints));
         int[] statuses = [200, 201, 204, 207, 400, 401, 404, 409, 429, 500];
