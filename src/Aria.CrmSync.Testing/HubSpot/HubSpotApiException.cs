@@ -12,24 +12,7 @@ internal sealed class HubSpotApiException : Exception
         Body = body;
     }
 
-    public HubSpotApiException()
-    {
-        Body = [];
-    }
-
-    public HubSpotApiException(string message)
-        : base(message)
-    {
-        Body = [];
-    }
-
-    public HubSpotApiException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Body = [];
-    }
-
-    public int StatusCode { get; } = 400;
+    public int StatusCode { get; }
 
     public JsonObject Body { get; }
 }

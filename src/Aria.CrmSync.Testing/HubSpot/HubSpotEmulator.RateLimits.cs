@@ -30,7 +30,7 @@ public sealed partial class HubSpotEmulator
         lock (_gate)
         {
             _dailyUsed = 0;
-            _dailyDay = DateOnly.FromDateTime(Now.UtcDateTime);
+            _dailyDay = AccountDay();
         }
     }
 
@@ -82,9 +82,11 @@ public sealed partial class HubSpotEmulator
         return body;
     }
 
+    private DateOnly AccountDay() => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Now, _options.AccountTimeZone).DateTime);
+
     private void RollDay()
     {
-        var today = DateOnly.FromDateTime(Now.UtcDateTime);
+        var today = AccountDay();
         if (today != _dailyDay)
         {
             _dailyDay = today;

@@ -39,14 +39,8 @@ public sealed partial class HubSpotEmulator : CrmEmulator
     /// <summary>Initializes a new instance of the <see cref="HubSpotEmulator"/> class.</summary>
     /// <param name="options">The options; defaults when <see langword="null"/>.</param>
     public HubSpotEmulator(HubSpotEmulatorOptions? options = null)
-        : this(options ?? new HubSpotEmulatorOptions(), 0)
+        : base(options ??= new HubSpotEmulatorOptions())
     {
-    }
-
-    private HubSpotEmulator(HubSpotEmulatorOptions options, int unused)
-        : base(options)
-    {
-        _ = unused;
         _options = options;
         _idRandom = new Random(options.Seed);
         _correlationRandom = new Random(unchecked(options.Seed * 31 + 7));

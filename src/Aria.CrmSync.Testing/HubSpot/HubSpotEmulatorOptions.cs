@@ -25,11 +25,15 @@ public sealed class HubSpotEmulatorOptions : CrmEmulatorOptions
 
     /// <summary>
     /// Gets or sets the daily limit shared by every app of the account. HubSpot: 250,000 for Free/Starter, 625,000 for
-    /// Professional, 1,000,000 for Enterprise. It resets at midnight UTC of <see cref="CrmEmulatorOptions.TimeProvider"/>
-    /// or by <see cref="HubSpotEmulator.ResetDailyLimit"/>.
+    /// Professional, 1,000,000 for Enterprise. It resets at midnight in <see cref="AccountTimeZone"/> (by the clock of
+    /// <see cref="CrmEmulatorOptions.TimeProvider"/>) or by <see cref="HubSpotEmulator.ResetDailyLimit"/>.
     /// </summary>
     /// <value>The default value is 250,000.</value>
     public long DailyLimit { get; set; } = 250_000;
+
+    /// <summary>Gets or sets the account's time zone: the daily limit resets at its midnight.</summary>
+    /// <value>The default value is <see cref="TimeZoneInfo.Utc"/>.</value>
+    public TimeZoneInfo AccountTimeZone { get; set; } = TimeZoneInfo.Utc;
 
     /// <summary>Gets or sets the CRM search limit, requests per second per account (search has its own limit).</summary>
     /// <value>The default value is 5.</value>

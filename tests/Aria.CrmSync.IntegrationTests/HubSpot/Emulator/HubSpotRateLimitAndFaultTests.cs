@@ -90,6 +90,24 @@ public sealed class HubSpotRateLimitAndFaultTests
     }
 
     [Fact]
+    public async Task DailyLimit_ResetsAtMidnightInTheAccountTimeZone()
+    {
+        // 09:00 UTC is 04:00 in UTC-5: the account's midnight is at 05:00 UTC the next day.
+        await using var h = await HubSpotHarness.StartAsync(
+            o =>
+            {
+                o.DailyLimit = 1;
+                o.AccountTimeZone = TimeZoneInfo.CreateCustomTimeZone("UTC-5", TimeSpan.FromHours(-5), "UTC-5", "UTC-5");
+            },
+            inProcess: true);
+        Assert.Equal(200, (await h.GetAsync("/crm/v3/objects/deals")).Status);
+        h.Clock.Advance(TimeSpan.FromHours(15) + TimeSpan.FromMinutes(30));
+        Assert.Equal(429, (await h.GetAsync("/crm/v3/objects/deals")).Status);
+        h.Clock.Advance(TimeSpan.FromHours(5));
+        Assert.Equal(200, (await h.GetAsync("/crm/v3/objects/deals")).Status);
+    }
+
+    [Fact]
     public async Task InjectedFaults_AreHubSpotShaped_AndNotCounted()
     {
         await using var h = await HubSpotHarness.StartAsync(inProcess: true);
