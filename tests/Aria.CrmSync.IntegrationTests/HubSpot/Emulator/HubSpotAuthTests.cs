@@ -158,6 +158,52 @@ public sealed class HubSpotAuthTests
     }
 
     [Fact]
+    public async Task Scopes_AreEnforcedPerObjectFamily_With403MissingScopes()
+    {
+        await using var h = await HubSpotHarness.StartAsync();
+        var contactsOnly = h.Emulator.CreatePrivateAppToken(["crm.objects.contacts.read", "crm.objects.contacts.write"]);
+        var deals = await h.GetAsync("/crm/v3/objects/deals", contactsOnly);
+        Assert.Equal(403, deals.Status);
+        Assert.Equal("MISSING_SCOPES", deals.Object["category"]!.GetValue<string>());
+        Assert.Contains(deals.Object["errors"]![0]!["context"]!["requiredGranularScopes"]!.AsArray(), s => s!.GetValue<string>() == "crm.objects.deals.read");
+        Assert.Equal("https://developers.hubspot.com/scopes", deals.Object["links"]!["scopes"]!.GetValue<string>());
+
+        var note = await h.PostAsync("/crm/v3/objects/notes", JsonNode.Parse("""{"properties":{"hs_timestamp":"1700000000000"}}""")!, contactsOnly);
+        Assert.Equal(201, note.Status);
+        var emails = await h.GetAsync("/crm/v3/objects/emails", contactsOnly);
+        Assert.Equal(403, emails.Status);
+        Assert.Equal("sales-email-read", emails.Object["errors"]![0]!["context"]!["requiredGranularScopes"]![0]!.GetValue<string>());
+
+        var readOnly = h.Emulator.CreatePrivateAppToken(["crm.objects.deals.read"]);
+        Assert.Equal(200, (await h.GetAsync("/crm/v3/objects/deals", readOnly)).Status);
+        Assert.Equal(403, (await h.PostAsync("/crm/v3/objects/deals", JsonNode.Parse("""{"properties":{"dealname":"x"}}""")!, readOnly)).Status);
+        Assert.Equal(0, h.Emulator.CountObjects("deals"));
+    }
+
+    [Fact]
+    public async Task OAuthGrantErrors_RedirectMismatchAndUnsupportedGrant()
+    {
+        await using var h = await HubSpotHarness.StartAsync();
+        var options = h.Emulator.Options;
+        var code = h.Emulator.CreateAuthorizationCode("https://app.example.com/callback");
+        var mismatch = await h.PostFormAsync(
+            "/oauth/v3/token",
+            ("grant_type", "authorization_code"),
+            ("client_id", options.ClientId),
+            ("client_secret", options.ClientSecret),
+            ("redirect_uri", "https://evil.example.com/"),
+            ("code", code));
+        Assert.Equal(400, mismatch.Status);
+        Assert.Equal("BAD_REDIRECT_URI", mismatch.Object["status"]!.GetValue<string>());
+
+        var unsupported = await h.PostFormAsync("/oauth/v1/token", ("grant_type", "password"), ("client_id", options.ClientId), ("client_secret", options.ClientSecret));
+        Assert.Equal(400, unsupported.Status);
+        Assert.Equal("unsupported_grant_type", unsupported.Object["error"]!.GetValue<string>());
+        Assert.Equal(0, h.Emulator.Calls.ApiCalls);
+        Assert.Equal(2, h.Emulator.Calls.Count("oauth.token"));
+    }
+
+    [Fact]
     public async Task TokensAndIds_AreDeterministicFromTheSeed()
     {
         static async Task<(string Token, string Refresh, string DealId)> RunAsync()
