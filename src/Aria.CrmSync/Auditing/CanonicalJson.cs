@@ -17,10 +17,10 @@ internal static class CanonicalJson
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
+    private static ArrayBufferWriter<byte>? _threadBuffer;
 
     [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
+    private static Utf8JsonWriter? _threadWriter;
 
     public static void Write(Utf8JsonWriter writer, JsonElement element)
     {
@@ -68,9 +68,9 @@ internal static class CanonicalJson
     /// <summary>Writes the canonical UTF-8 of <paramref name="element"/> into a per-thread buffer and passes it to <paramref name="use"/>.</summary>
     public static void WithUtf8<TState>(JsonElement element, TState state, Utf8Action<TState> use)
     {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        var buffer = _threadBuffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, WriterOptions);
+        var writer = _threadWriter ??= new Utf8JsonWriter(buffer, WriterOptions);
         writer.Reset(buffer);
         Write(writer, element);
         writer.Flush();

@@ -16,7 +16,7 @@ internal sealed class Sha256AuditChainSealer : IAuditChainSealer
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
+    private static ArrayBufferWriter<byte>? _threadBuffer;
 
     public static Sha256AuditChainSealer Instance { get; } = new();
 
@@ -37,7 +37,7 @@ internal sealed class Sha256AuditChainSealer : IAuditChainSealer
     public string ComputeHash(CrmAuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        var buffer = _threadBuffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
         Append(buffer, Version);
         Append(buffer, entry.Id);
