@@ -71,7 +71,8 @@ internal sealed partial class SfApi
         node["defaultImplementation"] = null;
         node["extendedBy"] = null;
         node["extendsInterfaces"] = null;
-        node["fields"] = new JsonArray([.. obj.Fields.Select(f => (JsonNode?)FieldDescribe(obj, f))]);
+        var stages = _store.All("OpportunityStage").Where(r => r.Get("IsActive") is true).OrderBy(r => r.Get("SortOrder") as decimal?).Select(r => (string)r.Get("ApiName")!).ToList();
+        node["fields"] = new JsonArray([.. obj.Fields.Select(f => (JsonNode?)FieldDescribe(obj, f, obj.Name == "Opportunity" && f.Name == "StageName" ? stages : f.PicklistValues))]);
         node["implementedBy"] = null;
         node["implementsInterfaces"] = null;
         node["listviewable"] = null;
@@ -155,7 +156,7 @@ internal sealed partial class SfApi
         return null;
     }
 
-    private static JsonObject FieldDescribe(SfObject obj, SfField f)
+    private static JsonObject FieldDescribe(SfObject obj, SfField f, IReadOnlyList<string> picklist)
     {
         var text = f.IsText || f.IsIdLike;
         var length = f.Type switch
@@ -210,7 +211,7 @@ internal sealed partial class SfApi
             ["namePointing"] = f.IsPolymorphic,
             ["nillable"] = f.Nillable,
             ["permissionable"] = f.Nillable && (f.Createable || f.Updateable),
-            ["picklistValues"] = new JsonArray([.. f.PicklistValues.Select((v, i) => (JsonNode?)new JsonObject
+            ["picklistValues"] = new JsonArray([.. picklist.Select((v, i) => (JsonNode?)new JsonObject
             {
                 ["active"] = true,
                 ["defaultValue"] = f.DefaultValue is string d ? d == v : false,
