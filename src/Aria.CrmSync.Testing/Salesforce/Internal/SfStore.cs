@@ -473,7 +473,7 @@ internal sealed partial class SfStore
                 values[field.Name] = SfIds.Normalize(reference);
             }
 
-            if (value is not null && (field.ExternalId || field.Unique) && field.Custom)
+            if (value is not null && field.Unique && field.Custom)
             {
                 var clash = All(obj.StorageName).FirstOrDefault(r => !r.IsDeleted && r.Id != existing?.Id && r.Get(field.Name) is { } other && SfValues.Compare(field, other, value) == 0);
                 if (clash is not null)

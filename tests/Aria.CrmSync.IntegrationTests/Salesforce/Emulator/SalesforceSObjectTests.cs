@@ -302,7 +302,7 @@ public sealed partial class SalesforceSObjectTests
     public async Task UpsertByExternalId_CreatesUpdatesAndReportsMultipleMatches()
     {
         await using var host = await SfTestHost.StartAsync();
-        host.Org.DefineCustomField("Opportunity", "Aria_Key__c", externalId: true);
+        host.Org.DefineCustomField("Opportunity", "Aria_Key__c", externalId: true, unique: true);
         host.Org.DefineCustomField("Opportunity", "Region__c");
         var body = new { Name = "Upserted", StageName = "Prospecting", CloseDate = "2026-02-01" };
 
