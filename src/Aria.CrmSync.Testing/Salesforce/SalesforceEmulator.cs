@@ -24,7 +24,7 @@ public sealed partial class SalesforceEmulator : CrmEmulator
     private readonly SfStore _store;
     private readonly SfOAuth _oauth;
     private readonly SfApi _api;
-    private readonly Queue<(DateTimeOffset Minute, long Count)> _usage = new();
+    private readonly List<(DateTimeOffset Minute, long Count)> _usage = [];
     private readonly Dictionary<long, DateTimeOffset> _inFlight = [];
     private readonly ConditionalWeakTable<EmulatorResponse, object> _counted = [];
     private long _usageTotal;
@@ -34,15 +34,10 @@ public sealed partial class SalesforceEmulator : CrmEmulator
 
     /// <summary>Initializes a new instance of the <see cref="SalesforceEmulator"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="ArgumentException"><see cref="SalesforceEmulatorOptions.OrganizationId"/> is not an org id.</exception>
     public SalesforceEmulator(SalesforceEmulatorOptions? options = null)
-        : this(options ?? new SalesforceEmulatorOptions(), 0)
+        : base(options ??= new SalesforceEmulatorOptions())
     {
-    }
-
-    private SalesforceEmulator(SalesforceEmulatorOptions options, int unused)
-        : base(options)
-    {
-        _ = unused;
         Options = options;
         _store = new SfStore(new SfSchema(), options.Seed, () => TimeProvider.GetUtcNow());
         var orgId = options.OrganizationId is null
@@ -343,20 +338,13 @@ public sealed partial class SalesforceEmulator : CrmEmulator
     private void AddUsage(long count)
     {
         var minute = SfWire.TruncateToMinutes(TimeProvider.GetUtcNow());
-        if (_usage.Count > 0 && _usage.Last().Minute == minute)
+        if (_usage.Count > 0 && _usage[^1].Minute == minute)
         {
-            var last = _usage.Last();
-            var items = _usage.ToArray();
-            items[^1] = (last.Minute, last.Count + count);
-            _usage.Clear();
-            foreach (var item in items)
-            {
-                _usage.Enqueue(item);
-            }
+            _usage[^1] = (minute, _usage[^1].Count + count);
         }
         else
         {
-            _usage.Enqueue((minute, count));
+            _usage.Add((minute, count));
         }
 
         _usageTotal += count;
@@ -365,10 +353,14 @@ public sealed partial class SalesforceEmulator : CrmEmulator
     private void PruneUsage()
     {
         var cutoff = TimeProvider.GetUtcNow() - TimeSpan.FromHours(24);
-        while (_usage.Count > 0 && _usage.Peek().Minute <= cutoff)
+        var expired = 0;
+        while (expired < _usage.Count && _usage[expired].Minute <= cutoff)
         {
-            _usageTotal -= _usage.Dequeue().Count;
+            _usageTotal -= _usage[expired].Count;
+            expired++;
         }
+
+        _usage.RemoveRange(0, expired);
     }
 
     private void PurgeRecycleBin()
