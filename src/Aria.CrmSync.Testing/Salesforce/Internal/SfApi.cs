@@ -768,11 +768,14 @@ internal sealed partial class SfApi
                 : $"startDate is earlier than earliestDateAvailable ({SfWire.FormatDateTime(earliest)})");
         }
 
+        // Changes up to now are returned; latestDateCovered is the last whole minute, so the next window (starting
+        // there) may return the latest ones again: clients de-duplicate by id, and nothing is ever skipped.
         var latest = end < SfWire.TruncateToMinutes(now) ? end : SfWire.TruncateToMinutes(now);
+        var until = end < now ? end : now.AddTicks(1);
         if (updated)
         {
             var ids = _store.All(obj.StorageName)
-                .Where(r => !r.IsDeleted && r.Get("SystemModstamp") is DateTimeOffset m && m >= start && m < latest)
+                .Where(r => !r.IsDeleted && r.Get("SystemModstamp") is DateTimeOffset m && m >= start && m < until)
                 .OrderBy(r => r.Get("SystemModstamp"))
                 .Select(r => (JsonNode?)JsonValue.Create(r.Id))
                 .ToList();
@@ -785,7 +788,7 @@ internal sealed partial class SfApi
         }
 
         var deleted = _store.Deletions
-            .Where(d => d.Type == obj.StorageName && d.DeletedAt >= start && d.DeletedAt < latest)
+            .Where(d => d.Type == obj.StorageName && d.DeletedAt >= start && d.DeletedAt < until)
             .Select(d => (JsonNode?)new JsonObject { ["id"] = d.Id, ["deletedDate"] = SfWire.FormatDateTime(d.DeletedAt) })
             .ToList();
         return new SfReply(200, new JsonObject

@@ -141,8 +141,12 @@ public sealed class SalesforcePagingAndReplicationTests
         var response = await host.GetAsync(SfTestHost.Data($"sobjects/Opportunity/updated/?start={start}&end={end}"));
 
         Assert.Equal(HttpStatusCode.OK, response.Status);
-        Assert.Equal([inside], response.Body!["ids"]!.AsArray().Select(i => i!.GetValue<string>()));
+        Assert.Equal([inside, recent], response.Body!["ids"]!.AsArray().Select(i => i!.GetValue<string>()));
         Assert.Equal("2026-05-10T12:30:00.000+0000", response.Body!["latestDateCovered"]!.GetValue<string>());
+
+        var closed = await host.GetAsync(SfTestHost.Data($"sobjects/Opportunity/updated/?start={start}&end={Uri.EscapeDataString("2026-05-10T12:00:00Z")}"));
+        Assert.Equal([inside], closed.Body!["ids"]!.AsArray().Select(i => i!.GetValue<string>()));
+        Assert.Equal("2026-05-10T12:00:00.000+0000", closed.Body!["latestDateCovered"]!.GetValue<string>());
 
         clock.Advance(TimeSpan.FromMinutes(1));
         var later = await host.GetAsync(SfTestHost.Data($"sobjects/Opportunity/updated/?start={Uri.EscapeDataString("2026-05-10T12:30:00.000+0000")}&end={end}"));
