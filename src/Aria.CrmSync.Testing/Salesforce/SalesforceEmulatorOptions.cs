@@ -22,7 +22,12 @@ public sealed class SalesforceEmulatorOptions : CrmEmulatorOptions
     /// <value>The default value is <see langword="false"/>.</value>
     public bool SlidingAccessTokenExpiration { get; set; }
 
-    /// <summary>Gets or sets the number of concurrent long-running REST requests allowed before <c>REQUEST_LIMIT_EXCEEDED</c>.</summary>
+    /// <summary>
+    /// Gets or sets the number of concurrent long-running REST requests allowed before 403 <c>REQUEST_LIMIT_EXCEEDED</c>
+    /// (<c>ConcurrentRequests (Concurrent API Requests) Limit exceeded.</c>). Only requests running for at least
+    /// <see cref="LongRunningRequestThreshold"/> count; to exercise the cap in a test, set that threshold to
+    /// <see cref="TimeSpan.Zero"/> and give requests a <see cref="RequestProcessingDelay"/>.
+    /// </summary>
     /// <value>The default value is 25 (production and sandbox orgs).</value>
     public int ConcurrentRequestLimit { get; set; } = 25;
 
