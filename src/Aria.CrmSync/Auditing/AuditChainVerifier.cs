@@ -33,7 +33,7 @@ internal sealed class AuditChainVerifier(IAuditStore store, IAuditChainSealer se
                 return await ClassifyBrokenLinkAsync(userId, entry, previous, verified, cancellationToken).ConfigureAwait(false);
             }
 
-            if (!string.Equals(sealer.ComputeHash(entry), entry.Hash, StringComparison.Ordinal))
+            if (!HashMatches(entry))
             {
                 return Fail(userId, AuditTamperKind.Altered, entry.Sequence, entry.Id, verified, previous,
                     $"Entry {entry.Id} (sequence {entry.Sequence}) was altered: its content no longer matches its hash.");
@@ -112,6 +112,11 @@ internal sealed class AuditChainVerifier(IAuditStore store, IAuditChainSealer se
         return Fail(userId, AuditTamperKind.Missing, entry.Sequence, entry.Id, verified, previous,
             $"The entry that preceded {entry.Id} (sequence {entry.Sequence}) is missing: the chain was renumbered after a removal.");
     }
+
+    private bool HashMatches(CrmAuditEntry entry)
+        => sealer is Sha256AuditChainSealer sha
+            ? sha.HashMatches(entry)
+            : string.Equals(sealer.ComputeHash(entry), entry.Hash, StringComparison.Ordinal);
 
     private static AuditVerificationResult Fail(string userId, AuditTamperKind kind, long sequence, string? entryId, long verified, CrmAuditEntry? previous, string message)
         => new()

@@ -93,25 +93,29 @@ internal static class CanonicalJson
     {
         writer.WriteStartObject();
 
-        // Fast path: keys already in canonical (ordinal, unique) order, as the library writes them.
+        // Fast path: ASCII keys already in canonical (ordinal, unique) order, as the library stores them.
         var sorted = true;
-        string? previous = null;
+        ReadOnlySpan<byte> previous = default;
+        var first = true;
         foreach (var property in element.EnumerateObject())
         {
-            if (previous is not null && string.CompareOrdinal(previous, property.Name) >= 0)
+            var name = JsonMarshal.GetRawUtf8PropertyName(property);
+            if (name.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) >= 0 || name.IndexOf((byte)'\\') >= 0
+                || (!first && previous.SequenceCompareTo(name) >= 0))
             {
                 sorted = false;
                 break;
             }
 
-            previous = property.Name;
+            previous = name;
+            first = false;
         }
 
         if (sorted)
         {
             foreach (var property in element.EnumerateObject())
             {
-                writer.WritePropertyName(property.Name);
+                writer.WritePropertyName(JsonMarshal.GetRawUtf8PropertyName(property));
                 Write(writer, property.Value);
             }
         }

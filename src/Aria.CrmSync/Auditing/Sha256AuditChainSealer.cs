@@ -36,6 +36,29 @@ internal sealed class Sha256AuditChainSealer : IAuditChainSealer
 
     public string ComputeHash(CrmAuditEntry entry)
     {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        HashInto(entry, hash);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    /// <summary>Whether <paramref name="entry"/>'s stored hash is the one its content gives (no allocation).</summary>
+    public bool HashMatches(CrmAuditEntry entry)
+    {
+        Span<byte> stored = stackalloc byte[SHA256.HashSizeInBytes];
+        if (entry.Hash.Length != SHA256.HashSizeInBytes * 2
+            || Convert.FromHexString(entry.Hash, stored, out _, out var written) != System.Buffers.OperationStatus.Done
+            || written != stored.Length)
+        {
+            return false;
+        }
+
+        Span<byte> computed = stackalloc byte[SHA256.HashSizeInBytes];
+        HashInto(entry, computed);
+        return CryptographicOperations.FixedTimeEquals(stored, computed);
+    }
+
+    private static void HashInto(CrmAuditEntry entry, Span<byte> hash)
+    {
         ArgumentNullException.ThrowIfNull(entry);
         var buffer = _threadBuffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
@@ -51,10 +74,7 @@ internal sealed class Sha256AuditChainSealer : IAuditChainSealer
         AppendTime(buffer, entry.CreatedAt);
         AppendNumber(buffer, entry.Sequence);
         Append(buffer, entry.PreviousHash);
-
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(buffer.WrittenSpan, hash);
-        return Convert.ToHexStringLower(hash);
     }
 
     private static void Append(ArrayBufferWriter<byte> buffer, string? value)
