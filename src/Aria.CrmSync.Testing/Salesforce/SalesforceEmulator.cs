@@ -115,6 +115,50 @@ public sealed partial class SalesforceEmulator : CrmEmulator
         }
     }
 
+    /// <summary>
+    /// Saves the org's data (records, recycle bin, delete log, id counters) as JSON, so a later emulator can continue
+    /// where this one stopped (<see cref="LoadState"/>). Tokens and API usage are not saved.
+    /// </summary>
+    /// <param name="destination">Where to write.</param>
+    public void SaveState(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        using var writer = new System.Text.Json.Utf8JsonWriter(destination, new System.Text.Json.JsonWriterOptions { Indented = false });
+        lock (_gate)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("format", "aria-salesforce-emulator-state/1");
+            writer.WriteString("organizationId", Org.OrganizationId);
+            writer.WritePropertyName("store");
+            _store.WriteState(writer);
+            writer.WriteEndObject();
+        }
+    }
+
+    /// <summary>Replaces the org's data with a state saved by <see cref="SaveState"/> from an emulator with the same seed.</summary>
+    /// <param name="source">The saved state.</param>
+    /// <exception cref="InvalidDataException">The state is not a Salesforce emulator state or belongs to another org.</exception>
+    public void LoadState(Stream source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        using var document = System.Text.Json.JsonDocument.Parse(source);
+        var root = document.RootElement;
+        if (!root.TryGetProperty("format", out var format) || format.GetString() != "aria-salesforce-emulator-state/1")
+        {
+            throw new InvalidDataException("Not a Salesforce emulator state.");
+        }
+
+        if (root.GetProperty("organizationId").GetString() != Org.OrganizationId)
+        {
+            throw new InvalidDataException("The state was saved by an emulator of another org (a different seed).");
+        }
+
+        lock (_gate)
+        {
+            _store.ReadState(root.GetProperty("store"));
+        }
+    }
+
     /// <inheritdoc />
     protected override string ClassifyEndpoint(EmulatorRequest request)
     {
