@@ -10,9 +10,16 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
 {
     private readonly SemaphoreSlim _initGate = new(1, 1);
     private readonly bool _runMigrations;
+    private readonly bool _ownsDataSource;
     private volatile bool _initialized;
 
     public PostgreSqlDatabase(PostgreSqlStoreOptions options)
+        : this(options, dataSource: null)
+    {
+    }
+
+    /// <summary>Uses <paramref name="dataSource"/> (not disposed with this object) instead of one built from the connection string.</summary>
+    public PostgreSqlDatabase(PostgreSqlStoreOptions options, NpgsqlDataSource? dataSource)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (PostgreSqlStoreOptionsValidator.Check(options) is { } error)
@@ -20,7 +27,8 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
             throw new ArgumentException(error, nameof(options));
         }
 
-        DataSource = NpgsqlDataSource.Create(options.ConnectionString!);
+        _ownsDataSource = dataSource is null;
+        DataSource = dataSource ?? NpgsqlDataSource.Create(options.ConnectionString!);
         Schema = options.Schema;
         _runMigrations = options.RunMigrationsOnStart;
         var quoted = QuotedSchema;
@@ -89,13 +97,21 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await DataSource.DisposeAsync().ConfigureAwait(false);
+        if (_ownsDataSource)
+        {
+            await DataSource.DisposeAsync().ConfigureAwait(false);
+        }
+
         _initGate.Dispose();
     }
 
     public void Dispose()
     {
-        DataSource.Dispose();
+        if (_ownsDataSource)
+        {
+            DataSource.Dispose();
+        }
+
         _initGate.Dispose();
     }
 }
