@@ -26,6 +26,9 @@ internal abstract class StoreDialect
 
     public abstract void AddJson(DbCommand command, string name, string json);
 
+    /// <summary>Binds <paramref name="values"/> as one parameter and returns a condition true when <paramref name="column"/> is one of them.</summary>
+    public abstract string AnyOf(DbCommand command, string column, string name, IEnumerable<string> values);
+
     public abstract DateTimeOffset GetTime(DbDataReader reader, int ordinal);
 
     public abstract decimal GetDecimal(DbDataReader reader, int ordinal);

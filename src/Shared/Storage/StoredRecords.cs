@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text;
 using Aria.CrmSync.Serialization;
 
 namespace Aria.CrmSync.Storage;
@@ -175,6 +176,91 @@ internal static class StoredRecords
     {
         var row = new StoredRow(reader, dialect, CursorTable, $"{reader.GetString(0)}/{reader.GetString(1)}");
         return new SyncCursorRecord(row.Text(0), row.Text(1), new CrmCursor(row.Time(2), row.NullableText(3)), row.Time(4));
+    }
+
+    /// <summary>Binds the filters of <paramref name="query"/> and returns the matching <c>WHERE</c> clause.</summary>
+    public static string SyncStateFilter(DbCommand command, SyncStateQuery query, StoreDialect dialect)
+    {
+        var sql = new StringBuilder(" WHERE 1 = 1");
+        if (query.UserId is not null)
+        {
+            sql.Append(" AND user_id = @user_id");
+            StoreDialect.Add(command, "@user_id", query.UserId);
+        }
+
+        if (query.Provider is { } provider)
+        {
+            sql.Append(" AND provider = @provider");
+            StoreDialect.Add(command, "@provider", WireValue.Format(provider));
+        }
+
+        if (query.Statuses.Count > 0)
+        {
+            sql.Append(" AND ").Append(dialect.AnyOf(command, "status", "@statuses", query.Statuses.Select(WireValue.Format)));
+        }
+
+        if (query.DueBefore is { } due)
+        {
+            sql.Append(" AND next_attempt_at IS NOT NULL AND next_attempt_at <= @due");
+            dialect.AddTime(command, "@due", due);
+        }
+
+        if (query.RetryCountBelow is { } below)
+        {
+            sql.Append(" AND retry_count < @retry_below");
+            StoreDialect.Add(command, "@retry_below", below);
+        }
+
+        return sql.ToString();
+    }
+
+    /// <summary>Binds the filters of <paramref name="query"/> (not limit and offset) and returns the matching <c>WHERE</c> clause.</summary>
+    public static string AuditFilter(DbCommand command, AuditQuery query, StoreDialect dialect)
+    {
+        var sql = new StringBuilder(" WHERE 1 = 1");
+        if (query.UserId is not null)
+        {
+            sql.Append(" AND user_id = @user_id");
+            StoreDialect.Add(command, "@user_id", query.UserId);
+        }
+
+        if (query.LeadMemoryId is not null)
+        {
+            sql.Append(" AND lead_memory_id = @lead_memory_id");
+            StoreDialect.Add(command, "@lead_memory_id", query.LeadMemoryId);
+        }
+
+        if (query.Operation is { } operation)
+        {
+            sql.Append(" AND operation = @operation");
+            StoreDialect.Add(command, "@operation", WireValue.Format(operation));
+        }
+
+        if (query.Provider is { } provider)
+        {
+            sql.Append(" AND provider = @provider");
+            StoreDialect.Add(command, "@provider", WireValue.Format(provider));
+        }
+
+        if (query.Success is { } success)
+        {
+            sql.Append(" AND success = @success");
+            StoreDialect.Add(command, "@success", success);
+        }
+
+        if (query.DateStart is { } start)
+        {
+            sql.Append(" AND created_at >= @date_start");
+            dialect.AddTime(command, "@date_start", start);
+        }
+
+        if (query.DateEnd is { } end)
+        {
+            sql.Append(" AND created_at <= @date_end");
+            dialect.AddTime(command, "@date_end", end);
+        }
+
+        return sql.ToString();
     }
 
     /// <summary>The text stored for an audit entry's details: its JSON as given (a missing value is JSON <c>null</c>, as the hash treats it).</summary>

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using Aria.CrmSync.Serialization;
 using Npgsql;
@@ -140,53 +139,10 @@ internal sealed class PostgreSqlAuditStore : IAuditStore
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         using var command = new NpgsqlCommand { Connection = connection };
-        var sql = new StringBuilder(_select).Append(" WHERE true");
-        if (query.UserId is not null)
-        {
-            sql.Append(" AND user_id = @user_id");
-            command.Parameters.AddWithValue("@user_id", query.UserId);
-        }
-
-        if (query.LeadMemoryId is not null)
-        {
-            sql.Append(" AND lead_memory_id = @lead_memory_id");
-            command.Parameters.AddWithValue("@lead_memory_id", query.LeadMemoryId);
-        }
-
-        if (query.Operation is { } op)
-        {
-            sql.Append(" AND operation = @operation");
-            command.Parameters.AddWithValue("@operation", WireValue.Format(op));
-        }
-
-        if (query.Provider is { } provider)
-        {
-            sql.Append(" AND provider = @provider");
-            command.Parameters.AddWithValue("@provider", WireValue.Format(provider));
-        }
-
-        if (query.Success is { } success)
-        {
-            sql.Append(" AND success = @success");
-            command.Parameters.AddWithValue("@success", success);
-        }
-
-        if (query.DateStart is { } start)
-        {
-            sql.Append(" AND created_at >= @date_start");
-            Dialect.AddTime(command, "@date_start", start);
-        }
-
-        if (query.DateEnd is { } end)
-        {
-            sql.Append(" AND created_at <= @date_end");
-            Dialect.AddTime(command, "@date_end", end);
-        }
-
-        sql.Append(" ORDER BY created_at DESC, sequence DESC, id COLLATE \"C\" DESC LIMIT @limit OFFSET @offset;");
+        var where = AuditFilter(command, query, Dialect);
+        command.CommandText = $"{_select}{where} ORDER BY created_at DESC, sequence DESC, id COLLATE \"C\" DESC LIMIT @limit OFFSET @offset;";
         command.Parameters.Add(new NpgsqlParameter("@limit", NpgsqlDbType.Integer) { Value = (object?)query.Limit ?? DBNull.Value });
         command.Parameters.AddWithValue("@offset", query.Offset);
-        command.CommandText = sql.ToString();
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

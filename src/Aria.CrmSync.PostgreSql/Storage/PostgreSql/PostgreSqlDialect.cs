@@ -20,6 +20,12 @@ internal sealed class PostgreSqlDialect : StoreDialect
 
     public override void AddJson(DbCommand command, string name, string json) => Add(command, name, NpgsqlDbType.Jsonb, json);
 
+    public override string AnyOf(DbCommand command, string column, string name, IEnumerable<string> values)
+    {
+        Add(command, name, NpgsqlDbType.Array | NpgsqlDbType.Text, values.ToArray());
+        return $"{column} = ANY({name})";
+    }
+
     public override DateTimeOffset GetTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
 
     public override decimal GetDecimal(DbDataReader reader, int ordinal) => reader.GetDecimal(ordinal);

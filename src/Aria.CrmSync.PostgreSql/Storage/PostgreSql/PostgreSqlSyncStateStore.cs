@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
-using Aria.CrmSync.Serialization;
 using Npgsql;
 using NpgsqlTypes;
 using static Aria.CrmSync.Storage.StoredRecords;
@@ -138,40 +136,9 @@ internal sealed class PostgreSqlSyncStateStore : ISyncStateStore
         var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         using var command = new NpgsqlCommand { Connection = connection };
-        var sql = new StringBuilder(_select).Append(" WHERE true");
-        if (query.UserId is not null)
-        {
-            sql.Append(" AND user_id = @user_id");
-            command.Parameters.AddWithValue("@user_id", query.UserId);
-        }
-
-        if (query.Provider is { } provider)
-        {
-            sql.Append(" AND provider = @provider");
-            command.Parameters.AddWithValue("@provider", WireValue.Format(provider));
-        }
-
-        if (query.Statuses.Count > 0)
-        {
-            sql.Append(" AND status = ANY(@statuses)");
-            command.Parameters.Add(new NpgsqlParameter("@statuses", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = query.Statuses.Select(WireValue.Format).ToArray() });
-        }
-
-        if (query.DueBefore is { } due)
-        {
-            sql.Append(" AND next_attempt_at <= @due");
-            Dialect.AddTime(command, "@due", due);
-        }
-
-        if (query.RetryCountBelow is { } below)
-        {
-            sql.Append(" AND retry_count < @retry_below");
-            command.Parameters.AddWithValue("@retry_below", below);
-        }
-
-        sql.Append(" ORDER BY next_attempt_at ASC NULLS LAST, lead_memory_id COLLATE \"C\" ASC LIMIT @limit;");
+        var where = SyncStateFilter(command, query, Dialect);
+        command.CommandText = $"{_select}{where} ORDER BY next_attempt_at ASC NULLS LAST, lead_memory_id COLLATE \"C\" ASC LIMIT @limit;";
         command.Parameters.Add(new NpgsqlParameter("@limit", NpgsqlDbType.Integer) { Value = (object?)query.Limit ?? DBNull.Value });
-        command.CommandText = sql.ToString();
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

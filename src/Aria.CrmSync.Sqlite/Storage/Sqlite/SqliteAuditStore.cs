@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using Aria.CrmSync.Serialization;
 using Microsoft.Data.Sqlite;
 using static Aria.CrmSync.Storage.StoredRecords;
@@ -89,53 +88,10 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
         query.Validate();
         using var connection = database.OpenRead();
         using var command = connection.CreateCommand();
-        var sql = new StringBuilder(SelectEntry).Append(" WHERE 1 = 1");
-        if (query.UserId is not null)
-        {
-            sql.Append(" AND user_id = @user_id");
-            command.Parameters.AddWithValue("@user_id", query.UserId);
-        }
-
-        if (query.LeadMemoryId is not null)
-        {
-            sql.Append(" AND lead_memory_id = @lead_memory_id");
-            command.Parameters.AddWithValue("@lead_memory_id", query.LeadMemoryId);
-        }
-
-        if (query.Operation is { } op)
-        {
-            sql.Append(" AND operation = @operation");
-            command.Parameters.AddWithValue("@operation", WireValue.Format(op));
-        }
-
-        if (query.Provider is { } provider)
-        {
-            sql.Append(" AND provider = @provider");
-            command.Parameters.AddWithValue("@provider", WireValue.Format(provider));
-        }
-
-        if (query.Success is { } success)
-        {
-            sql.Append(" AND success = @success");
-            command.Parameters.AddWithValue("@success", success ? 1 : 0);
-        }
-
-        if (query.DateStart is { } start)
-        {
-            sql.Append(" AND created_at >= @date_start");
-            command.Parameters.AddWithValue("@date_start", SqliteDialect.FormatTime(start));
-        }
-
-        if (query.DateEnd is { } end)
-        {
-            sql.Append(" AND created_at <= @date_end");
-            command.Parameters.AddWithValue("@date_end", SqliteDialect.FormatTime(end));
-        }
-
-        sql.Append(" ORDER BY created_at DESC, sequence DESC, id DESC LIMIT @limit OFFSET @offset;");
+        var where = AuditFilter(command, query, Dialect);
+        command.CommandText = $"{SelectEntry}{where} ORDER BY created_at DESC, sequence DESC, id DESC LIMIT @limit OFFSET @offset;";
         command.Parameters.AddWithValue("@limit", query.Limit ?? -1);
         command.Parameters.AddWithValue("@offset", query.Offset);
-        command.CommandText = sql.ToString();
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

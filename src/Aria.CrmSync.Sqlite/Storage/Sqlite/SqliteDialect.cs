@@ -24,6 +24,12 @@ internal sealed class SqliteDialect : StoreDialect
 
     public override void AddJson(DbCommand command, string name, string json) => Add(command, name, json);
 
+    public override string AnyOf(DbCommand command, string column, string name, IEnumerable<string> values)
+    {
+        Add(command, name, Serialization.CrmSyncJson.Serialize(values));
+        return $"{column} IN (SELECT value FROM json_each({name}))";
+    }
+
     public override DateTimeOffset GetTime(DbDataReader reader, int ordinal)
         => DateTimeOffset.ParseExact(reader.GetString(ordinal), TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using Aria.CrmSync.Serialization;
 using static Aria.CrmSync.Storage.StoredRecords;
 
@@ -97,40 +96,9 @@ internal sealed class SqliteSyncStateStore(SqliteDatabase database, TimeProvider
         ArgumentNullException.ThrowIfNull(query);
         using var connection = database.OpenRead();
         using var command = connection.CreateCommand();
-        var sql = new StringBuilder(SelectState).Append(" WHERE 1 = 1");
-        if (query.UserId is not null)
-        {
-            sql.Append(" AND user_id = @user_id");
-            command.Parameters.AddWithValue("@user_id", query.UserId);
-        }
-
-        if (query.Provider is { } provider)
-        {
-            sql.Append(" AND provider = @provider");
-            command.Parameters.AddWithValue("@provider", WireValue.Format(provider));
-        }
-
-        if (query.Statuses.Count > 0)
-        {
-            sql.Append(" AND status IN (SELECT value FROM json_each(@statuses))");
-            command.Parameters.AddWithValue("@statuses", CrmSyncJson.Serialize(query.Statuses.Select(WireValue.Format)));
-        }
-
-        if (query.DueBefore is { } due)
-        {
-            sql.Append(" AND next_attempt_at IS NOT NULL AND next_attempt_at <= @due");
-            command.Parameters.AddWithValue("@due", SqliteDialect.FormatTime(due));
-        }
-
-        if (query.RetryCountBelow is { } below)
-        {
-            sql.Append(" AND retry_count < @retry_below");
-            command.Parameters.AddWithValue("@retry_below", below);
-        }
-
-        sql.Append(" ORDER BY next_attempt_at ASC NULLS LAST, lead_memory_id ASC LIMIT @limit;");
+        var where = SyncStateFilter(command, query, Dialect);
+        command.CommandText = $"{SelectState}{where} ORDER BY next_attempt_at ASC NULLS LAST, lead_memory_id ASC LIMIT @limit;";
         command.Parameters.AddWithValue("@limit", query.Limit ?? -1);
-        command.CommandText = sql.ToString();
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
