@@ -282,6 +282,8 @@ BEGIN
     IF r = 'authenticated' THEN
       EXECUTE format('GRANT SELECT ON crm_audit_log, lead_memory_crm_sync, crm_sync_lead_memories, crm_sync_lead_events TO %I', r);
     ELSIF r = 'service_role' THEN
+      EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), r);
+      EXECUTE format('GRANT SELECT ON crm_sync_migrations TO %I', r);
       EXECUTE format('GRANT SELECT, INSERT ON crm_audit_log TO %I', r);
       EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON lead_memory_crm_sync, crm_sync_cursors, crm_sync_leases, crm_sync_lead_memories, crm_sync_lead_events TO %I', r);
     END IF;

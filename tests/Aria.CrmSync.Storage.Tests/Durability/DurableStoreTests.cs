@@ -251,6 +251,19 @@ public abstract class DurableStoreTests
         Assert.Equal(1, (await syncStates.InsertAsync(State("lead-1"))).Version);
     }
 
+    [Fact]
+    public async Task HostStart_MigratesTheSchemaBeforeFirstUse()
+    {
+        await using var services = BuildServices();
+        foreach (var hosted in services.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        var versions = await QueryRawAsync($"SELECT version FROM {Table("crm_sync_migrations")}");
+        Assert.Equal([1L], versions.Select(r => Convert.ToInt64(r[0])));
+    }
+
     /// <summary>Asserts that <see cref="ICrmAuditService.VerifyAsync"/> (through a host's services) finds the user's chain intact and <paramref name="length"/> long.</summary>
     protected async Task AssertChainVerifiesAsync(string userId, long length)
     {
