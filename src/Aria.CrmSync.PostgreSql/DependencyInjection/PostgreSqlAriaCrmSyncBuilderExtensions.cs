@@ -1,0 +1,68 @@
+using Aria.CrmSync;
+using Aria.CrmSync.Storage.PostgreSql;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Chooses the PostgreSQL stores on an <see cref="IAriaCrmSyncBuilder"/>.</summary>
+public static class PostgreSqlAriaCrmSyncBuilderExtensions
+{
+    /// <summary>
+    /// Uses PostgreSQL (or Supabase) for sync state, cursors, leases, lead memories, lead events and the audit trail,
+    /// replacing stores chosen earlier. Tables live in the <c>public</c> schema; migrations run at host start (or on
+    /// first use), serialised across instances.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="connectionString">The Npgsql connection string.</param>
+    /// <returns>The builder.</returns>
+    public static IAriaCrmSyncBuilder UsePostgreSqlStores(this IAriaCrmSyncBuilder builder, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        return builder.UsePostgreSqlStores(options => options.ConnectionString = connectionString);
+    }
+
+    /// <summary>Uses the PostgreSQL stores configured by <paramref name="configure"/> (schema, whether to migrate on start).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures <see cref="PostgreSqlStoreOptions"/>.</param>
+    /// <returns>The builder.</returns>
+    public static IAriaCrmSyncBuilder UsePostgreSqlStores(this IAriaCrmSyncBuilder builder, Action<PostgreSqlStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<PostgreSqlStoreOptions>().Configure(configure);
+        return Register(builder);
+    }
+
+    /// <summary>Uses the PostgreSQL stores with <see cref="PostgreSqlStoreOptions"/> bound from a configuration section.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configuration">The section holding <see cref="PostgreSqlStoreOptions"/>.</param>
+    /// <returns>The builder.</returns>
+    public static IAriaCrmSyncBuilder UsePostgreSqlStores(this IAriaCrmSyncBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        builder.Services.AddOptions<PostgreSqlStoreOptions>().Bind(configuration);
+        return Register(builder);
+    }
+
+    private static IAriaCrmSyncBuilder Register(IAriaCrmSyncBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<PostgreSqlStoreOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgreSqlStoreOptions>, PostgreSqlStoreOptionsValidator>());
+        services.TryAddSingleton(sp => new PostgreSqlDatabase(sp.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value));
+
+        services.RemoveAll<ISyncStateStore>();
+        services.RemoveAll<IAuditStore>();
+        services.RemoveAll<ILeadMemoryStore>();
+        services.AddSingleton<ISyncStateStore>(sp => new PostgreSqlSyncStateStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddSingleton<IAuditStore>(sp => new PostgreSqlAuditStore(sp.GetRequiredService<PostgreSqlDatabase>()));
+        services.AddSingleton<ILeadMemoryStore>(sp => new PostgreSqlLeadMemoryStore(sp.GetRequiredService<PostgreSqlDatabase>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlStoreInitializer>());
+        return builder;
+    }
+}

@@ -1,0 +1,58 @@
+using Aria.CrmSync.Storage.PostgreSql;
+using Aria.CrmSync.Storage.Tests.Contracts;
+
+namespace Aria.CrmSync.Storage.Tests.PostgreSql;
+
+[RequiresPostgres]
+public sealed class PostgreSqlSyncStateStoreTests : SyncStateStoreContract, IAsyncLifetime
+{
+    private readonly Lazy<PostgresTestSchema> _schema = new(() => new PostgresTestSchema());
+
+    protected override Task<ISyncStateStore> CreateStoreAsync(TimeProvider time) => Task.FromResult<ISyncStateStore>(new PostgreSqlSyncStateStore(_schema.Value.Open(), time));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_schema.IsValueCreated)
+        {
+            await _schema.Value.DisposeAsync();
+        }
+    }
+}
+
+[RequiresPostgres]
+public sealed class PostgreSqlAuditStoreTests : AuditStoreContract, IAsyncLifetime
+{
+    private readonly Lazy<PostgresTestSchema> _schema = new(() => new PostgresTestSchema());
+
+    protected override Task<IAuditStore> CreateStoreAsync() => Task.FromResult<IAuditStore>(new PostgreSqlAuditStore(_schema.Value.Open()));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_schema.IsValueCreated)
+        {
+            await _schema.Value.DisposeAsync();
+        }
+    }
+}
+
+[RequiresPostgres]
+public sealed class PostgreSqlLeadMemoryStoreTests : LeadMemoryStoreContract, IAsyncLifetime
+{
+    private readonly Lazy<PostgresTestSchema> _schema = new(() => new PostgresTestSchema());
+
+    protected override Task<ILeadMemoryStore> CreateStoreAsync() => Task.FromResult<ILeadMemoryStore>(new PostgreSqlLeadMemoryStore(_schema.Value.Open()));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_schema.IsValueCreated)
+        {
+            await _schema.Value.DisposeAsync();
+        }
+    }
+}
