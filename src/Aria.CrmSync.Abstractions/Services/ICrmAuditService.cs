@@ -86,6 +86,15 @@ public interface ICrmAuditService
     /// <returns>The result.</returns>
     Task<AuditVerificationResult> VerifyAsync(string userId, AuditChainHead? anchor = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Exports the current head of a user's chain as an anchor for an auditor to keep outside the database, signed
+    /// with the configured anchor key (<c>CrmAuditOptions.AnchorSigningKey</c>) when there is one.
+    /// </summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The anchor.</returns>
+    Task<AuditChainAnchor> ExportAnchorAsync(string userId, CancellationToken cancellationToken = default);
+
     /// <summary>Reads the current head of a user's chain, to anchor it outside the database.</summary>
     /// <param name="userId">The user.</param>
     /// <param name="cancellationToken">The cancellation token.</param>

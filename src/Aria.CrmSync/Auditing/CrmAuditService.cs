@@ -13,8 +13,11 @@ internal sealed class CrmAuditService : ICrmAuditService
     private readonly CrmSyncTelemetry _telemetry;
     private readonly AuditChainVerifier _verifier;
 
-    public CrmAuditService(IAuditStore store, TimeProvider time, ILogger<CrmAuditService> logger, CrmSyncTelemetry telemetry)
+    private readonly CrmAuditOptions _options;
+
+    public CrmAuditService(IAuditStore store, TimeProvider time, ILogger<CrmAuditService> logger, CrmSyncTelemetry telemetry, Microsoft.Extensions.Options.IOptions<CrmAuditOptions>? options = null)
     {
+        _options = options?.Value ?? new CrmAuditOptions();
         _store = store;
         _time = time;
         _logger = logger;
@@ -161,6 +164,13 @@ internal sealed class CrmAuditService : ICrmAuditService
         }
 
         return result;
+    }
+
+    public async Task<AuditChainAnchor> ExportAnchorAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var anchor = new AuditChainAnchor { Head = await _store.GetChainHeadAsync(userId, cancellationToken).ConfigureAwait(false), IssuedAt = _time.GetUtcNow() };
+        return _options.KeyBytes() is { } key ? anchor.Sign(key, _options.AnchorKeyId) : anchor;
     }
 
     public async Task<AuditChainHead> GetChainHeadAsync(string userId, CancellationToken cancellationToken = default)

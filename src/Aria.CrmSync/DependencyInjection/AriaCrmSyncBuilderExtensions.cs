@@ -64,6 +64,27 @@ public static class AriaCrmSyncBuilderExtensions
         return builder;
     }
 
+    /// <summary>Configures the audit trail (e.g. the key that signs exported chain anchors), validated at start-up.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures <see cref="CrmAuditOptions"/>.</param>
+    /// <returns>The builder.</returns>
+    public static IAriaCrmSyncBuilder ConfigureAudit(this IAriaCrmSyncBuilder builder, Action<CrmAuditOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<CrmAuditOptions>()
+            .Configure(configure)
+            .Validate(o => o.AnchorSigningKey is null || (TryKey(o.AnchorSigningKey) is { Length: >= 32 } && !string.IsNullOrWhiteSpace(o.AnchorKeyId)), "CrmAuditOptions.AnchorSigningKey must be Base64 of at least 32 bytes, with an AnchorKeyId.")
+            .ValidateOnStart();
+        return builder;
+
+        static byte[]? TryKey(string text)
+        {
+            var buffer = new byte[text.Length];
+            return Convert.TryFromBase64String(text, buffer, out var written) ? buffer[..written] : null;
+        }
+    }
+
     /// <summary>
     /// Adds a hosted worker that syncs the configured connections and runs due retries every
     /// <see cref="CrmSyncWorkerOptions.Interval"/> (needs a host: <c>Host.CreateApplicationBuilder()</c>).
