@@ -202,7 +202,7 @@ internal sealed partial class SalesforceGateway
             }
         }
 
-        Add("probability", SalesforceJson.String(row, "Probability", endpoint));
+        Add("probability", Serialization.CanonicalValue.FromDecimal(SalesforceJson.Decimal(row, "Probability", endpoint)));
         Add("forecast_category", SalesforceJson.String(row, "ForecastCategoryName", endpoint));
         Add("account_id", SalesforceJson.String(row, "AccountId", endpoint));
         Add("owner_id", SalesforceJson.String(row, "OwnerId", endpoint));
