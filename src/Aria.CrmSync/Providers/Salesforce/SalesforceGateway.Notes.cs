@@ -18,6 +18,9 @@ internal sealed partial class SalesforceGateway
 
     internal const int NoteTitleLength = 80;
 
+    /// <summary>The key prefix of users: every ContentNote is also linked to its owner.</summary>
+    private const string UserPrefix = "005";
+
     /// <summary>Notes per lookup query (keeps the SOQL and its URL small).</summary>
     private const int LookupChunk = 50;
 
@@ -173,19 +176,34 @@ internal sealed partial class SalesforceGateway
                     Parent: SalesforceJson.String(row, "LinkedEntityId", endpoint) ?? string.Empty,
                     Title: SalesforceJson.TryProperty(row, "ContentDocument", out var document) ? SalesforceJson.String(document, "Title", endpoint) ?? string.Empty : string.Empty)
                 : (Id: SalesforceJson.RequiredId(row, "Id", endpoint), Parent: string.Empty, Title: SalesforceJson.String(row, "Title", endpoint) ?? string.Empty), cancellationToken).ConfigureAwait(false);
+            var candidates = new Dictionary<int, string>();
             foreach (var i in chunk)
             {
                 var link = results["links"].FirstOrDefault(r => SalesforceIds.SameRecord(r.Parent, notes[i].CrmId) && r.Title.Contains(markers[i], StringComparison.Ordinal));
                 if (link.Id is not null)
                 {
                     found[i] = new ExistingNote(link.Id, Linked: true);
-                    continue;
                 }
-
-                var orphan = results["notes"].FirstOrDefault(r => r.Title.Contains(markers[i], StringComparison.Ordinal));
-                if (orphan.Id is not null)
+                else if (results["notes"].FirstOrDefault(r => r.Title.Contains(markers[i], StringComparison.Ordinal)) is { Id: not null } candidate)
                 {
-                    found[i] = new ExistingNote(orphan.Id, Linked: false);
+                    candidates[i] = candidate.Id;
+                }
+            }
+
+            // A note with the key but no link to this record is only adopted when no record links it (its link was
+            // lost); one linked to another record is a key reused elsewhere, and this record gets its own note.
+            if (candidates.Count > 0)
+            {
+                var soql = $"SELECT ContentDocumentId, LinkedEntityId FROM ContentDocumentLink WHERE ContentDocumentId IN {Soql.IdList(candidates.Values.Distinct(StringComparer.Ordinal))}";
+                var links = await QueryAllRowsAsync(call, soql, (row, endpoint) => (
+                    Document: SalesforceJson.RequiredId(row, "ContentDocumentId", endpoint),
+                    Entity: SalesforceJson.String(row, "LinkedEntityId", endpoint) ?? string.Empty), cancellationToken).ConfigureAwait(false);
+                foreach (var (i, noteId) in candidates)
+                {
+                    if (!links.Any(l => SalesforceIds.SameRecord(l.Document, noteId) && !l.Entity.StartsWith(UserPrefix, StringComparison.Ordinal)))
+                    {
+                        found[i] = new ExistingNote(noteId, Linked: false);
+                    }
                 }
             }
         }
