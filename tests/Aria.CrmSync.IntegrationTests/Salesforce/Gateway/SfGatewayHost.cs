@@ -2,6 +2,7 @@ using Aria.CrmSync.Providers.Salesforce;
 using Aria.CrmSync.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
 using Polly;
 
 namespace Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
@@ -53,7 +54,8 @@ internal sealed class SfGatewayHost : IAsyncDisposable
         bool loopback = true,
         Action<IServiceCollection>? services = null,
         Action<CrmSyncOptions>? sync = null,
-        bool withRefreshToken = true)
+        bool withRefreshToken = true,
+        ILoggerProvider? logs = null)
     {
         var emulatorOptions = new SalesforceEmulatorOptions();
         if (!loopback)
@@ -67,6 +69,11 @@ internal sealed class SfGatewayHost : IAsyncDisposable
         var tokens = emu.IssueTokens(withRefreshToken: withRefreshToken);
 
         var collection = new ServiceCollection();
+        if (logs is not null)
+        {
+            collection.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace)); // before AddAriaCrmSync, which falls back to null loggers
+        }
+
         collection.AddAriaCrmSync(o =>
             {
                 o.RetryJitter = 0;
