@@ -13,11 +13,13 @@ internal sealed partial class SalesforceGateway
     private const string TaskFields = "Id, WhatId, WhoId, OwnerId, Subject, Description, Status, Priority, ActivityDate, TaskSubtype, Type, CallType, CallDurationInSeconds, CallDisposition, CompletedDateTime, CreatedDate, SystemModstamp";
     private const string EventFields = "Id, WhatId, WhoId, OwnerId, Subject, Description, Location, StartDateTime, EndDateTime, ActivityDateTime, ActivityDate, DurationInMinutes, IsAllDayEvent, Type, EventSubtype, CreatedDate, SystemModstamp";
     private const string NoteFields = "Id, ParentId, OwnerId, Title, Body, CreatedDate, SystemModstamp";
-    private const string ContentNoteFields = "Id, OwnerId, Title, TextPreview, CreatedDate, SystemModstamp";
+    private const string ContentNoteLinkFields = "ContentDocumentId, ContentDocument.Title, ContentDocument.OwnerId, ContentDocument.CreatedDate, ContentDocument.SystemModstamp";
 
     /// <summary>
     /// Reads the opportunity's Tasks, Events, classic Notes and linked ContentNotes in one Composite call of four
-    /// queries (further pages, if any, follow their <c>nextRecordsUrl</c>).
+    /// queries (further pages, if any, follow their <c>nextRecordsUrl</c>). ContentNotes are found through their links
+    /// (ContentDocumentLink cannot be a semi-join's inner select); the text previews of notes not written by ARIA come
+    /// from one more query, only when there are such notes.
     /// </summary>
     public async IAsyncEnumerable<CrmActivity> GetActivitiesAsync(CrmConnection connection, string crmId, DateTimeOffset? since = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -29,7 +31,7 @@ internal sealed partial class SalesforceGateway
             ("tasks", $"SELECT {TaskFields} FROM Task WHERE WhatId = {id}{after} ORDER BY SystemModstamp ASC, Id ASC"),
             ("events", $"SELECT {EventFields} FROM Event WHERE WhatId = {id}{after} ORDER BY SystemModstamp ASC, Id ASC"),
             ("notes", $"SELECT {NoteFields} FROM Note WHERE ParentId = {id}{after} ORDER BY SystemModstamp ASC, Id ASC"),
-            ("contentNotes", $"SELECT {ContentNoteFields} FROM ContentNote WHERE Id IN (SELECT ContentDocumentId FROM ContentDocumentLink WHERE LinkedEntityId = {id}){after} ORDER BY SystemModstamp ASC, Id ASC"),
+            ("contentNotes", $"SELECT {ContentNoteLinkFields} FROM ContentDocumentLink WHERE LinkedEntityId = {id} AND ContentDocument.FileType = 'SNOTE'{(since is { } d ? $" AND ContentDocument.SystemModstamp > {Soql.DateTime(d)}" : string.Empty)}"),
         };
         var results = await CompositeQueriesAsync(call, queries, (reference, row, endpoint) => reference switch
         {
@@ -39,7 +41,22 @@ internal sealed partial class SalesforceGateway
             _ => ToContentNoteActivity(row, endpoint, crmId),
         }, cancellationToken).ConfigureAwait(false);
 
-        foreach (var activity in results.Values.SelectMany(a => a).OrderBy(a => a.OccurredAt).ThenBy(a => a.ExternalId, StringComparer.Ordinal))
+        var others = results["contentNotes"].Where(n => !(n.Subject ?? string.Empty).StartsWith("[ARIA]", StringComparison.Ordinal)).Select(n => n.ExternalId).Distinct(StringComparer.Ordinal).ToList();
+        if (others.Count > 0)
+        {
+            var previews = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var chunk in others.Chunk(200))
+            {
+                foreach (var (noteId, preview) in await QueryAllRowsAsync(call, $"SELECT Id, TextPreview FROM ContentNote WHERE Id IN {Soql.IdList(chunk)}", (row, endpoint) => (SalesforceJson.RequiredId(row, "Id", endpoint), SalesforceJson.String(row, "TextPreview", endpoint)), cancellationToken).ConfigureAwait(false))
+                {
+                    previews[noteId] = preview;
+                }
+            }
+
+            results["contentNotes"] = results["contentNotes"].Select(n => previews.TryGetValue(n.ExternalId, out var body) ? n with { Body = body } : n).ToList();
+        }
+
+        foreach (var activity in results.Values.SelectMany(a => a).DistinctBy(a => a.ExternalId).OrderBy(a => a.OccurredAt).ThenBy(a => a.ExternalId, StringComparer.Ordinal))
         {
             yield return activity;
         }
@@ -233,19 +250,20 @@ internal sealed partial class SalesforceGateway
         };
     }
 
+    /// <summary>A ContentNote seen through its link (title and dates from the ContentDocument; the text preview is added later).</summary>
     private static CrmActivity ToContentNoteActivity(JsonElement row, string endpoint, string crmId)
     {
-        var modstamp = SalesforceJson.DateTime(row, "SystemModstamp", endpoint) ?? throw SalesforceJson.Unexpected(endpoint, "'SystemModstamp' is missing");
+        var document = SalesforceJson.TryProperty(row, "ContentDocument", out var value) ? SalesforceJson.Object(value, endpoint, "'ContentDocument'") : throw SalesforceJson.Unexpected(endpoint, "'ContentDocument' is missing");
+        var modstamp = SalesforceJson.DateTime(document, "SystemModstamp", endpoint) ?? throw SalesforceJson.Unexpected(endpoint, "'ContentDocument.SystemModstamp' is missing");
         return new CrmActivity
         {
-            ExternalId = SalesforceJson.RequiredId(row, "Id", endpoint),
+            ExternalId = SalesforceJson.RequiredId(row, "ContentDocumentId", endpoint),
             ActivityType = "note",
             CrmRecordId = crmId,
-            Subject = SalesforceJson.String(row, "Title", endpoint),
-            Body = SalesforceJson.String(row, "TextPreview", endpoint),
-            OccurredAt = SalesforceJson.DateTime(row, "CreatedDate", endpoint) ?? modstamp,
+            Subject = SalesforceJson.String(document, "Title", endpoint),
+            OccurredAt = SalesforceJson.DateTime(document, "CreatedDate", endpoint) ?? modstamp,
             LastModifiedAt = modstamp,
-            Metadata = Metadata(row, endpoint, "ContentNote", ("owner_id", "OwnerId")),
+            Metadata = Metadata(document, endpoint, "ContentNote", ("owner_id", "OwnerId")),
         };
     }
 

@@ -5,8 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
 
 /// <summary>The real engine (<see cref="ICrmSyncService"/>) over the Salesforce gateway and the emulator, over loopback HTTP.</summary>
-public sealed class SalesforceEngineEndToEndTests
+public sealed class SalesforceEngineEndToEndTests(Xunit.Abstractions.ITestOutputHelper output)
 {
+    private void Report(string stage, SfGatewayHost host)
+        => output.WriteLine($"{stage}: {host.Emulator.Calls.ApiCalls} API calls ({string.Join(", ", host.Emulator.Calls.ByEndpoint.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))})");
+
     private static async Task<LeadMemory> AddLeadAsync(SfGatewayHost host, string leadId, string crmId, decimal? value, DateOnly? closeDate, string stage = LifecycleStages.Lead, string status = LeadStatuses.Active)
         => await host.Leads.InsertAsync(new LeadMemory
         {
@@ -63,6 +66,7 @@ public sealed class SalesforceEngineEndToEndTests
         host.Emulator.Calls.Reset();
 
         var result = await host.Sync.TriggerManualSyncAsync(SfGatewayHost.UserId, "lead-1");
+        Report("manual sync of one lead (read, conditional update, activities)", host);
 
         Assert.True(result.Success, result.Error);
         Assert.Equal(SyncStatus.Synced, result.Status);
@@ -138,7 +142,9 @@ public sealed class SalesforceEngineEndToEndTests
             await AddLeadAsync(host, $"lead-{i:D3}", opps[i], 1000m + i, new DateOnly(2026, 6, 30));
         }
 
+        host.Emulator.Calls.Reset();
         var initial = await host.Sync.SyncConnectionAsync(SfGatewayHost.UserId, CrmProvider.Salesforce);
+        Report("initial connection sync, 300 leads", host);
         Assert.True(initial.Completed, initial.Reason);
         Assert.Equal(300, initial.LeadsCompared);
         Assert.Equal(0, initial.LeadsUpdated + initial.CrmRecordsUpdated);
@@ -191,6 +197,7 @@ public sealed class SalesforceEngineEndToEndTests
         host.Emulator.Calls.Reset();
 
         var result = await host.Sync.SyncConnectionAsync(SfGatewayHost.UserId, CrmProvider.Salesforce);
+        Report("second connection sync (50 pulled, 50 pushed, 10 conflicts, 5 notes, 25 activities, 2 deletions)", host);
 
         Assert.True(result.Completed, result.Reason);
         Assert.Equal(50, result.LeadsUpdated);        // 40 won + 10 conflicts resolved for Salesforce
@@ -253,6 +260,7 @@ public sealed class SalesforceEngineEndToEndTests
         // A run without changes reads the streams and writes nothing.
         host.Emulator.Calls.Reset();
         var quiet = await host.Sync.SyncConnectionAsync(SfGatewayHost.UserId, CrmProvider.Salesforce);
+        Report("quiet connection sync", host);
         Assert.True(quiet.Completed);
         Assert.Equal(0, quiet.LeadsUpdated + quiet.CrmRecordsUpdated + quiet.NotesPushed + quiet.ActivitiesAdded);
         Assert.Equal(0, host.Emulator.Calls.Count(SalesforceEndpoints.CollectionsUpdate) + host.Emulator.Calls.Count(SalesforceEndpoints.Composite));

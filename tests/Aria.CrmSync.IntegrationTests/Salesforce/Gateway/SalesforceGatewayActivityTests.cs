@@ -46,7 +46,8 @@ public sealed class SalesforceGatewayActivityTests
 
         Assert.Equal(6, activities.Count);
         Assert.Equal(1, host.Emulator.Calls.Count(SalesforceEndpoints.Composite));
-        Assert.Equal(1, host.Emulator.Calls.ApiCalls);
+        Assert.Equal(1, host.Emulator.Calls.Count(SalesforceEndpoints.Query)); // the text preview of the rep's Lightning note
+        Assert.Equal(2, host.Emulator.Calls.ApiCalls);
         Assert.Equal("call", activities[call].ActivityType);
         Assert.Equal("outbound", activities[call].Direction);
         Assert.Equal("Completed", activities[call].Status);
@@ -65,6 +66,22 @@ public sealed class SalesforceGatewayActivityTests
         Assert.Equal("Lightning note", activities[enhanced].Subject);
         Assert.Equal("Budget approved", activities[enhanced].Body);
         Assert.All(activities.Values, a => Assert.NotNull(a.LastModifiedAt));
+    }
+
+    [Fact]
+    public async Task RecordActivities_WithOnlyAriasOwnNotes_CostOneCall()
+    {
+        await using var host = await SfGatewayHost.StartAsync(loopback: false);
+        var opp = host.Seed(1)[0];
+        await host.Gateway.CreateNotesAsync(host.Connection, [new CrmNoteRequest { IdempotencyKey = "k", CrmId = opp, Text = "[ARIA] summary" }]);
+        host.Emulator.Calls.Reset();
+
+        var activities = await ActivitiesAsync(host, opp);
+
+        var note = Assert.Single(activities);
+        Assert.Equal("note", note.ActivityType);
+        Assert.StartsWith("[ARIA] summary", note.Subject);
+        Assert.Equal(1, host.Emulator.Calls.ApiCalls);
     }
 
     [Fact]
