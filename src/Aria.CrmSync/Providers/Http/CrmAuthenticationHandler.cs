@@ -20,6 +20,11 @@ internal sealed partial class CrmAuthenticationHandler(
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (CrmHttpRequestOptions.IsAnonymous(request))
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false); // a token request: its own credentials
+        }
+
         if (!request.Options.TryGetValue(CrmHttpRequestOptions.Connection, out var connection))
         {
             throw new InvalidOperationException("CRM requests must carry their connection (CrmHttpRequestOptions.Connection).");

@@ -7,7 +7,7 @@ using Polly.Retry;
 
 namespace Aria.CrmSync.Providers.Http;
 
-/// <summary>Registers a CRM's named <see cref="HttpClient"/>: standard resilience (outer) and bearer auth (inner).</summary>
+/// <summary>Registers a CRM's named <see cref="HttpClient"/>: standard resilience (outer), bearer auth, and response buffering (inner).</summary>
 internal static class CrmHttpClientRegistration
 {
     public static IHttpClientBuilder AddCrmHttpClient(IServiceCollection services, string name, Action<HttpStandardResilienceOptions>? configureResilience)
@@ -30,6 +30,7 @@ internal static class CrmHttpClientRegistration
             })
             .SelectPipelineByAuthority(); // one circuit per org / host, not one for every connection
         builder.AddHttpMessageHandler<CrmAuthenticationHandler>();
+        builder.AddHttpMessageHandler(() => new CrmResponseBufferingHandler()); // innermost: body failures happen inside the retries
         return builder;
     }
 

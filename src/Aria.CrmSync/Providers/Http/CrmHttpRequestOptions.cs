@@ -15,6 +15,12 @@ internal static class CrmHttpRequestOptions
     /// <summary>Marks a request that must not wait for or consume rate budget (token refresh, versions list).</summary>
     public static readonly HttpRequestOptionsKey<bool> Unmetered = new("Aria.CrmSync.Unmetered");
 
+    /// <summary>
+    /// Marks a request that carries its own client credentials (an OAuth token refresh): the authentication handler
+    /// adds no bearer token and never refreshes on its 401, so a refresh can use the CRM's named client and handler.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> Anonymous = new("Aria.CrmSync.Anonymous");
+
     public static HttpRequestMessage WithConnection(this HttpRequestMessage request, CrmConnection connection, string endpoint, bool idempotent)
     {
         request.Options.Set(Connection, connection);
@@ -22,6 +28,10 @@ internal static class CrmHttpRequestOptions
         request.Options.Set(Idempotent, idempotent);
         return request;
     }
+
+    /// <summary>Whether the request carries its own credentials (see <see cref="Anonymous"/>).</summary>
+    public static bool IsAnonymous(HttpRequestMessage request)
+        => request.Options.TryGetValue(Anonymous, out var anonymous) && anonymous;
 
     public static string EndpointOf(HttpRequestMessage request)
         => request.Options.TryGetValue(Endpoint, out var endpoint) ? endpoint : $"{request.Method} {request.RequestUri?.AbsolutePath}";

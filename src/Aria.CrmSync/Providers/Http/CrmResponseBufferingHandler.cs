@@ -1,0 +1,25 @@
+namespace Aria.CrmSync.Providers.Http;
+
+/// <summary>
+/// Reads each response body inside the HTTP pipeline (innermost handler), so a body cut short or a connection reset
+/// while it arrives fails the attempt where the resilience handler sees it (and retries an idempotent request),
+/// instead of surfacing later from <see cref="HttpClient"/>'s own buffering, outside every retry.
+/// </summary>
+internal sealed class CrmResponseBufferingHandler : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+
+        return response;
+    }
+}

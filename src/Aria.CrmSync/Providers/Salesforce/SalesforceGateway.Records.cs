@@ -1,0 +1,228 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Aria.CrmSync.Providers.Salesforce;
+
+/// <content>Opportunity reads: one, many (Collections retrieve), and the change stream (queryAll with a compound cursor).</content>
+internal sealed partial class SalesforceGateway
+{
+    /// <summary>The Opportunity fields the gateway reads (IsClosed/IsWon come with the record: no OpportunityStage lookup needed).</summary>
+    internal static readonly string[] OpportunityFields =
+        ["Id", "Name", "StageName", "Amount", "CloseDate", "IsClosed", "IsWon", "Probability", "ForecastCategoryName", "AccountId", "OwnerId", "LastModifiedDate", "SystemModstamp", "IsDeleted"];
+
+    private static readonly string OpportunityFieldList = string.Join(',', OpportunityFields);
+
+    private static readonly string OpportunitySelect = $"SELECT {string.Join(", ", OpportunityFields)} FROM Opportunity";
+
+    public async Task<CrmRecord?> GetRecordAsync(CrmConnection connection, string crmId, CancellationToken cancellationToken = default)
+    {
+        var id = SalesforceIds.Require(crmId, nameof(crmId));
+        var call = Begin(connection);
+        var response = await GetAsync(call, call.Data($"sobjects/Opportunity/{id}?fields={OpportunityFieldList}"), Endpoints.SObjectGet, cancellationToken, HttpStatusCode.NotFound).ConfigureAwait(false);
+        if (response.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        using var document = response.Json(Salesforce);
+        var record = ToRecord(SalesforceJson.Object(document.RootElement, Endpoints.SObjectGet, "the record"), Endpoints.SObjectGet);
+        return record.IsDeleted ? null : record;
+    }
+
+    /// <summary>
+    /// Reads many opportunities with sObject Collections retrieve in its request-body form (<c>POST
+    /// /composite/sobjects/Opportunity</c>): up to 2,000 ids per call, in order, <c>null</c> for missing ids. The GET
+    /// form stops near 800 ids (16 KB URI) and a SOQL <c>Id IN (…)</c> of 2,000 ids would be a ~45 KB URI.
+    /// </summary>
+    public async Task<IReadOnlyList<CrmRecord>> GetRecordsAsync(CrmConnection connection, IReadOnlyList<string> crmIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(crmIds);
+        var ids = new List<string>(crmIds.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < crmIds.Count; i++)
+        {
+            var id = SalesforceIds.Require(crmIds[i], $"crmIds[{i}]");
+            if (seen.Add(id))
+            {
+                ids.Add(id);
+            }
+        }
+
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var call = Begin(connection);
+        var records = new List<CrmRecord>(ids.Count);
+        foreach (var chunk in ids.Chunk(CollectionsReadLimit))
+        {
+            foreach (var row in await RetrieveAsync(call, chunk, OpportunityFields, cancellationToken).ConfigureAwait(false))
+            {
+                if (row is { } value)
+                {
+                    var record = ToRecord(value, Endpoints.CollectionsRetrieve);
+                    if (!record.IsDeleted)
+                    {
+                        records.Add(record);
+                    }
+                }
+            }
+        }
+
+        return records;
+    }
+
+    /// <summary>Collections retrieve (request-body form, a read: safe to retry): one cloned row or <see langword="null"/> per id, in order.</summary>
+    private async Task<List<JsonElement?>> RetrieveAsync(SalesforceCall call, IReadOnlyList<string> ids, IReadOnlyList<string> fields, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject
+        {
+            ["ids"] = new JsonArray([.. ids.Select(id => (JsonNode?)JsonValue.Create(id))]),
+            ["fields"] = new JsonArray([.. fields.Select(f => (JsonNode?)JsonValue.Create(f))]),
+        };
+        var response = await SendJsonAsync(call, HttpMethod.Post, call.Data("composite/sobjects/Opportunity"), body, Endpoints.CollectionsRetrieve, idempotent: true, cancellationToken).ConfigureAwait(false);
+        using var document = response.Json(Salesforce);
+        var array = SalesforceJson.Array(document.RootElement, Endpoints.CollectionsRetrieve, "the retrieve result");
+        if (array.GetArrayLength() != ids.Count)
+        {
+            throw SalesforceJson.Unexpected(Endpoints.CollectionsRetrieve, $"{array.GetArrayLength()} rows for {ids.Count} ids");
+        }
+
+        var rows = new List<JsonElement?>(ids.Count);
+        foreach (var item in array.EnumerateArray())
+        {
+            rows.Add(item.ValueKind switch
+            {
+                JsonValueKind.Null => null,
+                JsonValueKind.Object => item.Clone(),
+                _ => throw SalesforceJson.Unexpected(Endpoints.CollectionsRetrieve, "a row is not an object"),
+            });
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Lists opportunities changed after <paramref name="since"/> with <c>queryAll</c> (deleted rows included, reported in
+    /// <see cref="CrmChangePage.DeletedIds"/>), ordered by (<c>SystemModstamp</c>, <c>Id</c>) and filtered by the compound
+    /// cursor, so thousands of records sharing one timestamp are neither skipped nor repeated across pages or runs. One
+    /// page per Salesforce batch; an expired query locator is replaced by a new query from the last page's cursor.
+    /// </summary>
+    public async IAsyncEnumerable<CrmChangePage> GetChangesAsync(CrmConnection connection, CrmCursor? since, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var call = Begin(connection);
+        var position = since;
+        if (position is { LastId: null } && call.Options.OverlapWindow > TimeSpan.Zero)
+        {
+            position = position with { Timestamp = position.Timestamp - call.Options.OverlapWindow };
+        }
+
+        if (position?.LastId is { } lastId)
+        {
+            SalesforceIds.Require(lastId, "since.LastId");
+        }
+
+        string? next = null;
+        var restarts = 0;
+        while (true)
+        {
+            QueryPage<ChangeRow>? page;
+            if (next is null)
+            {
+                var soql = OpportunitySelect
+                    + (position is null ? string.Empty : " WHERE " + Soql.After("SystemModstamp", position.Timestamp, position.LastId))
+                    + " ORDER BY SystemModstamp ASC, Id ASC";
+                page = await QueryAsync(call, soql, all: true, ToChangeRow, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                page = await TryQueryMoreAsync(call, next, ToChangeRow, cancellationToken).ConfigureAwait(false);
+                if (page is null)
+                {
+                    if (++restarts > 3)
+                    {
+                        throw new CrmConnectionException(Salesforce, "Salesforce query locators kept expiring while reading changes");
+                    }
+
+                    next = null; // re-query from the last yielded position
+                    continue;
+                }
+            }
+
+            if (page.Rows.Count > 0)
+            {
+                var last = page.Rows[^1];
+                position = new CrmCursor(last.Modstamp, last.Record.CrmId);
+                restarts = 0;
+                yield return new CrmChangePage(
+                    page.Rows.Where(r => !r.Record.IsDeleted).Select(r => r.Record).ToList(),
+                    position,
+                    page.Rows.Where(r => r.Record.IsDeleted).Select(r => r.Record.CrmId).ToList());
+            }
+
+            if (page.Next is null)
+            {
+                yield break;
+            }
+
+            next = page.Next;
+        }
+    }
+
+    private async Task<QueryPage<T>?> TryQueryMoreAsync<T>(SalesforceCall call, string next, Func<JsonElement, string, T> map, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await QueryMoreAsync(call, next, map, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SalesforceApiException ex) when (ex.ErrorCode is "INVALID_QUERY_LOCATOR" or "QUERY_LOCATOR_EXPIRED")
+        {
+            SalesforceLog.QueryRestarted(_logger, call.Connection.ConnectionKey, ex.ErrorCode);
+            return null;
+        }
+    }
+
+    private static ChangeRow ToChangeRow(JsonElement row, string endpoint)
+    {
+        var record = ToRecord(row, endpoint);
+        return new ChangeRow(record, record.LastModifiedAt ?? throw SalesforceJson.Unexpected(endpoint, "'SystemModstamp' is missing"));
+    }
+
+    internal static CrmRecord ToRecord(JsonElement row, string endpoint)
+    {
+        var metadata = new Dictionary<string, string?>(StringComparer.Ordinal);
+        void Add(string key, string? value)
+        {
+            if (value is not null)
+            {
+                metadata[key] = value;
+            }
+        }
+
+        Add("probability", Serialization.CanonicalValue.FromDecimal(SalesforceJson.Decimal(row, "Probability", endpoint)));
+        Add("forecast_category", SalesforceJson.String(row, "ForecastCategoryName", endpoint));
+        Add("account_id", SalesforceJson.String(row, "AccountId", endpoint));
+        Add("owner_id", SalesforceJson.String(row, "OwnerId", endpoint));
+        Add("last_modified_date", SalesforceJson.DateTime(row, "LastModifiedDate", endpoint)?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+
+        return new CrmRecord
+        {
+            CrmId = SalesforceJson.RequiredId(row, "Id", endpoint),
+            Provider = Salesforce,
+            Name = SalesforceJson.String(row, "Name", endpoint) ?? string.Empty,
+            Stage = SalesforceJson.String(row, "StageName", endpoint),
+            Amount = SalesforceJson.Decimal(row, "Amount", endpoint),
+            CloseDate = SalesforceJson.Date(row, "CloseDate", endpoint),
+            IsClosed = SalesforceJson.Bool(row, "IsClosed", endpoint),
+            IsWon = SalesforceJson.Bool(row, "IsWon", endpoint),
+            LastModifiedAt = SalesforceJson.DateTime(row, "SystemModstamp", endpoint),
+            IsDeleted = SalesforceJson.Bool(row, "IsDeleted", endpoint) ?? false,
+            Metadata = metadata,
+        };
+    }
+
+    private sealed record ChangeRow(CrmRecord Record, DateTimeOffset Modstamp);
+}
