@@ -223,10 +223,11 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
 
     private static bool? ParseBool(string? value) => bool.TryParse(value, out var flag) ? flag : null;
 
-    /// <summary>Gets the portal's pipelines, reloading them when a stage is unknown (at most every 30 s).</summary>
+    /// <summary>Gets the portal's pipelines, reloading them when a record names a stage they do not have.</summary>
     internal ValueTask<HubSpotPipelineSet> PipelinesAsync(CrmConnection connection, IReadOnlyCollection<(string? Pipeline, string Stage)> needed, CancellationToken cancellationToken)
         => _pipelines.GetAsync(
             connection,
+            needed,
             async ct =>
             {
                 var response = await CallAsync(connection, HttpMethod.Get, HubSpotPaths.DealPipelines, null, "pipelines.list", idempotent: true, search: false, ct).ConfigureAwait(false);
@@ -234,7 +235,6 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
                 HubSpotLog.PipelinesLoaded(_logger, connection.ConnectionKey, set.Pipelines.Count, set.StageCount);
                 return set;
             },
-            set => needed.Any(n => set.Find(n.Pipeline, n.Stage) is null),
             Time.GetUtcNow(),
             _options.Get(connection.OptionsName).PipelineCacheDuration,
             cancellationToken);

@@ -145,23 +145,25 @@ internal sealed class HubSpotPipelineSet
     }
 }
 
-/// <summary>Per-connection cache of deal pipelines, loaded once per <see cref="HubSpotOptions.PipelineCacheDuration"/> and on unknown stages (at most every 30 s).</summary>
+/// <summary>
+/// Per-connection cache of deal pipelines, loaded once per <see cref="HubSpotOptions.PipelineCacheDuration"/> and again
+/// as soon as a record names a stage the cache does not know (a pipeline created since). A stage still unknown after a
+/// reload is remembered, so a deal with a stale stage id does not reload the pipelines on every read.
+/// </summary>
 internal sealed class HubSpotPipelineCache
 {
-    private static readonly TimeSpan MinRefreshInterval = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
     public async ValueTask<HubSpotPipelineSet> GetAsync(
         CrmConnection connection,
+        IReadOnlyCollection<(string? Pipeline, string Stage)> needed,
         Func<CancellationToken, Task<HubSpotPipelineSet>> load,
-        Func<HubSpotPipelineSet, bool> isStale,
         DateTimeOffset now,
         TimeSpan duration,
         CancellationToken cancellationToken)
     {
         var entry = _entries.GetOrAdd(connection.ConnectionKey, static _ => new Entry());
-        var current = entry.Set;
-        if (current is not null && now - current.LoadedAt < duration && !(isStale(current) && now - current.LoadedAt >= MinRefreshInterval))
+        if (Fresh(entry, needed, now, duration) is { } current)
         {
             return current;
         }
@@ -169,14 +171,26 @@ internal sealed class HubSpotPipelineCache
         await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            current = entry.Set;
-            if (current is not null && now - current.LoadedAt < duration && !(isStale(current) && now - current.LoadedAt >= MinRefreshInterval))
+            if (Fresh(entry, needed, now, duration) is { } again)
             {
-                return current;
+                return again;
             }
 
-            entry.Set = await load(cancellationToken).ConfigureAwait(false);
-            return entry.Set;
+            var set = await load(cancellationToken).ConfigureAwait(false);
+            lock (entry.Missing)
+            {
+                entry.Missing.Clear();
+                foreach (var (pipeline, stage) in needed)
+                {
+                    if (set.Find(pipeline, stage) is null)
+                    {
+                        entry.Missing.Add(stage);
+                    }
+                }
+            }
+
+            entry.Set = set;
+            return set;
         }
         finally
         {
@@ -184,9 +198,25 @@ internal sealed class HubSpotPipelineCache
         }
     }
 
+    private static HubSpotPipelineSet? Fresh(Entry entry, IReadOnlyCollection<(string? Pipeline, string Stage)> needed, DateTimeOffset now, TimeSpan duration)
+    {
+        var set = entry.Set;
+        if (set is null || now - set.LoadedAt >= duration)
+        {
+            return null;
+        }
+
+        lock (entry.Missing)
+        {
+            return needed.Any(n => set.Find(n.Pipeline, n.Stage) is null && !entry.Missing.Contains(n.Stage)) ? null : set;
+        }
+    }
+
     private sealed class Entry
     {
         public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public HashSet<string> Missing { get; } = new(StringComparer.Ordinal);
 
         public HubSpotPipelineSet? Set { get; set; }
     }
