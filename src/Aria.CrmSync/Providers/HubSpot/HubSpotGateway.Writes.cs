@@ -231,7 +231,7 @@ internal sealed partial class HubSpotGateway
                     properties["dealstage"] = value.Trim();
                     break;
                 case CrmFields.Amount:
-                    if (value is not null && !decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out _))
+                    if (value is not null && !decimal.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _))
                     {
                         throw new CrmSyncValidationException($"'{value}' is not a decimal amount.", field, CrmProvider.HubSpot);
                     }

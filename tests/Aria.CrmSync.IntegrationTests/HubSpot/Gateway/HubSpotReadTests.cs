@@ -21,7 +21,7 @@ public sealed class HubSpotReadTests
         Assert.False(record.IsWon);
         Assert.Equal("default", record.Metadata["pipeline"]);
         Assert.Equal("Presentation Scheduled", record.Metadata["stage_label"]);
-        Assert.Equal(DateTimeOffset.Parse(h.Emulator.GetObject("deals", open)!["hs_lastmodifieddate"]!, System.Globalization.CultureInfo.InvariantCulture), record.LastModifiedAt);
+        Assert.Equal(h.Emulator.GetObject("deals", open)!.UpdatedAt.ToUnixTimeMilliseconds(), record.LastModifiedAt!.Value.ToUnixTimeMilliseconds());
 
         var closedWon = await h.CrmGateway.GetRecordAsync(h.Connection, won);
         Assert.Equal(2500m, closedWon!.Amount);
