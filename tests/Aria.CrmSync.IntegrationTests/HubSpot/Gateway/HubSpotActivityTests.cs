@@ -42,7 +42,7 @@ public sealed class HubSpotActivityTests
     [Fact]
     public async Task GetActivityChanges_AcrossThePortal_OnlyDealActivities_Ordered_Resumable()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(o => o.SearchRequestsPerSecond = 100, inProcess: true);
         var deals = Enumerable.Range(0, 20).Select(i => h.InsertDeal($"D{i}")).ToList();
         var types = new[] { ("calls", 206), ("emails", 210), ("meetings", 212), ("tasks", 216), ("notes", 214) };
         var expected = new List<(string Id, string Deal)>();

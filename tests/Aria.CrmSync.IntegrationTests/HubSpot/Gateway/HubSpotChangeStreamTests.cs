@@ -30,7 +30,7 @@ public sealed class HubSpotChangeStreamTests
     public async Task SmallResultCap_NeverPagesIntoTheCap_NothingLostOrRepeated()
     {
         // HubSpot refuses to page past 10,000 results per query; a cap of 50 makes the same boundary cheap to reach.
-        await using var h = await HubSpotGatewayHost.StartAsync(o => o.SearchResultCap = 50, inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(o => { o.SearchResultCap = 50; o.SearchRequestsPerSecond = 100; }, inProcess: true);
         var ids = Enumerable.Range(0, 600).Select(i => h.InsertDeal($"D{i}", lastModified: Base.AddMilliseconds(i * 7))).ToList();
 
         var read = (await h.CrmGateway.GetChangesAsync(h.Connection, null).ToListAsync()).SelectMany(p => p.Records).Select(r => r.CrmId).ToList();
@@ -42,7 +42,7 @@ public sealed class HubSpotChangeStreamTests
     [Fact]
     public async Task ThousandsSharingOneTimestamp_ReadByIdRanges_PastTheCap_InCursorOrder()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(o => o.SearchResultCap = 300, inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(o => { o.SearchResultCap = 300; o.SearchRequestsPerSecond = 100; }, inProcess: true);
         var before = Enumerable.Range(0, 30).Select(i => h.InsertDeal($"B{i}", lastModified: Base.AddSeconds(-i - 1))).ToList();
         var bulk = Enumerable.Range(0, 1_250).Select(i => h.InsertDeal($"G{i}", lastModified: Base)).ToList(); // more than the cap and many pages
         var after = Enumerable.Range(0, 20).Select(i => h.InsertDeal($"A{i}", lastModified: Base.AddSeconds(i + 1))).ToList();
