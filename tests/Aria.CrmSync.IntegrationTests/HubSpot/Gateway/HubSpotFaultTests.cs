@@ -76,3 +76,22 @@ public sealed class HubSpotFaultTests
         Assert.Equal(2, h.Emulator.Calls.Count("deals.batch.update"));
     }
 }
+
+public sealed class HubSpotErrorMappingTests
+{
+    [Fact]
+    public async Task ValidationError_IsACrmSyncExceptionWithTheCategoryInDetails()
+    {
+        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true);
+        var deal = h.InsertDeal("D");
+        h.Emulator.FailNextWithStatus(400, "deals.batch.update");
+
+        var ex = await Assert.ThrowsAnyAsync<CrmSyncException>(() => h.CrmGateway.UpdateRecordsAsync(h.Connection, [new CrmRecordUpdate { CrmId = deal, Fields = new Dictionary<string, string?> { [CrmFields.Amount] = "1" } }]));
+
+        Assert.Equal(CrmSyncException.DefaultCode, ex.Code);
+        Assert.Equal("VALIDATION_ERROR", ex.Details["category"]);
+        Assert.Equal(400, ex.Details["http_status"]);
+        Assert.Equal("deals.batch.update", ex.Details["endpoint"]);
+        Assert.Equal(CrmProvider.HubSpot, ex.Provider);
+    }
+}
