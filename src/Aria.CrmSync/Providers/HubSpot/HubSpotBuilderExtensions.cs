@@ -120,7 +120,8 @@ public static class HubSpotAriaCrmSyncBuilderExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        CrmHttpClientRegistration.AddCrmHttpClient(services, HubSpotOptions.HttpClientName, configureResilience: null);
+        CrmHttpClientRegistration.AddCrmHttpClient(services, HubSpotOptions.HttpClientName, configureResilience: null)
+            .AddHttpMessageHandler(() => new HubSpotResponseBufferingHandler());
         services.AddHttpClient(HubSpotOptions.OAuthHttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton(sp => new HubSpotGateway(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(HubSpotOptions.HttpClientName),

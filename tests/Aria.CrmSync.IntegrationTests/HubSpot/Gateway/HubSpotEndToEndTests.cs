@@ -1,6 +1,8 @@
+using Xunit.Abstractions;
+
 namespace Aria.CrmSync.IntegrationTests.HubSpot.Gateway;
 
-public sealed class HubSpotEndToEndTests
+public sealed class HubSpotEndToEndTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task TriggerManualSync_BothSidesEdited_Conflict_Note_Activities()
@@ -58,6 +60,7 @@ public sealed class HubSpotEndToEndTests
         }
 
         var initial = await h.Sync.SyncConnectionAsync(HubSpotGatewayHost.UserId, CrmProvider.HubSpot);
+        output.WriteLine($"first run: {h.Emulator.Calls.ApiCalls} API calls: {string.Join(", ", h.Emulator.Calls.ByEndpoint.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}"))}");
         Assert.True(initial.Completed, initial.Reason);
         Assert.Equal(300, initial.LeadsCompared);
 
@@ -95,6 +98,7 @@ public sealed class HubSpotEndToEndTests
         h.Emulator.Calls.Reset();
         var run = await h.Sync.SyncConnectionAsync(HubSpotGatewayHost.UserId, CrmProvider.HubSpot);
 
+        output.WriteLine($"second run: {h.Emulator.Calls.ApiCalls} API calls: {string.Join(", ", h.Emulator.Calls.ByEndpoint.OrderBy(p => p.Key).Select(p => $"{p.Key}={p.Value}"))}");
         Assert.True(run.Completed, run.Reason);
         Assert.Empty(run.Failures);
         Assert.Equal(60, run.LeadsUpdated); // 50 CRM edits + 10 conflicts won by the CRM

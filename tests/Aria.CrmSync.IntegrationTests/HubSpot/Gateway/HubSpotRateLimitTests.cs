@@ -1,3 +1,5 @@
+using Aria.CrmSync.Testing;
+
 namespace Aria.CrmSync.IntegrationTests.HubSpot.Gateway;
 
 public sealed class HubSpotRateLimitTests
@@ -24,13 +26,16 @@ public sealed class HubSpotRateLimitTests
     [Fact]
     public async Task TierMismatch_OptionsAboveThePortalsLimit_RecoversFrom429s()
     {
-        // The options claim 400 per second; the portal allows 10: the first burst collects 429s, pauses, and finishes.
+        // The options claim 400 per half second; the portal allows 10. 40 reads in flight at once (each held 100 ms
+        // before HubSpot answers) collect 429s, the connection pauses, learns the real limit, and every read succeeds.
         await using var h = await HubSpotGatewayHost.StartAsync(
             o => { o.RequestsPerInterval = 10; o.RateLimitInterval = TimeSpan.FromMilliseconds(500); },
-            o => { o.RateLimits = new CrmRateLimits { RequestsPerWindow = 400, Window = TimeSpan.FromMilliseconds(500) }; o.MaxRateLimitRetries = 6; });
+            o => { o.RateLimits = new CrmRateLimits { RequestsPerWindow = 400, Window = TimeSpan.FromMilliseconds(500) }; o.MaxRateLimitRetries = 8; },
+            inProcess: true);
         var deal = h.InsertDeal("D");
+        h.Emulator.Faults.Add(new FaultRule { Kind = FaultKind.Latency, Endpoint = "deals.objects.get", Latency = TimeSpan.FromMilliseconds(100), RemainingCount = 40 });
 
-        var reads = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => h.CrmGateway.GetRecordAsync(h.Connection, deal)));
+        var reads = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => Task.Run(() => h.CrmGateway.GetRecordAsync(h.Connection, deal))));
 
         Assert.All(reads, Assert.NotNull);
         Assert.True(h.RateLimited > 0, "expected some 429s before the gate learnt the real limit");
