@@ -1,0 +1,263 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Aria.CrmSync.Providers.Http;
+
+namespace Aria.CrmSync.Providers.HubSpot;
+
+/// <content>
+/// Batch updates. HubSpot has no conditional update (no ETag, no version): for updates carrying
+/// <see cref="CrmRecordUpdate.IfUnmodifiedSince"/> the gateway reads <c>hs_lastmodifieddate</c> of the batch's deals
+/// in one batch read just before the write and reports <see cref="CrmWriteResult.PreconditionFailed"/> for deals
+/// changed since — one extra call per 100 updates, which narrows the lost-update window from the length of a sync
+/// run to the gap between two requests. The same read gives each deal's pipeline for stage translation.
+/// </content>
+internal sealed partial class HubSpotGateway
+{
+    private static readonly string[] PreconditionProperties = ["hs_lastmodifieddate", "pipeline", "dealstage"];
+
+    public async Task<IReadOnlyList<CrmWriteResult>> UpdateRecordsAsync(CrmConnection connection, IReadOnlyList<CrmRecordUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(updates);
+        var prepared = new List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)>(updates.Count);
+        for (var i = 0; i < updates.Count; i++)
+        {
+            var update = updates[i] ?? throw new CrmSyncValidationException($"Update {i} is null.", nameof(updates), CrmProvider.HubSpot);
+            RequireId(update.CrmId, nameof(CrmRecordUpdate.CrmId));
+            prepared.Add((i, update, ToProperties(update)));
+        }
+
+        var results = new CrmWriteResult?[updates.Count];
+        var done = 0;
+        foreach (var chunk in ChunkDistinct(prepared))
+        {
+            try
+            {
+                await UpdateChunkAsync(connection, chunk, results, cancellationToken).ConfigureAwait(false);
+                done += chunk.Count;
+            }
+            catch (CrmSyncException ex) when (done > 0 && ex is CrmConnectionException or CrmRateLimitedException)
+            {
+                // Earlier batches were written: report them, and this and later updates as retryable.
+                foreach (var (index, update, _) in prepared.Where(p => results[p.Index] is null))
+                {
+                    results[index] = new CrmWriteResult { CrmId = update.CrmId, Success = false, ErrorCode = ex.Code, ErrorMessage = ex.Message, IsTransient = true };
+                }
+
+                break;
+            }
+        }
+
+        return results.Select((r, i) => r ?? new CrmWriteResult { CrmId = updates[i].CrmId, Success = false, ErrorCode = "NO_RESULT", ErrorMessage = "HubSpot returned no result for the update", IsTransient = true }).ToList();
+    }
+
+    private async Task UpdateChunkAsync(CrmConnection connection, List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)> chunk, CrmWriteResult?[] results, CancellationToken cancellationToken)
+    {
+        var needsStage = chunk.Any(c => c.Properties.ContainsKey("dealstage"));
+        Dictionary<string, HubSpotObjectData>? current = null;
+        if (needsStage || chunk.Any(c => c.Update.IfUnmodifiedSince is not null))
+        {
+            var read = await BatchReadAsync(connection, "deals", chunk.Select(c => c.Update.CrmId).ToList(), PreconditionProperties, cancellationToken).ConfigureAwait(false);
+            current = read.ToDictionary(d => d.Id, StringComparer.Ordinal);
+        }
+
+        var pipelines = needsStage
+            ? await PipelinesAsync(connection, [.. chunk.Where(c => c.Properties.ContainsKey("dealstage")).Select(c => ((string?)null, c.Properties["dealstage"]))], cancellationToken).ConfigureAwait(false)
+            : null;
+
+        var inputs = new List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)>(chunk.Count);
+        foreach (var (index, update, properties) in chunk)
+        {
+            HubSpotObjectData? deal = null;
+            if (current is not null && !current.TryGetValue(update.CrmId, out deal))
+            {
+                results[index] = Failed(update.CrmId, "OBJECT_NOT_FOUND", $"HubSpot deal {update.CrmId} does not exist (deleted or merged)", transient: false);
+                continue;
+            }
+
+            if (update.IfUnmodifiedSince is { } since && deal?.LastModified is { } modified && modified > since)
+            {
+                results[index] = Failed(update.CrmId, CrmWriteResult.PreconditionFailed,
+                    $"HubSpot deal {update.CrmId} was modified at {HubSpotJson.FormatTime(modified)}, after {HubSpotJson.FormatTime(since)}", transient: false) with
+                { LastModifiedAt = modified };
+                continue;
+            }
+
+            if (pipelines is not null && properties.TryGetValue("dealstage", out var stage))
+            {
+                var (translated, error) = pipelines.Translate(stage, deal?["pipeline"]);
+                if (translated is null)
+                {
+                    results[index] = Failed(update.CrmId, "STAGE_NOT_MAPPED", $"HubSpot deal {update.CrmId}: {error}", transient: false);
+                    continue;
+                }
+
+                properties["dealstage"] = translated;
+            }
+
+            inputs.Add((index, update, properties));
+        }
+
+        if (inputs.Count == 0)
+        {
+            return;
+        }
+
+        var response = await CallAsync(
+            connection,
+            HttpMethod.Post,
+            Paths(connection).Batch("deals", "update"),
+            w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("inputs");
+                foreach (var (index, update, properties) in inputs)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", update.CrmId);
+                    w.WriteString("objectWriteTraceId", index.ToString(CultureInfo.InvariantCulture));
+                    w.WriteStartObject("properties");
+                    foreach (var (name, value) in properties)
+                    {
+                        w.WriteString(name, value);
+                    }
+
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            },
+            "deals.batch.update",
+            idempotent: true, // fixed values: repeating the write after a lost response changes nothing more
+            search: false,
+            cancellationToken,
+            HttpStatusCode.MultiStatus).ConfigureAwait(false);
+
+        ReadBatchOutcome(response, inputs.Select(i => (i.Index, i.Update.CrmId)).ToList(), results);
+    }
+
+    /// <summary>Reads a batch write's 200/207 body: results by id, errors by <c>objectWriteTraceId</c> (or by ids).</summary>
+    private static void ReadBatchOutcome(CrmHttpResponse response, IReadOnlyList<(int Index, string CrmId)> inputs, CrmWriteResult?[] results)
+    {
+        using var document = response.Json(CrmProvider.HubSpot);
+        var root = HubSpotJson.RootObject(document, response);
+        var byId = inputs.ToDictionary(i => i.CrmId, i => i.Index, StringComparer.Ordinal);
+        var byTrace = inputs.ToDictionary(i => i.Index.ToString(CultureInfo.InvariantCulture), i => i, StringComparer.Ordinal);
+        foreach (var item in HubSpotJson.Array(root, "results", response))
+        {
+            var deal = HubSpotJson.Object(item, response);
+            if (byId.TryGetValue(deal.Id, out var index))
+            {
+                results[index] = new CrmWriteResult { CrmId = deal.Id, Success = true, LastModifiedAt = deal.LastModified };
+            }
+        }
+
+        foreach (var error in HubSpotJson.Array(root, "errors", response))
+        {
+            var category = HubSpotJson.Text(error, "category") ?? "ERROR";
+            var message = HubSpotJson.Text(error, "message") ?? category;
+            var transient = category is "RATE_LIMITS" or "INTERNAL_ERROR" or "SERVICE_UNAVAILABLE" or "LOCKED" or "BAD_GATEWAY";
+            var context = HubSpotJson.Child(error, "context");
+            foreach (var trace in ContextValues(context, "objectWriteTraceId"))
+            {
+                if (byTrace.TryGetValue(trace, out var input) && results[input.Index] is null)
+                {
+                    results[input.Index] = Failed(input.CrmId, category, message, transient);
+                }
+            }
+
+            foreach (var id in ContextValues(context, "ids"))
+            {
+                if (byId.TryGetValue(id, out var index) && results[index] is null)
+                {
+                    results[index] = Failed(id, category, message, transient);
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<string> ContextValues(JsonElement? context, string name)
+        => context is { } c && HubSpotJson.Child(c, name) is { ValueKind: JsonValueKind.Array } values
+            ? values.EnumerateArray().Select(HubSpotJson.Text).OfType<string>().ToList()
+            : [];
+
+    private static CrmWriteResult Failed(string crmId, string code, string message, bool transient)
+        => new() { CrmId = crmId, Success = false, ErrorCode = code, ErrorMessage = message, IsTransient = transient };
+
+    /// <summary>Splits updates into batches of at most 100 with no deal twice in one batch (HubSpot refuses duplicate ids).</summary>
+    private static IEnumerable<List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)>> ChunkDistinct(List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)> prepared)
+    {
+        var chunk = new List<(int, CrmRecordUpdate, Dictionary<string, string>)>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in prepared)
+        {
+            if (chunk.Count == BatchLimit || !ids.Add(item.Update.CrmId))
+            {
+                yield return chunk;
+                chunk = [];
+                ids.Clear();
+                ids.Add(item.Update.CrmId);
+            }
+
+            chunk.Add(item);
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
+    }
+
+    /// <summary>Translates <see cref="CrmFields"/> to deal properties (an empty string clears a property).</summary>
+    private static Dictionary<string, string> ToProperties(CrmRecordUpdate update)
+    {
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (field, value) in update.Fields ?? throw new CrmSyncValidationException($"The update of {update.CrmId} has no fields.", nameof(CrmRecordUpdate.Fields), CrmProvider.HubSpot))
+        {
+            switch (field)
+            {
+                case CrmFields.Name:
+                    properties["dealname"] = value ?? string.Empty;
+                    break;
+                case CrmFields.Stage:
+                    if (string.IsNullOrWhiteSpace(value))
+                    {
+                        throw new CrmSyncValidationException($"The stage of deal {update.CrmId} cannot be cleared.", field, CrmProvider.HubSpot);
+                    }
+
+                    properties["dealstage"] = value.Trim();
+                    break;
+                case CrmFields.Amount:
+                    if (value is not null && !decimal.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _))
+                    {
+                        throw new CrmSyncValidationException($"'{value}' is not a decimal amount.", field, CrmProvider.HubSpot);
+                    }
+
+                    properties["amount"] = value ?? string.Empty;
+                    break;
+                case CrmFields.CloseDate:
+                    if (value is null)
+                    {
+                        properties["closedate"] = string.Empty;
+                    }
+                    else if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+                    {
+                        properties["closedate"] = HubSpotJson.FormatTime(new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)); // midnight UTC
+                    }
+                    else
+                    {
+                        throw new CrmSyncValidationException($"'{value}' is not a yyyy-MM-dd close date.", field, CrmProvider.HubSpot);
+                    }
+
+                    break;
+                default:
+                    throw new CrmSyncValidationException($"'{field}' is not a field the HubSpot gateway writes (use CrmFields names).", field, CrmProvider.HubSpot);
+            }
+        }
+
+        return properties;
+    }
+}

@@ -1,0 +1,440 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Aria.CrmSync.Diagnostics;
+using Aria.CrmSync.Providers.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Aria.CrmSync.Providers.HubSpot;
+
+/// <summary>
+/// The <see cref="ICrmGateway"/> for HubSpot Deals over the CRM v3 objects, v4 associations, search and pipelines
+/// APIs, on the shared HTTP core (<see cref="CrmHttpGateway"/>): rate gate fed by <c>X-HubSpot-RateLimit-*</c>
+/// headers, a separate throttle for search's per-second limit, bearer auth with OAuth refresh, resilience for
+/// idempotent calls, HubSpot error bodies mapped to the library's exceptions.
+/// </summary>
+internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
+{
+    internal const int BatchLimit = 100;
+    internal const int SearchPageSize = 200;
+    internal const int AssociationBatchLimit = 1000;
+
+    /// <summary>The share of HubSpot's burst limit the gate lets through at once; the rest is paced over the window.</summary>
+    internal const double BurstShare = 0.15;
+
+    /// <summary>The share of HubSpot's burst limit the gate uses in any rolling window (burst plus paced refill).</summary>
+    internal const double WindowShare = 0.9;
+
+    internal static readonly string[] DealProperties =
+    [
+        "dealname", "amount", "closedate", "dealstage", "pipeline", "hs_lastmodifieddate", "hs_object_id", "createdate",
+        "hs_is_closed", "hs_is_closed_won", "deal_currency_code",
+    ];
+
+    private readonly IOptionsMonitor<HubSpotOptions> _options;
+    private readonly CrmRateGate _searchGate;
+    private readonly HubSpotPipelineCache _pipelines = new();
+    private readonly ILogger _logger;
+
+    public HubSpotGateway(HttpClient http, IOptionsMonitor<HubSpotOptions> options, TimeProvider time, CrmSyncTelemetry telemetry, ILogger<HubSpotGateway> logger)
+        : base(http, new CrmRateGate(CrmProvider.HubSpot, c => PacedLimits(options.Get(c.OptionsName).RateLimits), time), time, telemetry)
+    {
+        _options = options;
+        _logger = logger;
+        _searchGate = new CrmRateGate(
+            CrmProvider.HubSpot,
+            c => PacedLimits(new CrmRateLimits { RequestsPerWindow = options.Get(c.OptionsName).SearchRequestsPerSecond, Window = TimeSpan.FromSeconds(1) }),
+            time);
+    }
+
+    public CrmProvider Provider => CrmProvider.HubSpot;
+
+    public int MaxUpdateBatchSize => BatchLimit;
+
+    /// <summary>Gets the connection's rate gate (diagnostics and tests).</summary>
+    internal CrmRateGate Gate => RateGate;
+
+    /// <summary>Gets the connection's search throttle (diagnostics and tests).</summary>
+    internal CrmRateGate SearchGate => _searchGate;
+
+    protected override CrmProvider ProviderKind => CrmProvider.HubSpot;
+
+    /// <summary>
+    /// Derives the gate's bucket from HubSpot's documented burst limit C per window W: a bucket of
+    /// B = max(1, ⌊0.15·C⌋) tokens refilled at R = 0.9·C − B per W never sends more than B + R = 0.9·C requests in
+    /// any rolling W (a bucket of C refilled at C per W could send 2·C), leaving 10 % for clock and latency jitter.
+    /// </summary>
+    internal static CrmRateLimits PacedLimits(CrmRateLimits documented)
+    {
+        if (documented.RequestsPerWindow is not { } c)
+        {
+            return documented;
+        }
+
+        var burst = Math.Max(1, (int)Math.Floor(c * BurstShare));
+        var refill = Math.Max(0.5, (c * WindowShare) - burst);
+        return new CrmRateLimits
+        {
+            RequestsPerWindow = burst,
+            Window = documented.Window * (burst / refill),
+            MaxConcurrentRequests = documented.MaxConcurrentRequests,
+            DailyQuotaThreshold = documented.DailyQuotaThreshold,
+            DailyQuotaPause = documented.DailyQuotaPause,
+        };
+    }
+
+    public async Task<CrmRecord?> GetRecordAsync(CrmConnection connection, string crmId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        RequireId(crmId, nameof(crmId));
+        var paths = Paths(connection);
+        var path = $"{paths.Object("deals", crmId)}?properties={string.Join(',', DealProperties)}&archived=false";
+        var response = await CallAsync(connection, HttpMethod.Get, path, null, "deals.get", idempotent: true, search: false, cancellationToken, HttpStatusCode.NotFound).ConfigureAwait(false);
+        if (response.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        using var document = response.Json(CrmProvider.HubSpot);
+        var deal = HubSpotJson.Object(HubSpotJson.RootObject(document, response), response);
+        return (await ToRecordsAsync(connection, [deal], cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    public async Task<IReadOnlyList<CrmRecord>> GetRecordsAsync(CrmConnection connection, IReadOnlyList<string> crmIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(crmIds);
+        foreach (var id in crmIds)
+        {
+            RequireId(id, nameof(crmIds));
+        }
+
+        var deals = await BatchReadAsync(connection, "deals", crmIds.Distinct(StringComparer.Ordinal).ToList(), DealProperties, cancellationToken).ConfigureAwait(false);
+        return await ToRecordsAsync(connection, deals, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads objects by id in batches of 100 (POST, marked idempotent); ids HubSpot does not know are left out.</summary>
+    internal async Task<List<HubSpotObjectData>> BatchReadAsync(CrmConnection connection, string type, IReadOnlyList<string> ids, IReadOnlyList<string> properties, CancellationToken cancellationToken)
+    {
+        var paths = Paths(connection);
+        var found = new List<HubSpotObjectData>(ids.Count);
+        foreach (var chunk in ids.Chunk(BatchLimit))
+        {
+            var response = await CallAsync(
+                connection,
+                HttpMethod.Post,
+                paths.Batch(type, "read") + "?archived=false",
+                w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteStartArray("properties");
+                    foreach (var property in properties)
+                    {
+                        w.WriteStringValue(property);
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteStartArray("inputs");
+                    foreach (var id in chunk)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("id", id);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                },
+                $"{type}.batch.read",
+                idempotent: true,
+                search: false,
+                cancellationToken,
+                HttpStatusCode.MultiStatus).ConfigureAwait(false);
+            found.AddRange(HubSpotJson.Results(response)); // 207: the errors are ids that do not exist (OBJECT_NOT_FOUND)
+        }
+
+        return found;
+    }
+
+    /// <summary>Maps deals to records, with closed/won flags from the portal's pipeline metadata.</summary>
+    internal async Task<List<CrmRecord>> ToRecordsAsync(CrmConnection connection, IReadOnlyList<HubSpotObjectData> deals, CancellationToken cancellationToken)
+    {
+        var list = new List<CrmRecord>(deals.Count);
+        if (deals.Count == 0)
+        {
+            return list;
+        }
+
+        var pipelines = await PipelinesAsync(connection, deals.Where(d => !string.IsNullOrEmpty(d["dealstage"])).Select(d => (d["pipeline"], d["dealstage"]!)).ToList(), cancellationToken).ConfigureAwait(false);
+        foreach (var deal in deals)
+        {
+            list.Add(ToRecord(connection, deal, pipelines));
+        }
+
+        return list;
+    }
+
+    private CrmRecord ToRecord(CrmConnection connection, HubSpotObjectData deal, HubSpotPipelineSet pipelines)
+    {
+        var stageId = string.IsNullOrEmpty(deal["dealstage"]) ? null : deal["dealstage"];
+        var stage = stageId is null ? null : pipelines.Find(deal["pipeline"], stageId);
+        if (stageId is not null && stage is null)
+        {
+            HubSpotLog.UnknownStage(_logger, stageId, deal["pipeline"], connection.ConnectionKey);
+        }
+
+        var metadata = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["pipeline"] = deal["pipeline"],
+        };
+        if (stage is not null)
+        {
+            metadata["stage_label"] = stage.Label;
+            metadata["stage_probability"] = stage.Probability?.ToString("0.0##", CultureInfo.InvariantCulture);
+        }
+
+        if (deal["deal_currency_code"] is { Length: > 0 } currency)
+        {
+            metadata["currency"] = currency;
+        }
+
+        if (HubSpotJson.ParseTime(deal["createdate"]) is { } created)
+        {
+            metadata["created_at"] = HubSpotJson.FormatTime(created);
+        }
+
+        return new CrmRecord
+        {
+            CrmId = deal.Id,
+            Provider = CrmProvider.HubSpot,
+            Name = deal["dealname"] ?? string.Empty,
+            Stage = stageId,
+            Amount = HubSpotJson.ParseDecimal(deal["amount"]),
+            CloseDate = HubSpotJson.ParseDate(deal["closedate"]),
+            IsClosed = stage?.IsClosed ?? ParseBool(deal["hs_is_closed"]),
+            IsWon = stage?.IsWon ?? ParseBool(deal["hs_is_closed_won"]),
+            LastModifiedAt = deal.LastModified,
+            IsDeleted = deal.Archived,
+            Metadata = metadata,
+        };
+    }
+
+    private static bool? ParseBool(string? value) => bool.TryParse(value, out var flag) ? flag : null;
+
+    /// <summary>Gets the portal's pipelines, reloading them when a record names a stage they do not have.</summary>
+    internal ValueTask<HubSpotPipelineSet> PipelinesAsync(CrmConnection connection, IReadOnlyCollection<(string? Pipeline, string Stage)> needed, CancellationToken cancellationToken)
+        => _pipelines.GetAsync(
+            connection,
+            needed,
+            async ct =>
+            {
+                var response = await CallAsync(connection, HttpMethod.Get, HubSpotPaths.DealPipelines, null, "pipelines.list", idempotent: true, search: false, ct).ConfigureAwait(false);
+                var set = new HubSpotPipelineSet(HubSpotPipelineSet.Parse(response), Time.GetUtcNow());
+                HubSpotLog.PipelinesLoaded(_logger, connection.ConnectionKey, set.Pipelines.Count, set.StageCount);
+                return set;
+            },
+            Time.GetUtcNow(),
+            _options.Get(connection.OptionsName).PipelineCacheDuration,
+            cancellationToken);
+
+    internal HubSpotOptions OptionsFor(CrmConnection connection) => _options.Get(connection.OptionsName);
+
+    private HubSpotPaths Paths(CrmConnection connection) => new(OptionsFor(connection).ApiVersion);
+
+    private Uri BaseFor(CrmConnection connection) => connection.InstanceUrl ?? OptionsFor(connection).BaseAddress;
+
+    /// <summary>Validates a HubSpot record id (digits only) before it is put in a path or a body.</summary>
+    internal static void RequireId(string? id, string field)
+    {
+        if (id is null || !IdPattern().IsMatch(id))
+        {
+            throw new CrmSyncValidationException($"'{Truncate(id)}' is not a HubSpot record id (1 to 20 digits).", field, CrmProvider.HubSpot);
+        }
+    }
+
+    private static string Truncate(string? value) => value is null ? "null" : value.Length <= 40 ? value : value[..40] + "…";
+
+    /// <summary>
+    /// Sends one API request through the shared core; 429s are handled here: <c>DAILY</c> pauses the connection
+    /// (<see cref="CrmRateGate.PauseDaily"/>) and throws <see cref="CrmRateLimitedException"/>; the ten-secondly and
+    /// search-secondly limits pause the matching gate (Retry-After, else the interval header, else the window) and
+    /// send again up to <see cref="HubSpotOptions.MaxRateLimitRetries"/> times. 423 Locked is retried after 2 s.
+    /// </summary>
+    internal async Task<CrmHttpResponse> CallAsync(
+        CrmConnection connection,
+        HttpMethod method,
+        string pathAndQuery,
+        Action<Utf8JsonWriter>? body,
+        string endpoint,
+        bool idempotent,
+        bool search,
+        CancellationToken cancellationToken,
+        params HttpStatusCode[] accept)
+    {
+        var uri = new Uri(BaseFor(connection), pathAndQuery);
+        var options = OptionsFor(connection);
+        HttpStatusCode[] accepted = [.. accept, HttpStatusCode.TooManyRequests, HttpStatusCode.Locked];
+        for (var attempt = 1; ; attempt++)
+        {
+            CrmHttpResponse response;
+            var searchLease = search ? await _searchGate.AcquireAsync(connection, cancellationToken).ConfigureAwait(false) : null;
+            using (searchLease)
+            {
+                response = await SendAsync(connection, method, uri, body is null ? null : HubSpotJson.Content(body), endpoint, idempotent, cancellationToken, accepted).ConfigureAwait(false);
+            }
+
+            if (response.Status == HttpStatusCode.TooManyRequests)
+            {
+                var policy = PolicyOf(response);
+                var now = Time.GetUtcNow();
+                if (policy == "DAILY")
+                {
+                    var pause = RateGate.PauseDaily(connection, response.RetryAfter(now));
+                    HubSpotLog.DailyLimit(_logger, connection.ConnectionKey, pause.TotalMinutes);
+                    throw new CrmRateLimitedException(CrmProvider.HubSpot, pause, CrmRateLimitScope.Daily,
+                        $"HubSpot daily API limit reached for connection '{connection.ConnectionKey}'; the connection pauses for {pause.TotalMinutes:0.#} min");
+                }
+
+                var secondly = policy == "SECONDLY" || search;
+                var delay = response.RetryAfter(now)
+                    ?? (secondly ? TimeSpan.FromSeconds(1) : IntervalOf(response) ?? options.RateLimits.Window);
+                (secondly ? _searchGate : RateGate).PauseWindow(connection, delay);
+                HubSpotLog.RateLimited(_logger, policy ?? "unknown", connection.ConnectionKey, endpoint, delay.TotalMilliseconds, attempt);
+                if (attempt > options.MaxRateLimitRetries)
+                {
+                    throw new CrmRateLimitedException(CrmProvider.HubSpot, delay, CrmRateLimitScope.Burst,
+                        $"HubSpot {(secondly ? "search" : "ten-second")} rate limit still reached after {attempt} attempts ({endpoint})");
+                }
+
+                continue;
+            }
+
+            if (response.Status == HttpStatusCode.Locked)
+            {
+                if (attempt > options.MaxRateLimitRetries)
+                {
+                    throw MapError(connection, response);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(2), Time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            return response;
+        }
+    }
+
+    protected override void ObserveLimits(CrmConnection connection, CrmHttpResponse response)
+    {
+        var max = ReadInt(response, "X-HubSpot-RateLimit-Max");
+        var remaining = ReadInt(response, "X-HubSpot-RateLimit-Remaining");
+        var daily = ReadLong(response, "X-HubSpot-RateLimit-Daily");
+        var dailyRemaining = ReadLong(response, "X-HubSpot-RateLimit-Daily-Remaining");
+        if (max is null && remaining is null && daily is null)
+        {
+            return; // search and OAuth responses carry no limit headers
+        }
+
+        // The gate's bucket is the paced share of HubSpot's window (see PacedLimits); scale the reported maximum alike.
+        int? scaledMax = max is > 0 ? Math.Max(1, (int)Math.Floor(max.Value * BurstShare)) : null;
+        RateGate.Observe(connection, new RateObservation(
+            remaining,
+            scaledMax,
+            daily is { } d && dailyRemaining is { } r ? d - r : null,
+            daily));
+    }
+
+    protected override CrmSyncException MapError(CrmConnection connection, CrmHttpResponse response)
+    {
+        string? category = null;
+        string? message = null;
+        string? correlationId = null;
+        var codes = new List<string>();
+        var scopes = new List<string>();
+        try
+        {
+            using var document = JsonDocument.Parse(response.Body);
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                category = HubSpotJson.Text(root, "category") ?? HubSpotJson.Text(root, "errorType");
+                message = HubSpotJson.Text(root, "message");
+                correlationId = HubSpotJson.Text(root, "correlationId");
+                if (HubSpotJson.Child(root, "errors") is { ValueKind: JsonValueKind.Array } errors)
+                {
+                    foreach (var error in errors.EnumerateArray())
+                    {
+                        if (HubSpotJson.Text(error, "code") is { } code)
+                        {
+                            codes.Add(code);
+                        }
+
+                        if (HubSpotJson.Child(error, "context") is { } context && HubSpotJson.Child(context, "requiredGranularScopes") is { ValueKind: JsonValueKind.Array } required)
+                        {
+                            scopes.AddRange(required.EnumerateArray().Select(HubSpotJson.Text).OfType<string>());
+                        }
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // not a HubSpot error body (a proxy's HTML page, a truncated body): described by status only
+        }
+
+        var status = (int)response.Status;
+        var describe = $"HubSpot {response.Endpoint} failed with HTTP {status}{(category is null ? string.Empty : $" {category}")}{(message is null ? string.Empty : $": {Shorten(message)}")}";
+        return response.Status switch
+        {
+            HttpStatusCode.Unauthorized => new CrmConnectionException(CrmProvider.HubSpot,
+                $"HubSpot rejected the credentials of connection '{connection.ConnectionKey}' ({category ?? "HTTP 401"}); the user must authorise the app again",
+                requiresReauthorization: true),
+            HttpStatusCode.Forbidden when category == "MISSING_SCOPES" => new CrmConnectionException(CrmProvider.HubSpot,
+                $"HubSpot refused {response.Endpoint}: the app lacks the scopes {string.Join(", ", scopes.Distinct(StringComparer.Ordinal))}; the user must authorise the app again with them",
+                requiresReauthorization: true),
+            HttpStatusCode.TooManyRequests => new CrmRateLimitedException(CrmProvider.HubSpot, response.RetryAfter(Time.GetUtcNow()), PolicyOf(response) == "DAILY" ? CrmRateLimitScope.Daily : CrmRateLimitScope.Burst),
+            (HttpStatusCode)477 => new CrmConnectionException(CrmProvider.HubSpot, $"HubSpot is migrating the portal ({response.Endpoint}); retry after {response.RetryAfter(Time.GetUtcNow())?.TotalSeconds ?? 0:0} s"),
+            _ when status >= 500 || response.Status is HttpStatusCode.RequestTimeout or HttpStatusCode.Locked => new CrmConnectionException(CrmProvider.HubSpot, describe),
+            _ when response.Status == HttpStatusCode.NotFound && category is null => new HubSpotApiException(describe, response.Endpoint, status, "NOT_FOUND", codes, correlationId),
+            _ => new HubSpotApiException(describe, response.Endpoint, status, category, codes, correlationId),
+        };
+    }
+
+    private static string Shorten(string message) => message.Length <= 500 ? message : message[..500] + "…";
+
+    private static string? PolicyOf(CrmHttpResponse response)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(response.Body);
+            var policy = HubSpotJson.Text(document.RootElement, "policyName");
+            if (policy is not null)
+            {
+                return policy.ToUpperInvariant();
+            }
+
+            var message = HubSpotJson.Text(document.RootElement, "message") ?? string.Empty;
+            return message.Contains("daily", StringComparison.OrdinalIgnoreCase) ? "DAILY"
+                : message.Contains("secondly limit", StringComparison.OrdinalIgnoreCase) && !message.Contains("ten_secondly", StringComparison.OrdinalIgnoreCase) ? "SECONDLY"
+                : "TEN_SECONDLY_ROLLING";
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static TimeSpan? IntervalOf(CrmHttpResponse response)
+        => ReadLong(response, "X-HubSpot-RateLimit-Interval-Milliseconds") is > 0 and var ms ? TimeSpan.FromMilliseconds(ms) : null;
+
+    private static int? ReadInt(CrmHttpResponse response, string header)
+        => int.TryParse(response.Header(header), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    private static long? ReadLong(CrmHttpResponse response, string header)
+        => long.TryParse(response.Header(header), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    [GeneratedRegex(@"^[0-9]{1,20}$", RegexOptions.CultureInvariant)]
+    private static partial Regex IdPattern();
+}

@@ -1,0 +1,68 @@
+using Aria.CrmSync.Providers.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Aria.CrmSync.IntegrationTests.HubSpot.Gateway;
+
+public sealed class HubSpotRegistrationTests
+{
+    [Fact]
+    public void AddHubSpot_FromConfiguration_NamedOptions_RegisteredOnce()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["HubSpot:BaseAddress"] = "https://api.hubapi.com",
+            ["HubSpot:ApiVersion"] = "2026-03",
+            ["HubSpot:ClientId"] = "client",
+            ["HubSpot:ClientSecret"] = "secret",
+            ["HubSpot:RateLimits:RequestsPerWindow"] = "190",
+            ["HubSpot:RateLimits:Window"] = "00:00:10",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddAriaCrmSync().UseInMemoryStores().UseInMemoryConnections()
+            .AddHubSpot(configuration.GetSection("HubSpot"))
+            .AddHubSpot("eu", o => o.BaseAddress = new Uri("https://api-eu1.hubapi.com"));
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptionsMonitor<HubSpotOptions>>();
+        Assert.Equal("2026-03", options.Get(string.Empty).ApiVersion);
+        Assert.Equal(190, options.Get(string.Empty).RateLimits.RequestsPerWindow);
+        Assert.Equal("https://api-eu1.hubapi.com/", options.Get("eu").BaseAddress.ToString());
+        Assert.Single(provider.GetServices<ICrmGateway>(), g => g.Provider == CrmProvider.HubSpot);
+        Assert.Single(provider.GetServices<ICrmTokenRefresher>(), r => r.Provider == CrmProvider.HubSpot);
+    }
+
+    [Fact]
+    public void InvalidOptions_FailValidation_WithoutEchoingSecrets()
+    {
+        var services = new ServiceCollection();
+        services.AddAriaCrmSync().UseInMemoryStores().UseInMemoryConnections()
+            .AddHubSpot(o =>
+            {
+                o.ApiVersion = "v2";
+                o.ClientSecret = "super-secret-value";
+                o.RateLimits = new CrmRateLimits { RequestsPerWindow = 0 };
+            });
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptionsMonitor<HubSpotOptions>>().Get(string.Empty));
+        Assert.Contains(ex.Failures, f => f.Contains("ApiVersion", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.Contains("RateLimits.RequestsPerWindow", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.Contains("ClientId and ClientSecret", StringComparison.Ordinal));
+        Assert.DoesNotContain("super-secret-value", string.Join(" ", ex.Failures));
+    }
+
+    [Fact]
+    public void PacedLimits_NeverExceedNinetyPercentOfTheWindow()
+    {
+        foreach (var limit in new[] { 2, 5, 10, 100, 110, 190, 250 })
+        {
+            var paced = Providers.HubSpot.HubSpotGateway.PacedLimits(new CrmRateLimits { RequestsPerWindow = limit, Window = TimeSpan.FromSeconds(10) });
+            var burst = paced.RequestsPerWindow!.Value;
+            var refillPerWindow = burst * (TimeSpan.FromSeconds(10) / paced.Window);
+            Assert.True(burst + refillPerWindow <= limit * 0.9 + 1e-3, $"{limit}: {burst} + {refillPerWindow}");
+            Assert.True(limit < 5 || refillPerWindow >= limit * 0.5, $"{limit}: sustained rate {refillPerWindow} too low");
+        }
+    }
+}
