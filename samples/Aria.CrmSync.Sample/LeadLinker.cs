@@ -1,5 +1,3 @@
-using Aria.CrmSync.Testing;
-
 namespace Aria.CrmSync.Sample;
 
 /// <summary>Creates ARIA lead memories for CRM deals that have none yet (what ARIA does when a user connects a CRM).</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Aria.CrmSync.Testing;
 
 namespace Aria.CrmSync.Sample;
 

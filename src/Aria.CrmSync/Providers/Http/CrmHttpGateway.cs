@@ -8,8 +8,9 @@ namespace Aria.CrmSync.Providers.Http;
 /// The HTTP core shared by the CRM gateways: waits for the connection's rate budget, sends with the connection
 /// attached (the pipeline's auth and resilience handlers read it), buffers the response, feeds the provider's limit
 /// headers back to the budget, and turns transport failures and error bodies into the library's typed exceptions.
+/// A client is taken from the factory per request, so handler lifetimes (DNS changes) are honoured.
 /// </summary>
-internal abstract class CrmHttpGateway(HttpClient http, CrmRateGate rateGate, TimeProvider time, CrmSyncTelemetry telemetry)
+internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGate rateGate, TimeProvider time, CrmSyncTelemetry telemetry)
 {
     protected abstract CrmProvider ProviderKind { get; }
 
@@ -37,7 +38,7 @@ internal abstract class CrmHttpGateway(HttpClient http, CrmRateGate rateGate, Ti
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            response = await createClient().SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -120,11 +120,10 @@ public static class HubSpotAriaCrmSyncBuilderExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        CrmHttpClientRegistration.AddCrmHttpClient(services, HubSpotOptions.HttpClientName, configureResilience: null)
-            .AddHttpMessageHandler(() => new HubSpotResponseBufferingHandler());
+        CrmHttpClientRegistration.AddCrmHttpClient(services, HubSpotOptions.HttpClientName, configureResilience: null);
         services.AddHttpClient(HubSpotOptions.OAuthHttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton(sp => new HubSpotGateway(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HubSpotOptions.HttpClientName),
+            sp.GetRequiredService<IHttpClientFactory>(),
             sp.GetRequiredService<IOptionsMonitor<HubSpotOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<CrmSyncTelemetry>(),

@@ -38,8 +38,8 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
     private readonly HubSpotPipelineCache _pipelines = new();
     private readonly ILogger _logger;
 
-    public HubSpotGateway(HttpClient http, IOptionsMonitor<HubSpotOptions> options, TimeProvider time, CrmSyncTelemetry telemetry, ILogger<HubSpotGateway> logger)
-        : base(http, new CrmRateGate(CrmProvider.HubSpot, c => PacedLimits(options.Get(c.OptionsName).RateLimits), time), time, telemetry)
+    public HubSpotGateway(IHttpClientFactory httpClientFactory, IOptionsMonitor<HubSpotOptions> options, TimeProvider time, CrmSyncTelemetry telemetry, ILogger<HubSpotGateway> logger)
+        : base(() => httpClientFactory.CreateClient(HubSpotOptions.HttpClientName), new CrmRateGate(CrmProvider.HubSpot, c => PacedLimits(options.Get(c.OptionsName).RateLimits), time), time, telemetry)
     {
         _options = options;
         _logger = logger;

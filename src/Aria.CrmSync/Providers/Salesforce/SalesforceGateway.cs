@@ -44,7 +44,7 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
         CrmSyncTelemetry telemetry,
         ILogger<SalesforceGateway> logger)
         : base(
-            httpClientFactory.CreateClient(SalesforceOptions.HttpClientName),
+            () => httpClientFactory.CreateClient(SalesforceOptions.HttpClientName),
             new CrmRateGate(CrmProvider.Salesforce, c => registrations.Get(options, c.OptionsName).RateLimits, time),
             time,
             telemetry)
