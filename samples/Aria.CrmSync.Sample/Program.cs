@@ -68,7 +68,7 @@ internal static class SampleRun
         Console.WriteLine($"  Salesforce {(realSalesforce ? settings.Salesforce.InstanceUrl + " (real org)" : crms.SalesforceUrl + " (emulator)")}");
         Console.WriteLine($"  HubSpot    {(realHubSpot ? "api.hubapi.com (real portal)" : crms.HubSpotUrl + " (emulator)")}");
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, Configuration = (ConfigurationManager)configuration });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, Configuration = configuration });
         var connections = Connections(settings, crms);
         builder.Services.AddAriaCrmSync(o => o.FieldRules[LeadFields.ExpectedCloseDate] = ConflictResolution.Manual)
             .UseSqliteStores($"Data Source={settings.DatabasePath}")
@@ -141,20 +141,35 @@ internal static class SampleRun
             results[provider] = await sync.SyncConnectionAsync(settings.UserId, provider, progress: new ConsoleProgress(Report.Name(provider)), cancellationToken: cancellationToken);
         }
 
-        // 4. A person settles a few of the open conflicts (ARIA's date wins); the rest wait in status "conflict".
-        var resolved = 0;
-        await foreach (var state in states.QueryAsync(new SyncStateQuery { UserId = settings.UserId, Statuses = [SyncStatus.Conflict], Limit = 3 }, cancellationToken))
+        // 4. A person settles the conflicts: those left from earlier runs go to the CRM's value, three new ones keep ARIA's.
+        var runStarted = DateTimeOffset.UtcNow - started.Elapsed;
+        int resolvedOld = 0, resolvedNew = 0;
+        var conflicted = await states.QueryAsync(new SyncStateQuery { UserId = settings.UserId, Statuses = [SyncStatus.Conflict] }, cancellationToken).ToListAsync(cancellationToken);
+        foreach (var state in conflicted)
         {
             foreach (var conflict in state.OpenConflicts.ToList())
             {
-                var outcome = await sync.ResolveConflictAsync(settings.UserId, state.LeadMemoryId, conflict.Field, ConflictResolution.AriaWins, cancellationToken);
-                resolved += outcome.Success ? 1 : 0;
+                var fromEarlierRun = conflict.DetectedAt < runStarted;
+                if (!fromEarlierRun && resolvedNew >= 3)
+                {
+                    continue;
+                }
+
+                var outcome = await sync.ResolveConflictAsync(settings.UserId, state.LeadMemoryId, conflict.Field, fromEarlierRun ? ConflictResolution.CrmWins : ConflictResolution.AriaWins, cancellationToken);
+                if (outcome.Success && fromEarlierRun)
+                {
+                    resolvedOld++;
+                }
+                else if (outcome.Success)
+                {
+                    resolvedNew++;
+                }
             }
         }
 
-        if (resolved > 0)
+        if (resolvedOld + resolvedNew > 0)
         {
-            Console.WriteLine($"Resolved {resolved} open conflict(s) by hand (ARIA's value kept); the others wait for a person.");
+            Console.WriteLine($"A person resolved {resolvedNew} new conflict(s) keeping ARIA's value and {resolvedOld} from earlier runs keeping the CRM's; the others wait in status 'conflict'.");
         }
 
         var after = ApiCalls(crms);
@@ -173,14 +188,16 @@ internal static class SampleRun
         return results.Values.All(r => r.Completed) ? 0 : 2;
     }
 
-    internal static IConfiguration Configuration(string[] args)
-        => new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
+    internal static ConfigurationManager Configuration(string[] args)
+    {
+        var configuration = new ConfigurationManager();
+        configuration.SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true)
             .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
             .AddEnvironmentVariables()
-            .AddCommandLine(args)
-            .Build();
+            .AddCommandLine(args);
+        return configuration;
+    }
 
     private static List<CrmConnection> Connections(SampleSettings settings, CrmEmulators crms)
     {

@@ -73,7 +73,7 @@ internal sealed class Scenario(CrmEmulators crms, ILeadMemoryStore leads, ICrmSy
             }
             else
             {
-                crms.HubSpot.UpdateObject("deals", lead.CrmId!, new Dictionary<string, string?> { ["closedate"] = crmDate.ToString("yyyy-MM-dd'T'00:00:00.000'Z'", CultureInfo.InvariantCulture) });
+                crms.HubSpot.UpdateObject("deals", lead.CrmId!, new Dictionary<string, string?> { ["closedate"] = crmDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "T00:00:00.000Z" });
             }
 
             BothSides++;
