@@ -7,7 +7,8 @@ using System.Text.Json.Nodes;
 namespace Aria.CrmSync.Providers.Salesforce;
 
 /// <content>
-/// Notes: a ContentNote and its ContentDocumentLink in one all-or-none Composite call (12 notes per call), or classic
+/// Notes: a ContentNote and its ContentDocumentLink in one all-or-none Composite call (12 notes per call; more notes go
+/// through Composite Graph, one graph per note, 75 notes per call), or classic
 /// Notes through sObject Collections. The idempotency key is recorded in the title as a short hash marker
 /// (<c>… (aria:1a2b…)</c>) so a retry with <see cref="CrmNoteRequest.MayExist"/> finds the note before writing again.
 /// </content>
@@ -219,6 +220,12 @@ internal sealed partial class SalesforceGateway
     /// </summary>
     private async Task WriteContentNotesAsync(SalesforceCall call, IReadOnlyList<CrmNoteRequest> notes, List<NoteWork> work, CrmNoteResult?[] results, CancellationToken cancellationToken)
     {
+        if (work.Count > CompositeSubrequestLimit / 2)
+        {
+            await WriteContentNoteGraphsAsync(call, notes, work, results, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var queue = new Queue<NoteWork>(work);
         var perCall = CompositeSubrequestLimit / 2;
         while (queue.Count > 0)
@@ -232,35 +239,10 @@ internal sealed partial class SalesforceGateway
             var requests = new JsonArray();
             foreach (var item in batch)
             {
-                var note = notes[item.Index];
-                if (item.ExistingNoteId is null)
+                foreach (var subrequest in NoteSubrequests(call, notes[item.Index], item).ToList())
                 {
-                    requests.Add(new JsonObject
-                    {
-                        ["method"] = "POST",
-                        ["url"] = call.DataPath("sobjects/ContentNote"),
-                        ["referenceId"] = $"note{item.Index}",
-                        ["body"] = new JsonObject
-                        {
-                            ["Title"] = NoteTitle(note.Text, note.IdempotencyKey, ContentNoteTitleLength),
-                            ["Content"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(NoteHtml(note.Text))),
-                        },
-                    });
+                    requests.Add(subrequest!.DeepClone());
                 }
-
-                requests.Add(new JsonObject
-                {
-                    ["method"] = "POST",
-                    ["url"] = call.DataPath("sobjects/ContentDocumentLink"),
-                    ["referenceId"] = $"link{item.Index}",
-                    ["body"] = new JsonObject
-                    {
-                        ["ContentDocumentId"] = item.ExistingNoteId ?? $"@{{note{item.Index}.id}}",
-                        ["LinkedEntityId"] = note.CrmId,
-                        ["ShareType"] = "I",
-                        ["Visibility"] = "AllUsers",
-                    },
-                });
             }
 
             Dictionary<string, (int Status, JsonElement Body)> replies;
@@ -314,6 +296,114 @@ internal sealed partial class SalesforceGateway
 
             queue = new Queue<NoteWork>(retry);
         }
+    }
+
+    /// <summary>
+    /// Writes many ContentNotes with Composite Graph: one graph per note (the ContentNote and its link, all or none),
+    /// up to 75 graphs per call, each graph succeeding or failing on its own — 75 notes per API call instead of 12.
+    /// A call whose outcome is unknown leaves its notes uncertain, as in <see cref="WriteContentNotesAsync"/>.
+    /// </summary>
+    private async Task WriteContentNoteGraphsAsync(SalesforceCall call, IReadOnlyList<CrmNoteRequest> notes, List<NoteWork> work, CrmNoteResult?[] results, CancellationToken cancellationToken)
+    {
+        var chunks = work.Chunk(GraphLimit).ToList();
+        for (var c = 0; c < chunks.Count; c++)
+        {
+            var chunk = chunks[c];
+            var graphs = new JsonArray();
+            foreach (var item in chunk)
+            {
+                graphs.Add(new JsonObject { ["graphId"] = $"g{item.Index}", ["compositeRequest"] = NoteSubrequests(call, notes[item.Index], item) });
+            }
+
+            JsonElement[] replies;
+            try
+            {
+                var response = await SendJsonAsync(call, HttpMethod.Post, call.Data("composite/graph"), new JsonObject { ["graphs"] = graphs }, Endpoints.GraphNotes, idempotent: false, cancellationToken).ConfigureAwait(false);
+                using var document = response.Json(Salesforce);
+                var items = SalesforceJson.Array(SalesforceJson.Property(SalesforceJson.Object(document.RootElement, Endpoints.GraphNotes, "the graph result"), "graphs", Endpoints.GraphNotes), Endpoints.GraphNotes, "'graphs'");
+                replies = [.. items.EnumerateArray().Select(e => e.Clone())];
+                if (replies.Length != chunk.Length)
+                {
+                    throw SalesforceJson.Unexpected(Endpoints.GraphNotes, $"{replies.Length} graph results for {chunk.Length} graphs");
+                }
+            }
+            catch (Exception ex) when (ex is CrmConnectionException { RequiresReauthorization: false } or CrmSyncDataException)
+            {
+                Uncertain(call, notes, chunks.Skip(c).SelectMany(x => x).ToList(), results, ex);
+                return;
+            }
+
+            var byGraph = replies.ToDictionary(r => SalesforceJson.RequiredString(r, "graphId", Endpoints.GraphNotes), StringComparer.Ordinal);
+            foreach (var item in chunk)
+            {
+                var note = notes[item.Index];
+                if (!byGraph.TryGetValue($"g{item.Index}", out var graph))
+                {
+                    results[item.Index] = Failure(note, new SalesforceError("PROCESSING_HALTED", "Salesforce returned no result for the note's graph.", []), transient: true);
+                    continue;
+                }
+
+                var nodes = new Dictionary<string, (int Status, JsonElement Body)>(StringComparer.Ordinal);
+                if (SalesforceJson.TryProperty(graph, "graphResponse", out var graphResponse) && SalesforceJson.TryProperty(graphResponse, "compositeResponse", out var composite) && composite.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var node in composite.EnumerateArray())
+                    {
+                        var reference = SalesforceJson.RequiredString(node, "referenceId", Endpoints.GraphNotes);
+                        nodes[reference] = ((int)(SalesforceJson.Long(node, "httpStatusCode", Endpoints.GraphNotes) ?? 0), node.TryGetProperty("body", out var body) ? body : default);
+                    }
+                }
+
+                var successful = graph.TryGetProperty("isSuccessful", out var flag) && flag.ValueKind == JsonValueKind.True;
+                if (successful)
+                {
+                    var noteId = item.ExistingNoteId ?? CreatedId(nodes, $"note{item.Index}");
+                    results[item.Index] = new CrmNoteResult { IdempotencyKey = note.IdempotencyKey, Success = true, NoteId = noteId, AlreadyExisted = item.ExistingNoteId is not null };
+                    continue;
+                }
+
+                var error = nodes.Values.Where(n => n.Status >= 400)
+                    .Select(n => SalesforceError.ReadAll(n.Body).FirstOrDefault())
+                    .FirstOrDefault(e => e is not null && e.Code != "PROCESSING_HALTED");
+                results[item.Index] = error is null
+                    ? Failure(note, new SalesforceError("PROCESSING_HALTED", "Salesforce rolled the note back without naming the failure.", []), transient: true)
+                    : Failure(note, error, error.IsTransient);
+            }
+        }
+    }
+
+    /// <summary>The subrequests writing one note: its ContentNote (unless an earlier attempt left one) and its link.</summary>
+    private static JsonArray NoteSubrequests(SalesforceCall call, CrmNoteRequest note, NoteWork item)
+    {
+        var requests = new JsonArray();
+        if (item.ExistingNoteId is null)
+        {
+            requests.Add(new JsonObject
+            {
+                ["method"] = "POST",
+                ["url"] = call.DataPath("sobjects/ContentNote"),
+                ["referenceId"] = $"note{item.Index}",
+                ["body"] = new JsonObject
+                {
+                    ["Title"] = NoteTitle(note.Text, note.IdempotencyKey, ContentNoteTitleLength),
+                    ["Content"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(NoteHtml(note.Text))),
+                },
+            });
+        }
+
+        requests.Add(new JsonObject
+        {
+            ["method"] = "POST",
+            ["url"] = call.DataPath("sobjects/ContentDocumentLink"),
+            ["referenceId"] = $"link{item.Index}",
+            ["body"] = new JsonObject
+            {
+                ["ContentDocumentId"] = item.ExistingNoteId ?? $"@{{note{item.Index}.id}}",
+                ["LinkedEntityId"] = note.CrmId,
+                ["ShareType"] = "I",
+                ["Visibility"] = "AllUsers",
+            },
+        });
+        return requests;
     }
 
     /// <summary>Writes classic Notes with sObject Collections (200 per call, each note on its own).</summary>

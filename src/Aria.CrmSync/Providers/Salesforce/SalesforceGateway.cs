@@ -28,6 +28,9 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
     /// <summary>Composite: at most 25 subrequests per call.</summary>
     internal const int CompositeSubrequestLimit = 25;
 
+    /// <summary>Graphs per Composite Graph call (at most 500 nodes; a note is 2).</summary>
+    internal const int GraphLimit = 75;
+
     private const CrmProvider Salesforce = CrmProvider.Salesforce;
 
     private readonly IOptionsMonitor<SalesforceOptions> _options;
@@ -217,6 +220,8 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
         public const string CollectionsCreate = "salesforce.collections.create";
         public const string CompositeRead = "salesforce.composite.read";
         public const string CompositeNotes = "salesforce.composite.notes";
+
+        public const string GraphNotes = "salesforce.graph.notes";
     }
 
     /// <summary>One call's connection, options and instance base URL.</summary>

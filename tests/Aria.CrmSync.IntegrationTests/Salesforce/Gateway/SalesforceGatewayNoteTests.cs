@@ -37,20 +37,39 @@ public sealed class SalesforceGatewayNoteTests
     }
 
     [Fact]
-    public async Task ManyNotes_GoTwelvePerCompositeCall()
+    public async Task UpToTwelveNotes_GoInOneCompositeCall()
+    {
+        await using var host = await SfGatewayHost.StartAsync();
+        var opps = host.Seed(4);
+        host.Emulator.Calls.Reset();
+
+        var results = await host.Gateway.CreateNotesAsync(host.Connection, Enumerable.Range(0, 12).Select(i => Note($"k{i}", opps[i % 4], $"[ARIA] note {i}")).ToList());
+
+        Assert.All(results, r => Assert.True(r.Success));
+        Assert.Equal(12, host.Org.Count("ContentNote"));
+        Assert.All(opps, o => Assert.Equal(3, LinksOf(host.Org, o).Count));
+        Assert.Equal(1, host.Emulator.Calls.Count(SalesforceEndpoints.Composite));
+        Assert.Equal(1, host.Emulator.Calls.ApiCalls);
+    }
+
+    [Fact]
+    public async Task ManyNotes_GoSeventyFivePerCompositeGraphCall_EachNoteOnItsOwn()
     {
         await using var host = await SfGatewayHost.StartAsync();
         var opps = host.Seed(10);
+        host.Org.Delete("Opportunity", opps[9]); // its notes cannot be linked: only they fail
         host.Emulator.Calls.Reset();
 
-        var results = await host.Gateway.CreateNotesAsync(host.Connection, Enumerable.Range(0, 30).Select(i => Note($"k{i}", opps[i % 10], $"[ARIA] note {i}")).ToList());
+        var results = await host.Gateway.CreateNotesAsync(host.Connection, Enumerable.Range(0, 160).Select(i => Note($"k{i}", opps[i % 10], $"[ARIA] note {i}")).ToList());
 
-        Assert.All(results, r => Assert.True(r.Success));
-        Assert.Equal(Enumerable.Range(0, 30).Select(i => $"k{i}"), results.Select(r => r.IdempotencyKey));
-        Assert.Equal(30, results.Select(r => r.NoteId).Distinct().Count());
-        Assert.Equal(30, host.Org.Count("ContentNote"));
-        Assert.All(opps, o => Assert.Equal(3, LinksOf(host.Org, o).Count));
-        Assert.Equal(3, host.Emulator.Calls.Count(SalesforceEndpoints.Composite));
+        Assert.Equal(Enumerable.Range(0, 160).Select(i => $"k{i}"), results.Select(r => r.IdempotencyKey));
+        Assert.All(results.Where((_, i) => i % 10 != 9), r => Assert.True(r.Success));
+        Assert.All(results.Where((_, i) => i % 10 == 9), r => Assert.False(r.Success));
+        Assert.Equal(144, results.Where(r => r.Success).Select(r => r.NoteId).Distinct().Count());
+        Assert.Equal(144, host.Org.Count("ContentNote")); // the failed graphs rolled back their notes
+        Assert.All(opps.Take(9), o => Assert.Equal(16, LinksOf(host.Org, o).Count));
+        Assert.Equal(3, host.Emulator.Calls.Count(SalesforceEndpoints.CompositeGraph));
+        Assert.Equal(3, host.Emulator.Calls.ApiCalls);
     }
 
     [Fact]
