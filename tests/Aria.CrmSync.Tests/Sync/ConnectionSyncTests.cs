@@ -222,6 +222,40 @@ public class ConnectionSyncTests
     }
 
     [Fact]
+    public async Task QueueSummaryAsync_NotesAreDeliveredTogetherByTheNextConnectionSync()
+    {
+        await using var h = new SyncHarness();
+        var ids = await SeedAsync(h, 30);
+        await h.Sync.SyncConnectionAsync(User, CrmProvider.Salesforce);
+        foreach (var id in ids)
+        {
+            var state = await h.Sync.QueueSummaryAsync(User, id, "Quarterly review done for " + id);
+            Assert.Equal(SyncStatus.Pending, state.Status);
+            Assert.Equal(OutboxItemStatus.Pending, Assert.Single(state.Outbox).Status);
+        }
+
+        await h.Sync.QueueSummaryAsync(User, ids[0], "Quarterly review done for " + ids[0]); // same note again: still one
+        Assert.Empty(h.Salesforce.Notes);
+
+        var result = await h.Sync.SyncConnectionAsync(User, CrmProvider.Salesforce);
+
+        Assert.Equal(30, result.NotesPushed);
+        Assert.Equal(30, h.Salesforce.Notes.Count);
+        Assert.Equal(1, h.Salesforce.Calls["notes"]);
+        Assert.All(ids, id => Assert.Equal(SyncStatus.Synced, h.States.GetAsync(id).AsTask().Result!.Status));
+        Assert.Equal(30, (await h.Audit.QueryAuditLogAsync(new AuditQuery { Operation = CrmAuditOperation.Push, Limit = null })).Count);
+    }
+
+    [Fact]
+    public async Task QueueSummaryAsync_UnlinkedOrUnknownLead_Throws()
+    {
+        await using var h = new SyncHarness();
+        await h.AddLeadAsync("free", provider: null);
+        await Assert.ThrowsAsync<CrmSyncValidationException>(() => h.Sync.QueueSummaryAsync(User, "free", "x"));
+        await Assert.ThrowsAsync<CrmSyncNotFoundException>(() => h.Sync.QueueSummaryAsync(User, "nope", "x"));
+    }
+
+    [Fact]
     public async Task SyncConnectionAsync_InvalidArguments_Throw()
     {
         await using var h = new SyncHarness();
