@@ -68,10 +68,9 @@ internal static class LowerBound
         var preRead = Ceil(w.AriaOnly.Length, 100);
         var writes = Ceil(w.AriaOnly.Length, 100);
         var noteCalls = Ceil(notes, 100);
-        const int activities = 5;
-        const int pipelines = 1;
-        return (changes + reads + preRead + writes + noteCalls + activities + pipelines,
-            $"⌈{w.CrmChanged}/200⌉ searches + ⌈{w.AriaOnly.Length}/100⌉ reads + ⌈{w.AriaOnly.Length}/100⌉ pre-write reads + ⌈{w.AriaOnly.Length}/100⌉ writes + ⌈{notes}/100⌉ note batches + 5 activity searches + 1 pipelines");
+        var activities = 4 + Math.Max(1, Ceil(notes, 200)); // the note search stream reads ARIA's new notes back
+        return (changes + reads + preRead + writes + noteCalls + activities,
+            $"⌈{w.CrmChanged}/200⌉ searches + ⌈{w.AriaOnly.Length}/100⌉ reads + ⌈{w.AriaOnly.Length}/100⌉ pre-write reads + ⌈{w.AriaOnly.Length}/100⌉ writes + ⌈{notes}/100⌉ note batches + 4 + ⌈{notes}/200⌉ activity searches (pipelines are cached since the first sync)");
     }
 
     private static int Ceil(int n, int per) => n == 0 ? 0 : ((n - 1) / per) + 1;

@@ -22,9 +22,12 @@ public sealed record ConnectionSyncOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool IncludeActivities { get; init; } = true;
 
-    /// <summary>Gets how many leads are read from the CRM and written per batch in the lead-side phase.</summary>
-    /// <value>The default value is 500.</value>
-    public int BatchSize { get; init; } = 500;
+    /// <summary>
+    /// Gets how many leads are read from the CRM and written per batch in the lead-side phase (each batch is one
+    /// checkpoint); gateways split a batch further by their own request limits.
+    /// </summary>
+    /// <value>The default value is 2,000, the largest read Salesforce serves in one call.</value>
+    public int BatchSize { get; init; } = 2000;
 
     /// <summary>Gets the id of this worker in the connection lease; defaults to a per-process id.</summary>
     public string? WorkerId { get; init; }

@@ -134,8 +134,10 @@ internal sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmR
                     return TimeSpan.Zero;
                 }
 
-                var perToken = Limits.Window / _capacity;
-                return perToken * (1 - _tokens);
+                // Whole milliseconds, at least one: timers do not resolve finer, and a shortfall that rounds to
+                // zero must still wait rather than pass without a token (or spin on sub-millisecond delays).
+                var shortfall = Limits.Window / _capacity * (1 - _tokens);
+                return TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(shortfall.TotalMilliseconds)));
             }
         }
 

@@ -27,6 +27,9 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
     /// <summary>The share of HubSpot's burst limit the gate uses in any rolling window (burst plus paced refill).</summary>
     internal const double WindowShare = 0.92;
 
+    /// <summary>The share of HubSpot's per-second search limit the search throttle uses.</summary>
+    internal const double SearchShare = 0.9;
+
     internal static readonly string[] DealProperties =
     [
         "dealname", "amount", "closedate", "dealstage", "pipeline", "hs_lastmodifieddate", "hs_object_id", "createdate",
@@ -45,7 +48,7 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
         _logger = logger;
         _searchGate = new CrmRateGate(
             CrmProvider.HubSpot,
-            c => PacedLimits(new CrmRateLimits { RequestsPerWindow = options.Get(c.OptionsName).SearchRequestsPerSecond, Window = TimeSpan.FromSeconds(1) }),
+            c => PacedSearchLimits(options.Get(c.OptionsName).SearchRequestsPerSecond),
             time);
     }
 
@@ -84,6 +87,15 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
             DailyQuotaPause = documented.DailyQuotaPause,
         };
     }
+
+    /// <summary>
+    /// Derives the search throttle from HubSpot's per-second search limit C: a bucket of one token refilled at
+    /// R = 0.9·C per second sends at most ⌈0.9·C⌉ ≤ C searches in any rolling second, spaced 1/R apart, so the
+    /// search-bound phases run at 90 % of the limit (the burst rule of <see cref="PacedLimits"/> would leave a
+    /// five-per-second limit at 3.6 per second).
+    /// </summary>
+    internal static CrmRateLimits PacedSearchLimits(int perSecond)
+        => new() { RequestsPerWindow = 1, Window = TimeSpan.FromSeconds(1) / (perSecond * SearchShare) };
 
     public async Task<CrmRecord?> GetRecordAsync(CrmConnection connection, string crmId, CancellationToken cancellationToken = default)
     {

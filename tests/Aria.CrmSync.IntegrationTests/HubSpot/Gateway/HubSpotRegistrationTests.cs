@@ -65,4 +65,35 @@ public sealed class HubSpotRegistrationTests
             Assert.True(limit < 10 || refillPerWindow >= limit * 0.8, $"{limit}: sustained rate {refillPerWindow} too low");
         }
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(10)]
+    public async Task PacedSearchLimits_NeverExceedTheLimitInAnyRollingSecond_AndSustainNinetyPercent(int perSecond)
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var gate = new CrmRateGate(CrmProvider.HubSpot, _ => Providers.HubSpot.HubSpotGateway.PacedSearchLimits(perSecond), time);
+        var connection = new CrmConnection { UserId = "u", Provider = CrmProvider.HubSpot, AccessToken = "t" };
+        var sent = new List<DateTimeOffset>();
+        while (sent.Count < perSecond * 20)
+        {
+            var acquire = gate.AcquireAsync(connection, CancellationToken.None).AsTask();
+            for (var step = 0; !acquire.IsCompleted; step++)
+            {
+                Assert.True(step < 5_000, $"acquire #{sent.Count} still waiting after {step} ms; gate {gate.Snapshot(connection)}, status {acquire.Status}");
+                time.Advance(TimeSpan.FromMilliseconds(1));
+                await Task.Yield();
+            }
+
+            (await acquire).Dispose();
+            sent.Add(time.GetUtcNow());
+        }
+
+        // HubSpot counts the searches of the rolling second (t − 1 s, t].
+        var busiest = sent.Max(t => sent.Count(s => s > t - TimeSpan.FromSeconds(1) && s <= t));
+        Assert.True(busiest <= perSecond, $"{busiest} searches in one rolling second, limit {perSecond}");
+        var sustained = (sent.Count - 1) / (sent[^1] - sent[0]).TotalSeconds;
+        Assert.InRange(sustained, perSecond * 0.85, perSecond * 0.95);
+    }
 }
