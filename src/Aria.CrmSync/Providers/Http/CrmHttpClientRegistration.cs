@@ -1,13 +1,17 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.Retry;
 
 namespace Aria.CrmSync.Providers.Http;
 
-/// <summary>Registers a CRM's named <see cref="HttpClient"/>: standard resilience (outer), bearer auth, and response buffering (inner).</summary>
+/// <summary>
+/// Registers a CRM's named <see cref="HttpClient"/>: standard resilience (outer), bearer auth, response buffering,
+/// and innermost the broker hop that sends brokered connections' requests to Composio instead of the CRM.
+/// </summary>
 internal static class CrmHttpClientRegistration
 {
     public static IHttpClientBuilder AddCrmHttpClient(IServiceCollection services, string name, Action<HttpStandardResilienceOptions>? configureResilience)
@@ -30,7 +34,12 @@ internal static class CrmHttpClientRegistration
             })
             .SelectPipelineByAuthority(); // one circuit per org / host, not one for every connection
         builder.AddHttpMessageHandler<CrmAuthenticationHandler>();
-        builder.AddHttpMessageHandler(() => new CrmResponseBufferingHandler()); // innermost: body failures happen inside the retries
+        builder.AddHttpMessageHandler(() => new CrmResponseBufferingHandler()); // body failures happen inside the retries
+
+        // Innermost, after every handler the host adds: requests of brokered connections leave here for the broker
+        // (Composio) instead of the primary handler, so host handlers see the same provider request either way.
+        services.PostConfigure<HttpClientFactoryOptions>(name, o => o.HttpMessageHandlerBuilderActions.Add(
+            b => b.AdditionalHandlers.Add(new CrmBrokerHandler(b.Services.GetService<ICrmBroker>()))));
         return builder;
     }
 

@@ -7,7 +7,8 @@ namespace Aria.CrmSync.Providers.Http;
 /// <summary>
 /// The HTTP core shared by the CRM gateways: waits for the connection's rate budget, sends with the connection
 /// attached (the pipeline's auth and resilience handlers read it), buffers the response, feeds the provider's limit
-/// headers back to the budget, and turns transport failures and error bodies into the library's typed exceptions.
+/// headers back to the budget, and turns transport failures and error bodies into the library's typed exceptions
+/// (adding, for a call a broker carried, the broker's log and request ids).
 /// A client is taken from the factory per request, so handler lifetimes (DNS changes) are honoured.
 /// </summary>
 internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGate rateGate, TimeProvider time, CrmSyncTelemetry telemetry)
@@ -51,7 +52,9 @@ internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGat
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or IOException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException)
         {
             telemetry.CrmCall(ProviderKind, endpoint, 0);
-            throw new CrmConnectionException(ProviderKind, $"{Serialization.WireValue.Format(ProviderKind)} request {endpoint} failed: {Describe(ex)}", ex);
+            var failure = new CrmConnectionException(ProviderKind, $"{Serialization.WireValue.Format(ProviderKind)} request {endpoint} failed: {Describe(ex)}", ex);
+            failure.AddDetails(CrmBrokerTrace.Of(request)?.Details() ?? []);
+            throw failure;
         }
 
         using (response)
@@ -75,7 +78,8 @@ internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGat
             }
 
             Activity.Current?.SetTag("crm.error_status", (int)result.Status);
-            throw MapError(connection, result);
+            var error = MapError(connection, result);
+            throw CrmBrokerTrace.Of(request)?.Apply(error) ?? error; // through a broker: its own failure, or the CRM's with the broker's ids
         }
     }
 
