@@ -91,6 +91,7 @@ public static class ComposioAriaCrmSyncBuilderExtensions
             services.AddSingleton<ICrmBroker, ComposioBroker>();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ComposioOptions>, ComposioOptionsValidator>());
             services.AddHttpClient(ComposioOptions.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // the CRM client's resilience pipeline times out each attempt
+                .RedactLoggedHeaders(_ => true) // x-api-key never reaches the HTTP client logs
                 .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
                 {
                     PooledConnectionLifetime = TimeSpan.FromMinutes(5),

@@ -68,7 +68,16 @@ internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOption
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(connection);
-        var settings = options.CurrentValue;
+        ComposioOptions settings;
+        try
+        {
+            settings = options.CurrentValue;
+        }
+        catch (OptionsValidationException ex)
+        {
+            throw new CrmSyncException($"The Composio options are not valid: {string.Join(" ", ex.Failures)}", connection.Provider, ex);
+        }
+
         var accountId = connection.BrokerAccountId!.Trim();
         var endpoint = CrmHttpRequestOptions.EndpointOf(request);
         var trace = CrmBrokerTrace.Of(request);
@@ -404,7 +413,12 @@ internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOption
         }
     }
 
-    /// <summary>Maps a Composio error: 429 and 5xx become responses the pipeline retries or pauses on; the rest throw.</summary>
+    /// <summary>
+    /// Maps a Composio error. 429, 408 and 5xx become responses standing for Composio's failure: the resilience handler
+    /// retries them for idempotent requests (with its exponential back-off, or Composio's <c>Retry-After</c>) and the
+    /// gateway then ends the call with <see cref="CrmBrokerTrace.Failure"/> (for 429 a <see cref="CrmRateLimitedException"/>
+    /// whose <c>RetryAfter</c> doubles with each 429 in a row, pausing the connection). The rest throw at once.
+    /// </summary>
     private HttpResponseMessage BrokerError(Call call, HttpResponseMessage response, int status, JsonElement? root, byte[] body)
     {
         var provider = call.Connection.Provider;
@@ -430,7 +444,7 @@ internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOption
             call.Trace.Failure = new CrmRateLimitedException(provider, delay, CrmRateLimitScope.Burst,
                 $"Composio rate limit reached for {name} {call.Endpoint} (connection '{call.Connection.ConnectionKey}'): {message}; retry after {delay.TotalSeconds:0.###} s");
             var limited = Passthrough(call, HttpStatusCode.TooManyRequests, body);
-            limited.Headers.RetryAfter = new RetryConditionHeaderValue(delay < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds)));
+            limited.Headers.RetryAfter = response.Headers.RetryAfter; // Composio's own, if it ever sends one; else the pipeline's exponential back-off
             return limited;
         }
 

@@ -46,7 +46,8 @@ internal static class CrmHttpClientRegistration
     /// <summary>
     /// Retries transient failures (5xx, 408, timeouts, dropped connections) of requests that are safe to repeat.
     /// Writes that could duplicate (creating a note) are not retried here: the engine's outbox retries them with a
-    /// lookup first. 429s are left to the gateway, which pauses the connection's rate gate.
+    /// lookup first. The CRM's 429s are left to the gateway, which pauses the connection's rate gate; a broker's own
+    /// 429 (Composio's rate limit, no <c>Retry-After</c> documented) is retried like a 5xx, with the exponential back-off.
     /// </summary>
     private static ValueTask<bool> ShouldRetryAsync(RetryPredicateArguments<HttpResponseMessage> args)
     {
@@ -56,7 +57,7 @@ internal static class CrmHttpClientRegistration
             return ValueTask.FromResult(false);
         }
 
-        if (args.Outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests })
+        if (args.Outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests } && CrmBrokerTrace.Of(request)?.Failure is not CrmRateLimitedException)
         {
             return ValueTask.FromResult(false);
         }

@@ -72,6 +72,19 @@ internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGat
             var result = new CrmHttpResponse(endpoint, response.StatusCode, response.Headers, response.Content.Headers, body);
             telemetry.CrmCall(ProviderKind, endpoint, (int)response.StatusCode);
             ObserveLimits(connection, result);
+            var trace = CrmBrokerTrace.Of(request);
+            if (trace?.Failure is { } brokerFailure)
+            {
+                // The broker (Composio) itself failed: rate-limited or unavailable, after the retries the pipeline allows.
+                Activity.Current?.SetTag("crm.error_status", (int)result.Status);
+                if (brokerFailure is CrmRateLimitedException { RetryAfter: { } pause })
+                {
+                    RateGate.PauseWindow(connection, pause);
+                }
+
+                throw trace.Apply(brokerFailure);
+            }
+
             if (result.IsSuccess || accept.Contains(result.Status))
             {
                 return result;
@@ -79,7 +92,7 @@ internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGat
 
             Activity.Current?.SetTag("crm.error_status", (int)result.Status);
             var error = MapError(connection, result);
-            throw CrmBrokerTrace.Of(request)?.Apply(error) ?? error; // through a broker: its own failure, or the CRM's with the broker's ids
+            throw trace?.Apply(error) ?? error; // through a broker: the CRM's error with the broker's ids
         }
     }
 
