@@ -317,6 +317,39 @@ public sealed class ComposioTransportTests
         Assert.Equal(404, host.Composio.Logs[^1].Status);
     }
 
+    [Fact]
+    public async Task ABrokeredConnection_WithoutComposio_OrWithoutAnAccountId_FailsClearly()
+    {
+        await using var direct = await SfGatewayHost.StartAsync(loopback: false);
+        var id = direct.Seed(1)[0];
+        var brokered = direct.Connection with { CredentialKind = CrmCredentialKind.Brokered, BrokerAccountId = "ca_123", AccessToken = null, RefreshToken = null };
+
+        var noBroker = await Assert.ThrowsAsync<CrmConnectionException>(() => direct.Gateway.GetRecordAsync(brokered, id));
+        Assert.Contains("AddComposio", noBroker.Message, StringComparison.Ordinal);
+        Assert.False(noBroker.RequiresReauthorization);
+        Assert.Equal(0, direct.Emulator.Calls.Total); // never sent to the CRM without credentials
+
+        await using var host = await SalesforceAsync();
+        var noAccount = await Assert.ThrowsAsync<CrmConnectionException>(() => host.Gateway.GetRecordAsync(host.Connection with { BrokerAccountId = null }, id));
+        Assert.True(noAccount.RequiresReauthorization);
+        Assert.Equal(0, host.Composio!.Calls.Total);
+    }
+
+    [Fact]
+    public async Task DirectAndBrokeredConnections_CoexistInOneHost()
+    {
+        await using var host = await SalesforceAsync();
+        var id = host.Seed(1)[0];
+        var direct = new CrmConnection { UserId = "user-direct", Provider = CrmProvider.Salesforce, AccessToken = host.Tokens.AccessToken, RefreshToken = host.Tokens.RefreshToken, InstanceUrl = host.Tokens.InstanceUrl };
+        host.Emulator.Calls.Reset();
+
+        Assert.NotNull(await host.Gateway.GetRecordAsync(direct, id));
+        Assert.NotNull(await host.Gateway.GetRecordAsync(host.Connection, id));
+
+        Assert.Equal(2, host.Emulator.Calls.Count(SalesforceEndpoints.SObjectGet));
+        Assert.Equal(1, host.Composio!.Calls.Count(ComposioEmulator.ProxyEndpoint));
+    }
+
     private static ValueTask<LeadMemory> AddLeadAsync(SfGatewayHost host, string leadId, string crmId)
         => host.Leads.InsertAsync(new LeadMemory
         {
