@@ -243,6 +243,19 @@ public sealed class ComposioErrorMappingTests
     }
 
     [Fact]
+    public async Task AComposioErrorObjectInsideA200_IsMappedByItsStatus()
+    {
+        var (host, handler) = await SalesforceAsync(_ => ComposioCannedHandler.Json(200, ComposioError(410, "Connected account is expired")));
+        await using var _ = host;
+
+        var ex = await Assert.ThrowsAsync<CrmConnectionException>(() => host.Gateway.GetRecordAsync(host.Connection, OppId));
+
+        Assert.True(ex.RequiresReauthorization);
+        Assert.Equal(410, ex.Details["broker_status"]);
+        Assert.Equal(1, handler.Calls);
+    }
+
+    [Fact]
     public async Task AFailureComposioReportsWithoutTheCrmsAnswer_IsAConnectionError_WithTheLogId()
     {
         var (host, handler) = await SalesforceAsync(_ => ComposioCannedHandler.Json(200, """{"data":null,"successful":false,"error":"Upstream timed out","log_id":"log_lonely"}"""));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Aria.CrmSync.IntegrationTests.HubSpot.Gateway;
 using Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
@@ -348,6 +349,56 @@ public sealed class ComposioTransportTests
 
         Assert.Equal(2, host.Emulator.Calls.Count(SalesforceEndpoints.SObjectGet));
         Assert.Equal(1, host.Composio!.Calls.Count(ComposioEmulator.ProxyEndpoint));
+    }
+
+    [Fact]
+    public async Task ACorruptComposioBody_IsADataError_AndATruncatedOneOverTheNetwork_IsRetried()
+    {
+        await using (var host = await SalesforceAsync())
+        {
+            var id = host.Seed(1)[0];
+            host.Composio!.Faults.FailNext(FaultKind.MalformedJson, ComposioEmulator.ProxyEndpoint);
+
+            var ex = await Assert.ThrowsAsync<CrmSyncDataException>(() => host.Gateway.GetRecordAsync(host.Connection, id));
+
+            Assert.Equal("composio salesforce.sobjects.get", ex.Source);
+        }
+
+        await using (var host = await SalesforceAsync(loopback: true))
+        {
+            var id = host.Seed(1)[0];
+            host.Composio!.Faults.FailNext(FaultKind.TruncatedBody, ComposioEmulator.ProxyEndpoint);
+
+            Assert.NotNull(await host.Gateway.GetRecordAsync(host.Connection, id));
+            Assert.Equal(2, host.Composio.Calls.Count(ComposioEmulator.ProxyEndpoint));
+        }
+    }
+
+    [Fact]
+    public async Task SuccessfulCalls_RecordComposiosLogIds_OnTheOperationsTrace()
+    {
+        var events = new ConcurrentQueue<(string Operation, string? LogId)>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Diagnostics.CrmSyncTelemetry.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                foreach (var e in activity.Events.Where(e => e.Name == "composio.proxy"))
+                {
+                    events.Enqueue((activity.OperationName, e.Tags.FirstOrDefault(t => t.Key == "composio.log_id").Value as string));
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        await using var host = await SalesforceAsync();
+        var opp = host.Seed(1)[0];
+        await AddLeadAsync(host, "lead-trace", opp);
+
+        Assert.True((await host.Sync.TriggerManualSyncAsync(SfGatewayHost.UserId, "lead-trace")).Success);
+
+        var logIds = host.Composio!.Logs.Select(l => l.LogId).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains(events, e => e.Operation == "sync.fields" && e.LogId is not null && logIds.Contains(e.LogId));
     }
 
     private static ValueTask<LeadMemory> AddLeadAsync(SfGatewayHost host, string leadId, string crmId)

@@ -119,6 +119,11 @@ internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOption
             }
 
             var root = document?.RootElement;
+            if (status is >= 200 and < 300 && root is { } wrapped && ErrorStatusOf(wrapped) is { } errorStatus)
+            {
+                return BrokerError(call, response, errorStatus, root, body); // Composio's error object inside a 2xx
+            }
+
             if (status is >= 200 and < 300 || (root is { } envelope && IsProxyEnvelope(envelope)))
             {
                 if (root is not { ValueKind: JsonValueKind.Object } result)
@@ -150,6 +155,14 @@ internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOption
             && root.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Number
             && (root.TryGetProperty("data", out _) || root.TryGetProperty("headers", out _))
             && !(root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object);
+
+    /// <summary>The status of a Composio error object that stands alone (no <c>status</c> or <c>data</c> of a proxy result).</summary>
+    private static int? ErrorStatusOf(JsonElement root)
+        => root.ValueKind == JsonValueKind.Object && !root.TryGetProperty("status", out _) && !root.TryGetProperty("data", out _)
+            && root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
+            && error.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Number && status.TryGetInt32(out var value) && value is >= 400 and <= 599
+                ? value
+                : null;
 
     // ---- request ------------------------------------------------------------------------------------------------------
 
