@@ -4,12 +4,29 @@ namespace Aria.CrmSync.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Aria.CrmSync.Benchmarks -- --filter *</c> runs the BenchmarkDotNet suites;
-/// <c>-- memory</c> measures the peak extra memory of a 1,000,000-entry export.
+/// <c>-- memory</c> measures the peak extra memory of a 1,000,000-entry export; <c>-- harness</c> runs the API-call
+/// harness (<c>--leads N --notes N --no-baseline --hubspot-tiers 100,190 --update-doc docs/benchmarks.md</c>).
 /// </summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "harness")
+        {
+            var settings = Harness.HarnessSettings.Parse(args[1..]);
+            var rows = await Harness.ScaleHarness.RunAsync(settings, Console.Out);
+            var markdown = Harness.ScaleHarness.ToMarkdown(rows, settings);
+            Console.WriteLine();
+            Console.WriteLine(markdown);
+            var docIndex = Array.IndexOf(args, "--update-doc");
+            if (docIndex > 0 && docIndex + 1 < args.Length)
+            {
+                UpdateDoc(args[docIndex + 1], markdown);
+            }
+
+            return rows.All(r => r.MeetsTargets) ? 0 : 1;
+        }
+
         if (args.Length > 0 && args[0] == "memory")
         {
             return await ExportMemoryProbe.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
@@ -17,5 +34,22 @@ public static class Program
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
+    }
+
+    /// <summary>Replaces the text between the harness markers of a markdown file.</summary>
+    private static void UpdateDoc(string path, string markdown)
+    {
+        const string begin = "<!-- harness:begin -->";
+        const string end = "<!-- harness:end -->";
+        var text = File.ReadAllText(path);
+        var from = text.IndexOf(begin, StringComparison.Ordinal);
+        var to = text.IndexOf(end, StringComparison.Ordinal);
+        if (from < 0 || to < from)
+        {
+            throw new InvalidOperationException($"{path} has no {begin} … {end} section.");
+        }
+
+        File.WriteAllText(path, text[..(from + begin.Length)] + "\n" + markdown + text[to..]);
+        Console.WriteLine($"Updated {path}.");
     }
 }

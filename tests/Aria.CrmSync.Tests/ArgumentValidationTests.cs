@@ -16,6 +16,8 @@ public class ArgumentValidationTests
         { "PushSummaryAsync", "userId", h => h.Sync.PushSummaryAsync("", "l", "s") },
         { "PushSummaryAsync", "summary", h => h.Sync.PushSummaryAsync("u", "l", " ") },
         { "PushSummaryAsync", "idempotencyKey", h => h.Sync.PushSummaryAsync("u", "l", "s", "") },
+        { "QueueSummaryAsync", "summary", h => h.Sync.QueueSummaryAsync("u", "l", "") },
+        { "QueueSummaryAsync", "idempotencyKey", h => h.Sync.QueueSummaryAsync("u", "l", "s", new string('k', 101)) },
         { "PullStageChangesAsync", "userId", h => h.Sync.PullStageChangesAsync(null!, "l") },
         { "PullStageChangesAsync", "leadMemoryId", h => h.Sync.PullStageChangesAsync("u", null!) },
         { "PullActivitiesAsync", "leadMemoryId", h => h.Sync.PullActivitiesAsync("u", "") },

@@ -53,6 +53,20 @@ public interface ICrmSyncService
     Task<SyncResult> PushSummaryAsync(string userId, string leadMemoryId, string summary, string? idempotencyKey = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Records a summary (tagged <c>[ARIA] </c>) in the lead's outbox without calling the CRM: the next connection sync
+    /// sends every queued note in the CRM's batch sizes (a manual sync or a retry sends it too). Idempotent by key.
+    /// </summary>
+    /// <param name="userId">The owner.</param>
+    /// <param name="leadMemoryId">The lead memory id (linked to a CRM record).</param>
+    /// <param name="summary">The summary text.</param>
+    /// <param name="idempotencyKey">A caller-chosen key; defaults to a hash of the lead and the text.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The stored state, with the note in its outbox.</returns>
+    /// <exception cref="CrmSyncNotFoundException">The lead does not exist for that user.</exception>
+    /// <exception cref="CrmSyncValidationException">The lead is not linked, or the summary is too long.</exception>
+    Task<CrmSyncState> QueueSummaryAsync(string userId, string leadMemoryId, string summary, string? idempotencyKey = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Pulls the CRM record and applies its changes to the lead: fields changed only in the CRM are taken, fields
     /// changed on both sides follow their conflict rule; lead-only changes stay pending for the next push.
     /// </summary>

@@ -211,6 +211,24 @@ internal sealed partial class CrmSyncService
                 await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
                 progress?.Report(Progress(Phase));
             }
+
+            // The stream was read to its end: nothing changed between the checkpoint and now, so the checkpoint may move
+            // up to now minus the overlap (the next run still re-reads one overlap before it). Otherwise a quiet CRM
+            // would make every run re-read the overlap before its last change — all of a bulk import, run after run.
+            _cursor = await AdvanceQuietCheckpointAsync(RecordStream, _cursor, cancellationToken).ConfigureAwait(false);
+        }
+
+        private async Task<CrmCursor?> AdvanceQuietCheckpointAsync(string stream, CrmCursor? cursor, CancellationToken cancellationToken)
+        {
+            var now = svc._time.GetUtcNow();
+            var settled = now - options.OverlapWindow;
+            if (cursor is not null && settled > cursor.Timestamp)
+            {
+                cursor = new CrmCursor(settled, null);
+                await svc._states.SaveCursorAsync(new SyncCursorRecord(connection.ConnectionKey, stream, cursor, now), cancellationToken).ConfigureAwait(false);
+            }
+
+            return cursor;
         }
 
         private async Task ApplyLeadChangesAsync(CancellationToken cancellationToken)
@@ -537,6 +555,8 @@ internal sealed partial class CrmSyncService
                 await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
                 progress?.Report(Progress(Phase));
             }
+
+            await AdvanceQuietCheckpointAsync(ActivityStream, checkpoint?.Cursor, cancellationToken).ConfigureAwait(false);
         }
 
         private CrmSyncState StateFor(LeadMemory lead, DateTimeOffset now)

@@ -7,6 +7,53 @@ internal sealed partial class CrmSyncService
 {
     public async Task<SyncResult> PushSummaryAsync(string userId, string leadMemoryId, string summary, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
+        ValidateSummary(userId, leadMemoryId, summary, idempotencyKey);
+        var load = await LoadAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        if (load.Failure is { } failure)
+        {
+            return failure;
+        }
+
+        var ctx = load.Context!;
+        var (key, delivered, deadLettered) = await RecordNoteAsync(leadMemoryId, summary, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        if (delivered is not null)
+        {
+            var current = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
+            return new SyncResult { LeadMemoryId = leadMemoryId, Success = true, Status = current?.Status, NoteId = delivered.CrmObjectId };
+        }
+
+        if (deadLettered)
+        {
+            var error = $"Lead '{leadMemoryId}' exhausted its automatic retries; the note is queued and will be sent by the next manual sync.";
+            await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Error, ctx.Provider, false, new Dictionary<string, object?>
+            {
+                ["operation"] = "push_note",
+                ["idempotency_key"] = key,
+                ["queued"] = true,
+            }, error, cancellationToken).ConfigureAwait(false);
+            return new SyncResult { LeadMemoryId = leadMemoryId, Success = false, Status = SyncStatus.Error, Error = error, ErrorCode = CrmSyncStateTransitionException.ErrorCode };
+        }
+
+        return await DeliverNotesAsync(ctx, [key], cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<CrmSyncState> QueueSummaryAsync(string userId, string leadMemoryId, string summary, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ValidateSummary(userId, leadMemoryId, summary, idempotencyKey);
+        var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false)
+            ?? throw new CrmSyncNotFoundException("Lead memory", leadMemoryId);
+        if (!lead.IsLinked)
+        {
+            throw new CrmSyncValidationException($"Lead '{leadMemoryId}' is not linked to a CRM record.", nameof(leadMemoryId));
+        }
+
+        await GetOrCreateStateAsync(lead, cancellationToken).ConfigureAwait(false);
+        await RecordNoteAsync(leadMemoryId, summary, idempotencyKey, cancellationToken).ConfigureAwait(false);
+        return (await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private void ValidateSummary(string userId, string leadMemoryId, string summary, string? idempotencyKey)
+    {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
         ArgumentException.ThrowIfNullOrWhiteSpace(summary);
@@ -19,18 +66,16 @@ internal sealed partial class CrmSyncService
         {
             throw new CrmSyncValidationException($"The summary has {summary.Length} characters; at most {_options.MaxNoteLength} are accepted.", nameof(summary));
         }
+    }
 
-        var load = await LoadAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
-        if (load.Failure is { } failure)
-        {
-            return failure;
-        }
-
-        var ctx = load.Context!;
+    /// <summary>
+    /// Records a note in the lead's outbox before anything is sent (idempotent by key): returns the key, the item when
+    /// it was already delivered, and whether the lead exhausted its retries (the note then waits for a manual sync).
+    /// </summary>
+    private async Task<(string Key, OutboxItem? Delivered, bool DeadLettered)> RecordNoteAsync(string leadMemoryId, string summary, string? idempotencyKey, CancellationToken cancellationToken)
+    {
         var text = summary.StartsWith("[ARIA]", StringComparison.Ordinal) ? summary : CrmSyncOptions.NotePrefix + summary;
         var key = idempotencyKey ?? DefaultIdempotencyKey(leadMemoryId, text);
-
-        // Record the note before calling the CRM.
         OutboxItem? delivered = null;
         var deadLettered = false;
         await MutateStateAsync(leadMemoryId, state =>
@@ -53,27 +98,7 @@ internal sealed partial class CrmSyncService
             SyncStateMachine.EnsureAllowed(leadMemoryId, state.Status, target, state.RetryCount, _options.MaxRetries);
             return state with { Status = target, Outbox = outbox, PendingChanges = pending, UpdatedAt = now };
         }, cancellationToken).ConfigureAwait(false);
-
-        if (delivered is not null)
-        {
-            var current = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
-            return new SyncResult { LeadMemoryId = leadMemoryId, Success = true, Status = current?.Status, NoteId = delivered.CrmObjectId };
-        }
-
-        if (deadLettered)
-        {
-            var error = $"Lead '{leadMemoryId}' exhausted its automatic retries; the note is queued and will be sent by the next manual sync.";
-            await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Error, ctx.Provider, false, new Dictionary<string, object?>
-            {
-                ["operation"] = "push_note",
-                ["idempotency_key"] = key,
-                ["queued"] = true,
-            }, error, cancellationToken).ConfigureAwait(false);
-            return new SyncResult { LeadMemoryId = leadMemoryId, Success = false, Status = SyncStatus.Error, Error = error, ErrorCode = CrmSyncStateTransitionException.ErrorCode };
-        }
-
-        var result = await DeliverNotesAsync(ctx, [key], cancellationToken).ConfigureAwait(false);
-        return result;
+        return (key, delivered, deadLettered);
     }
 
     /// <summary>Sends every undelivered note of a lead (used by manual syncs and retries).</summary>

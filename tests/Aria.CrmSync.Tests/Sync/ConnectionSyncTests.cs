@@ -100,8 +100,31 @@ public class ConnectionSyncTests
         Assert.True(resumed.Completed);
         Assert.Equal(21, resumed.RecordsRead); // from the checkpoint (inclusive of its timestamp) to the end
         Assert.Equal(50, (await h.States.QueryAsync(new SyncStateQuery()).ToListAsync()).Count);
-        Assert.Equal(CrmId(49), (await h.States.GetCursorAsync("salesforce:" + User, "records"))!.Cursor.LastId);
+        // Read to the end: the checkpoint moved past the last record, to now minus the overlap window (zero here).
+        var final = (await h.States.GetCursorAsync("salesforce:" + User, "records"))!.Cursor;
+        Assert.True(final.Timestamp >= h.Salesforce.Get(CrmId(49)).LastModifiedAt);
+        Assert.Equal(h.Time.GetUtcNow(), final.Timestamp);
         Assert.All(ids, id => Assert.NotNull(h.States.GetAsync(id).AsTask().Result));
+    }
+
+    [Fact]
+    public async Task SyncConnectionAsync_QuietCrm_CheckpointSlidesForwardSoTheOverlapIsNotReReadForever()
+    {
+        await using var h = new SyncHarness();
+        await SeedAsync(h, 40); // a bulk import: every record within one overlap window
+        var options = new ConnectionSyncOptions { OverlapWindow = TimeSpan.FromMinutes(2) };
+        await h.Sync.SyncConnectionAsync(User, CrmProvider.Salesforce, options);
+
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        var soon = await h.Sync.SyncConnectionAsync(User, CrmProvider.Salesforce, options);
+        h.Time.Advance(TimeSpan.FromHours(1));
+        var later = await h.Sync.SyncConnectionAsync(User, CrmProvider.Salesforce, options);
+        var quiet = await h.Sync.SyncConnectionAsync(User, CrmProvider.Salesforce, options);
+
+        Assert.Equal(40, soon.RecordsRead); // still inside the overlap of the import: re-read, harmlessly
+        Assert.Equal(40, later.RecordsRead); // the checkpoint then slides to now - overlap...
+        Assert.Equal(0, quiet.RecordsRead); // ...so a quiet CRM is not re-read run after run
+        Assert.Equal(h.Time.GetUtcNow() - TimeSpan.FromMinutes(2), (await h.States.GetCursorAsync("salesforce:" + User, "records"))!.Cursor.Timestamp);
     }
 
     [Fact]
@@ -219,6 +242,40 @@ public class ConnectionSyncTests
         var reconciled = await h.Sync.SyncConnectionAsync(User, CrmProvider.Salesforce, new ConnectionSyncOptions { FullReconciliation = true });
         Assert.Equal(1, reconciled.LeadsUpdated);
         Assert.Equal(999m, (await h.GetLeadAsync(ids[3])).ExpectedValue);
+    }
+
+    [Fact]
+    public async Task QueueSummaryAsync_NotesAreDeliveredTogetherByTheNextConnectionSync()
+    {
+        await using var h = new SyncHarness();
+        var ids = await SeedAsync(h, 30);
+        await h.Sync.SyncConnectionAsync(User, CrmProvider.Salesforce);
+        foreach (var id in ids)
+        {
+            var state = await h.Sync.QueueSummaryAsync(User, id, "Quarterly review done for " + id);
+            Assert.Equal(SyncStatus.Pending, state.Status);
+            Assert.Equal(OutboxItemStatus.Pending, Assert.Single(state.Outbox).Status);
+        }
+
+        await h.Sync.QueueSummaryAsync(User, ids[0], "Quarterly review done for " + ids[0]); // same note again: still one
+        Assert.Empty(h.Salesforce.Notes);
+
+        var result = await h.Sync.SyncConnectionAsync(User, CrmProvider.Salesforce);
+
+        Assert.Equal(30, result.NotesPushed);
+        Assert.Equal(30, h.Salesforce.Notes.Count);
+        Assert.Equal(1, h.Salesforce.Calls["notes"]);
+        Assert.All(ids, id => Assert.Equal(SyncStatus.Synced, h.States.GetAsync(id).AsTask().Result!.Status));
+        Assert.Equal(30, (await h.Audit.QueryAuditLogAsync(new AuditQuery { Operation = CrmAuditOperation.Push, Limit = null })).Count);
+    }
+
+    [Fact]
+    public async Task QueueSummaryAsync_UnlinkedOrUnknownLead_Throws()
+    {
+        await using var h = new SyncHarness();
+        await h.AddLeadAsync("free", provider: null);
+        await Assert.ThrowsAsync<CrmSyncValidationException>(() => h.Sync.QueueSummaryAsync(User, "free", "x"));
+        await Assert.ThrowsAsync<CrmSyncNotFoundException>(() => h.Sync.QueueSummaryAsync(User, "nope", "x"));
     }
 
     [Fact]

@@ -22,10 +22,10 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
     internal const int AssociationBatchLimit = 1000;
 
     /// <summary>The share of HubSpot's burst limit the gate lets through at once; the rest is paced over the window.</summary>
-    internal const double BurstShare = 0.15;
+    internal const double BurstShare = 0.10;
 
     /// <summary>The share of HubSpot's burst limit the gate uses in any rolling window (burst plus paced refill).</summary>
-    internal const double WindowShare = 0.9;
+    internal const double WindowShare = 0.92;
 
     internal static readonly string[] DealProperties =
     [
@@ -63,8 +63,8 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
 
     /// <summary>
     /// Derives the gate's bucket from HubSpot's documented burst limit C per window W: a bucket of
-    /// B = max(1, ⌊0.15·C⌋) tokens refilled at R = 0.9·C − B per W never sends more than B + R = 0.9·C requests in
-    /// any rolling W (a bucket of C refilled at C per W could send 2·C), leaving 10 % for clock and latency jitter.
+    /// B = max(1, ⌊0.10·C⌋) tokens refilled at R = 0.92·C − B per W never sends more than B + R = 0.92·C requests in
+    /// any rolling W (a bucket of C refilled at C per W could send 2·C), leaving 8 % for clock and latency jitter (sustained: 0.82·C per W).
     /// </summary>
     internal static CrmRateLimits PacedLimits(CrmRateLimits documented)
     {

@@ -1,0 +1,283 @@
+using System.Globalization;
+using Aria.CrmSync.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Aria.CrmSync.Benchmarks.Harness;
+
+/// <summary>One emulated CRM with the library wired to it (SQLite stores in a temp file), seeded with the workload's deals.</summary>
+internal sealed class CrmInstance : IAsyncDisposable
+{
+    public const string UserId = "bench-user";
+
+    /// <summary>A loopback address for in-process emulators (no socket is opened; the gateways accept http on loopback).</summary>
+    private static readonly Uri InProcessAddress = new("http://127.0.0.1:9/");
+
+    private readonly string _databasePath;
+
+    private CrmInstance(CrmProvider provider, CrmEmulator emulator, ServiceProvider services, string databasePath, ShiftedClock clock)
+    {
+        Clock = clock;
+        Provider = provider;
+        Emulator = emulator;
+        Services = services;
+        _databasePath = databasePath;
+    }
+
+    public CrmProvider Provider { get; }
+
+    /// <summary>Gets the clock of the emulator and the library.</summary>
+    public ShiftedClock Clock { get; }
+
+    public CrmEmulator Emulator { get; }
+
+    public ServiceProvider Services { get; }
+
+    public ICrmSyncService Sync => Services.GetRequiredService<ICrmSyncService>();
+
+    public ILeadMemoryStore Leads => Services.GetRequiredService<ILeadMemoryStore>();
+
+    public List<string> CrmIds { get; } = [];
+
+    /// <summary>Creates the CRM: <paramref name="requestsPer10s"/> limits HubSpot (null: unlimited, for the baseline).</summary>
+    public static async Task<CrmInstance> CreateAsync(CrmProvider provider, int leads, int? requestsPer10s, bool loopback, TimeSpan latency, bool record)
+    {
+        var clock = new ShiftedClock();
+        CrmEmulator emulator = provider == CrmProvider.Salesforce
+            ? new SalesforceEmulator(new SalesforceEmulatorOptions { TimeProvider = clock, Seed = 11, DailyApiRequestLimit = 50_000_000, RecordExchanges = record, ConcurrentRequestLimit = 25, BaseAddress = InProcessAddress })
+            : new HubSpotEmulator(new HubSpotEmulatorOptions { TimeProvider = clock, Seed = 11, RequestsPerInterval = requestsPer10s ?? 1_000_000, DailyLimit = 50_000_000, SearchRequestsPerSecond = requestsPer10s is null ? 1_000_000 : 5, RecordExchanges = record, BaseAddress = InProcessAddress });
+        if (latency > TimeSpan.Zero)
+        {
+            emulator.Faults.Add(new FaultRule { Kind = FaultKind.Latency, Latency = latency });
+        }
+
+        var baseAddress = loopback ? (await emulator.StartServerAsync()).BaseAddress : emulator.BaseAddress;
+        var connection = provider == CrmProvider.Salesforce
+            ? Salesforce(emulator, baseAddress)
+            : new CrmConnection { UserId = UserId, Provider = CrmProvider.HubSpot, CredentialKind = CrmCredentialKind.StaticToken, AccessToken = ((HubSpotEmulator)emulator).CreatePrivateAppToken() };
+
+        var databasePath = Path.Combine(Path.GetTempPath(), $"aria-bench-{Guid.NewGuid():N}.db");
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(clock);
+        var builder = services.AddAriaCrmSync()
+            .UseSqliteStores($"Data Source={databasePath}")
+            .UseInMemoryConnections(c => c.Add(connection));
+        if (provider == CrmProvider.Salesforce)
+        {
+            var sf = (SalesforceEmulator)emulator;
+            builder.AddSalesforce(o =>
+            {
+                o.InstanceUrl = baseAddress;
+                o.LoginUrl = baseAddress;
+                o.ClientId = sf.Options.ClientId;
+                o.ClientSecret = sf.Options.ClientSecret;
+            });
+            if (!loopback)
+            {
+                services.AddHttpClient(SalesforceOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(emulator.CreateHandler);
+            }
+        }
+        else
+        {
+            builder.AddHubSpot(o =>
+            {
+                o.BaseAddress = baseAddress;
+                o.RateLimits.RequestsPerWindow = requestsPer10s ?? 1_000_000;
+                o.SearchRequestsPerSecond = requestsPer10s is null ? 1_000_000 : 5;
+            });
+            if (!loopback)
+            {
+                services.AddHttpClient(HubSpotOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(emulator.CreateHandler);
+            }
+        }
+
+        var provider2 = services.BuildServiceProvider();
+        var instance = new CrmInstance(provider, emulator, provider2, databasePath, clock);
+        await instance.SeedAsync(leads);
+        return instance;
+    }
+
+    /// <summary>The first sync (not measured): every lead takes its deal's values, and the checkpoints are set.</summary>
+    public async Task InitialSyncAsync()
+    {
+        var result = await Sync.SyncConnectionAsync(UserId, Provider);
+        if (!result.Completed || result.Failures.Count > 0)
+        {
+            throw new InvalidOperationException($"The initial sync failed: {result.Reason} {result.Failures.FirstOrDefault()?.Error}");
+        }
+
+        // Steady state: an hour later a scheduled sync finds nothing new and its checkpoint settles at now - overlap;
+        // the measured sync then reads only what changed since (as every later scheduled run does).
+        Clock.Advance(TimeSpan.FromHours(1));
+        var quiet = await Sync.SyncConnectionAsync(UserId, Provider);
+        if (!quiet.Completed || quiet.LeadsUpdated + quiet.CrmRecordsUpdated > 0)
+        {
+            throw new InvalidOperationException($"The steady-state sync was not quiet: {quiet.Reason}");
+        }
+
+        Clock.Advance(TimeSpan.FromMinutes(10));
+    }
+
+    /// <summary>Applies the workload: CRM-side edits as a CRM user would, ARIA-side edits in the lead store, queued notes.</summary>
+    public async Task ApplyAsync(Workload workload)
+    {
+        using (Emulator.Faults.Suspend())
+        {
+            foreach (var i in workload.CrmOnly.Concat(workload.Both))
+            {
+                SetCrmAmount(i, Workload.CrmAmount(i));
+            }
+        }
+
+        foreach (var i in workload.AriaOnly)
+        {
+            await EditLeadAsync(i, l => l with { ExpectedCloseDate = Workload.AriaCloseDate(i) });
+        }
+
+        foreach (var i in workload.Both)
+        {
+            await EditLeadAsync(i, l => l with { ExpectedValue = Workload.AriaAmount(i) });
+        }
+
+        foreach (var i in workload.Notes)
+        {
+            await Sync.QueueSummaryAsync(UserId, LeadId(i), $"Meeting recap {i}: budget confirmed, legal review next.");
+        }
+    }
+
+    public static string LeadId(int i) => $"lead-{i:D6}";
+
+    public (long ApiCalls, long Total) Calls => (Emulator.Calls.ApiCalls, Emulator.Calls.Total);
+
+    /// <summary>Requests the CRM refused for limits (429, 403 REQUEST_LIMIT_EXCEEDED) among the recorded exchanges.</summary>
+    public int Refused => Emulator.Exchanges.Count(e => e.Response.StatusCode == 429 || (e.Response.StatusCode == 403 && e.Response.BodyText.Contains("REQUEST_LIMIT_EXCEEDED", StringComparison.Ordinal)));
+
+    /// <summary>The end state to compare with another instance: lead fields and CRM fields by index, notes per deal.</summary>
+    public async Task<List<string>> SnapshotAsync(int leads)
+    {
+        var rows = new List<string>(leads);
+        var salesforceNotes = Emulator is SalesforceEmulator org
+            ? org.Org.List("ContentDocumentLink").GroupBy(l => (string?)l["LinkedEntityId"] ?? string.Empty).ToDictionary(g => g.Key, g => g.Count())
+            : null;
+        for (var i = 0; i < leads; i++)
+        {
+            var lead = await Leads.GetAsync(UserId, LeadId(i)) ?? throw new InvalidOperationException("lead missing");
+            var (amount, close, notes) = CrmValues(i, salesforceNotes);
+            var events = 0;
+            await foreach (var unused in Leads.GetEventsAsync(UserId, lead.Id))
+            {
+                events++;
+            }
+
+            rows.Add(FormattableString.Invariant($"{i}|{lead.LifecycleStage}|{lead.Status}|{lead.ExpectedValue}|{lead.ExpectedCloseDate}|{amount}|{close}|{notes}|{events}"));
+        }
+
+        return rows;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await Emulator.DisposeAsync();
+        foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+        {
+            try
+            {
+                File.Delete(_databasePath + suffix);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static CrmConnection Salesforce(CrmEmulator emulator, Uri baseAddress)
+    {
+        var tokens = ((SalesforceEmulator)emulator).IssueTokens();
+        return new CrmConnection { UserId = UserId, Provider = CrmProvider.Salesforce, InstanceUrl = baseAddress, AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken };
+    }
+
+    private async Task SeedAsync(int leads)
+    {
+        var now = Clock.GetUtcNow();
+        using var quiet = Emulator.Faults.Suspend();
+        for (var i = 0; i < leads; i++)
+        {
+            string crmId;
+            if (Emulator is SalesforceEmulator sf)
+            {
+                crmId = sf.Org.Insert("Opportunity", new Dictionary<string, object?>
+                {
+                    ["Name"] = "Deal " + i,
+                    ["StageName"] = i % 3 == 0 ? "Qualification" : "Proposal/Price Quote",
+                    ["CloseDate"] = Workload.InitialCloseDate(i),
+                    ["Amount"] = Workload.InitialAmount(i),
+                });
+                if (i % 50 == 0)
+                {
+                    sf.Org.Insert("Task", new Dictionary<string, object?> { ["WhatId"] = crmId, ["Subject"] = "Call " + i, ["Status"] = "Completed", ["Priority"] = "Normal", ["ActivityDate"] = Workload.InitialCloseDate(i), ["TaskSubtype"] = "Call" });
+                }
+            }
+            else
+            {
+                var hs = (HubSpotEmulator)Emulator;
+                crmId = hs.InsertObject("deals", new Dictionary<string, string?>
+                {
+                    ["dealname"] = "Deal " + i,
+                    ["pipeline"] = "default",
+                    ["dealstage"] = i % 3 == 0 ? "qualifiedtobuy" : "presentationscheduled",
+                    ["closedate"] = Workload.InitialCloseDate(i).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "T00:00:00.000Z",
+                    ["amount"] = Workload.InitialAmount(i).ToString(CultureInfo.InvariantCulture),
+                }).Id;
+                if (i % 50 == 0)
+                {
+                    var call = hs.InsertObject("calls", new Dictionary<string, string?> { ["hs_call_title"] = "Call " + i, ["hs_timestamp"] = "2026-02-01T10:00:00.000Z" });
+                    hs.Associate("calls", call.Id, "deals", crmId, 206);
+                }
+            }
+
+            CrmIds.Add(crmId);
+            await Leads.InsertAsync(new LeadMemory
+            {
+                Id = LeadId(i),
+                UserId = UserId,
+                CompanyName = "Company " + i,
+                CrmProvider = Provider,
+                CrmId = crmId,
+                CreatedAt = now,
+                UpdatedAt = now,
+            });
+        }
+    }
+
+    private void SetCrmAmount(int i, decimal amount)
+    {
+        if (Emulator is SalesforceEmulator sf)
+        {
+            sf.Org.Update("Opportunity", CrmIds[i], new Dictionary<string, object?> { ["Amount"] = amount });
+        }
+        else
+        {
+            ((HubSpotEmulator)Emulator).UpdateObject("deals", CrmIds[i], new Dictionary<string, string?> { ["amount"] = amount.ToString(CultureInfo.InvariantCulture) });
+        }
+    }
+
+    private (string? Amount, string? Close, int Notes) CrmValues(int i, Dictionary<string, int>? salesforceNotes)
+    {
+        if (Emulator is SalesforceEmulator sf)
+        {
+            var opp = sf.Org.Get("Opportunity", CrmIds[i])!;
+            var notes = salesforceNotes!.GetValueOrDefault(CrmIds[i]);
+            return (Convert.ToString(opp["Amount"], CultureInfo.InvariantCulture), Convert.ToString(opp["CloseDate"], CultureInfo.InvariantCulture), notes);
+        }
+
+        var hs = (HubSpotEmulator)Emulator;
+        var deal = hs.GetObject("deals", CrmIds[i])!;
+        return (deal["amount"], deal["closedate"]?[..10], hs.GetAssociations("deals", CrmIds[i], "notes").Count);
+    }
+
+    private async Task EditLeadAsync(int i, Func<LeadMemory, LeadMemory> edit)
+    {
+        var lead = await Leads.GetAsync(UserId, LeadId(i)) ?? throw new InvalidOperationException("lead missing");
+        await Leads.UpdateAsync(edit(lead) with { UpdatedAt = Clock.GetUtcNow() });
+    }
+}

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Aria.CrmSync.Benchmarks.Harness;
+
+/// <summary>One measured scenario.</summary>
+public sealed record HarnessRow
+{
+    public required string Scenario { get; init; }
+
+    public required long Calls { get; init; }
+
+    public required int LowerBound { get; init; }
+
+    public required string Formula { get; init; }
+
+    public long? BaselineCalls { get; init; }
+
+    public required TimeSpan Wall { get; init; }
+
+    public TimeSpan? RateFloor { get; init; }
+
+    public required int LeadsCompared { get; init; }
+
+    public required double PeakManagedMb { get; init; }
+
+    public required int Refused { get; init; }
+
+    public required int Failures { get; init; }
+
+    public bool? SameEndStateAsBaseline { get; init; }
+
+    public double CallsOverBound => (double)Calls / LowerBound;
+
+    public double? FewerThanBaseline => BaselineCalls is { } b ? (double)b / Calls : null;
+
+    public double? WallOverFloor => RateFloor is { } f && f > TimeSpan.Zero ? Wall / f : null;
+
+    public double LeadsPerSecond => LeadsCompared / Wall.TotalSeconds;
+
+    /// <summary>Whether every target of issue 6 holds for this row.</summary>
+    public bool MeetsTargets => CallsOverBound <= 1.1 && (FewerThanBaseline is null or >= 50) && (WallOverFloor is null or <= 1.25) && Refused == 0 && Failures == 0 && SameEndStateAsBaseline != false;
+}
+
+/// <summary>
+/// The API-call harness of issue 6: the documented workload against the emulators with realistic limits, synced with
+/// <see cref="ICrmSyncService.SyncConnectionAsync"/>, and (optionally) the same workload the seed plan's way, one lead
+/// at a time, on an identical copy, to compare calls and end state.
+/// </summary>
+public static class ScaleHarness
+{
+    public static async Task<IReadOnlyList<HarnessRow>> RunAsync(HarnessSettings settings, TextWriter log)
+    {
+        var workload = Workload.Create(settings);
+        var rows = new List<HarnessRow>();
+        if (settings.IncludeSalesforce)
+        {
+            rows.Add(await RunScenarioAsync("Salesforce", CrmProvider.Salesforce, null, settings, workload, log));
+        }
+
+        foreach (var tier in settings.HubSpotTiers)
+        {
+            rows.Add(await RunScenarioAsync($"HubSpot {tier}/10 s", CrmProvider.HubSpot, tier, settings, workload, log));
+        }
+
+        return rows;
+    }
+
+    public static string ToMarkdown(IReadOnlyList<HarnessRow> rows, HarnessSettings settings)
+    {
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Workload: {settings.Leads:N0} linked leads; {settings.CrmOnlyShare:P0} change in the CRM, {settings.AriaOnlyShare:P0} in ARIA, {settings.BothShare:P0} on both sides (conflicts, CRM wins); {settings.Notes:N0} notes queued. Seed {settings.Seed}.");
+        md.AppendLine();
+        md.AppendLine("| scenario | API calls | lower bound | calls ÷ bound | per-lead baseline calls | fewer than baseline | wall time | rate-limit floor | wall ÷ floor | leads/s | peak managed memory | 429/403 | failures | end state = baseline | targets |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+        foreach (var r in rows)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Scenario} | {r.Calls:N0} | {r.LowerBound:N0} | {r.CallsOverBound:N2} | {(r.BaselineCalls is { } b ? b.ToString("N0", CultureInfo.InvariantCulture) : "—")} | {(r.FewerThanBaseline is { } f ? f.ToString("N0", CultureInfo.InvariantCulture) + "×" : "—")} | {r.Wall.TotalSeconds:N1} s | {(r.RateFloor is { } floor ? floor.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture) + " s" : "n/a")} | {(r.WallOverFloor is { } w ? w.ToString("N2", CultureInfo.InvariantCulture) : "n/a")} | {r.LeadsPerSecond:N0} | {r.PeakManagedMb:N0} MB | {r.Refused} | {r.Failures} | {(r.SameEndStateAsBaseline switch { true => "yes", false => "NO", null => "—" })} | {(r.MeetsTargets ? "met" : "MISSED")} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("Lower bounds:");
+        foreach (var r in rows)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {r.Scenario}: {r.Formula} = {r.LowerBound}");
+        }
+
+        return md.ToString();
+    }
+
+    private static async Task<HarnessRow> RunScenarioAsync(string name, CrmProvider provider, int? tier, HarnessSettings settings, Workload workload, TextWriter log)
+    {
+        log.WriteLine($"[{name}] seeding {settings.Leads:N0} deals and leads, first sync…");
+        await using var batched = await CrmInstance.CreateAsync(provider, settings.Leads, tier, loopback: true, provider == CrmProvider.Salesforce ? settings.SalesforceLatency : TimeSpan.Zero, record: true);
+        await batched.InitialSyncAsync();
+        await batched.ApplyAsync(workload);
+        var refusedBefore = batched.Refused;
+        var exchangesBefore = batched.Emulator.Exchanges.Count;
+        var (callsBefore, _) = batched.Calls;
+
+        log.WriteLine($"[{name}] measured connection sync…");
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var peak = memoryBefore;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(false));
+                await Task.Delay(5).ConfigureAwait(false);
+            }
+        });
+        var stopwatch = Stopwatch.StartNew();
+        var result = await batched.Sync.SyncConnectionAsync(CrmInstance.UserId, provider);
+        stopwatch.Stop();
+        await sampling.CancelAsync();
+        await sampler;
+        var calls = batched.Calls.ApiCalls - callsBefore;
+        var measured = batched.Emulator.Exchanges.Skip(exchangesBefore).ToList();
+        var byEndpoint = measured.GroupBy(e => e.Endpoint).Select(g => $"{g.Key}×{g.Count()}");
+        var searches = measured.Count(e => e.Endpoint.EndsWith(".search", StringComparison.Ordinal) && e.Response.StatusCode == 200);
+        log.WriteLine($"[{name}] calls by endpoint: {string.Join(", ", byEndpoint)}");
+        if (Environment.GetEnvironmentVariable("ARIA_HARNESS_TRACE") == "1")
+        {
+            foreach (var e in measured)
+            {
+                log.WriteLine($"  {e.Endpoint} {e.Request.Method} {e.Request.Path}{e.Request.QueryString} req={e.Request.Body.Length}B -> {e.Response.StatusCode} {e.Response.Body.Length}B {(e.Request.Body.Length < 400 ? e.Request.BodyText : e.Request.BodyText[..400])}");
+            }
+        }
+        var bound = provider == CrmProvider.Salesforce ? LowerBound.Salesforce(workload, settings.Notes) : LowerBound.HubSpot(workload, settings.Notes);
+        log.WriteLine($"[{name}] {calls} calls (bound {bound.Total}) in {stopwatch.Elapsed.TotalSeconds:N1} s; completed={result.Completed} failures={result.Failures.Count} {result.Reason}");
+
+        long? baselineCalls = null;
+        bool? same = null;
+        if (settings.RunBaseline)
+        {
+            log.WriteLine($"[{name}] baseline: the same workload one lead at a time (seed plan), limits off…");
+            await using var baseline = await CrmInstance.CreateAsync(provider, settings.Leads, requestsPer10s: null, loopback: false, TimeSpan.Zero, record: false);
+            await baseline.InitialSyncAsync();
+            await baseline.ApplyAsync(workload);
+            var before = baseline.Calls.ApiCalls;
+            for (var i = 0; i < settings.Leads; i++)
+            {
+                await baseline.Sync.TriggerManualSyncAsync(CrmInstance.UserId, CrmInstance.LeadId(i));
+            }
+
+            baselineCalls = baseline.Calls.ApiCalls - before;
+            var expected = await baseline.SnapshotAsync(settings.Leads);
+            var actual = await batched.SnapshotAsync(settings.Leads);
+            var differences = expected.Zip(actual).Where(p => p.First != p.Second).ToList();
+            same = differences.Count == 0;
+            log.WriteLine($"[{name}] baseline {baselineCalls:N0} calls; end states {(same == true ? "identical" : $"differ on {differences.Count} leads, e.g. {differences[0].First} vs {differences[0].Second}")}");
+        }
+
+        return new HarnessRow
+        {
+            Scenario = name,
+            Calls = calls,
+            LowerBound = bound.Total,
+            Formula = bound.Formula,
+            BaselineCalls = baselineCalls,
+            Wall = stopwatch.Elapsed,
+            RateFloor = tier is { } t ? TimeSpan.FromSeconds(Math.Max(calls / (t / 10.0), searches / 5.0)) : null,
+            LeadsCompared = result.LeadsCompared,
+            PeakManagedMb = (peak - memoryBefore) / 1024.0 / 1024.0,
+            Refused = batched.Refused - refusedBefore,
+            Failures = result.Failures.Count + (result.Completed ? 0 : 1),
+            SameEndStateAsBaseline = same,
+        };
+    }
+}
