@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 // dotnet run --project samples/Aria.CrmSync.Sample             two-way sync against local CRM emulators, on SQLite
+// dotnet run --project samples/Aria.CrmSync.Sample -- composio the same sync, with both connections brokered by a local Composio emulator
 // dotnet run --project samples/Aria.CrmSync.Sample -- serve    the emulators alone, seeded, until Ctrl+C
 var command = args.FirstOrDefault(a => !a.StartsWith('-') && !a.Contains('=', StringComparison.Ordinal)) ?? "run";
 var options = args.Where(a => a != command).ToArray();
@@ -21,6 +22,7 @@ try
     return command switch
     {
         "run" => await SampleRun.RunAsync(options, cancel.Token),
+        "composio" => await SampleRun.RunAsync(options, cancel.Token, throughComposio: true),
         "serve" => await SampleServe.ServeAsync(options, cancel.Token),
         "help" or "--help" or "-h" => Help(),
         _ => Help(),
@@ -38,6 +40,8 @@ static int Help()
         Aria.CrmSync sample
           dotnet run --project samples/Aria.CrmSync.Sample            seed (first run) or continue the local Salesforce org and HubSpot portal,
                                                                       edit both sides, sync both ways, report, verify and export the audit trail
+          dotnet run --project samples/Aria.CrmSync.Sample -- composio the same run with both connections brokered by a local Composio emulator
+                                                                      (POST /api/v3/tools/execute/proxy; the host holds connected account ids, never CRM tokens)
           dotnet run --project samples/Aria.CrmSync.Sample -- serve   start the emulators alone and print their URLs and tokens (Ctrl+C stops)
         Settings (appsettings.json, environment variables such as Sample__DataDirectory, or --Sample:Seed=7):
           Sample:DataDirectory, Sample:Seed, Sample:SalesforceOpportunities, Sample:HubSpotDeals, Sample:SalesforcePort, Sample:HubSpotPort
@@ -50,10 +54,16 @@ static int Help()
 /// <summary>The main job: a two-way sync of both CRMs.</summary>
 internal static class SampleRun
 {
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken, bool throughComposio = false)
     {
         var configuration = Configuration(args);
         var settings = SampleSettings.Load(configuration);
+        if (throughComposio && (settings.Salesforce.IsConfigured || settings.HubSpot.IsConfigured))
+        {
+            Console.Error.WriteLine("The composio mode runs against the local emulators only: remove the Salesforce/HubSpot credentials from the settings.");
+            return 1;
+        }
+
         Directory.CreateDirectory(settings.DataDirectory);
         var started = Stopwatch.StartNew();
         var run = NextRunNumber(settings);
@@ -67,19 +77,40 @@ internal static class SampleRun
             : "Loaded the Salesforce org and HubSpot portal the last run left.");
         Console.WriteLine($"  Salesforce {(realSalesforce ? settings.Salesforce.InstanceUrl + " (real org)" : crms.SalesforceUrl + " (emulator)")}");
         Console.WriteLine($"  HubSpot    {(realHubSpot ? "api.hubapi.com (real portal)" : crms.HubSpotUrl + " (emulator)")}");
+        await using var composio = throughComposio ? await ComposioBroker.StartAsync(crms, settings.UserId, cancellationToken) : null;
+        if (composio is not null)
+        {
+            Console.WriteLine($"  Composio   {composio.ApiBase} (emulator): connected accounts {composio.SalesforceAccount.ConnectedAccountId} (Salesforce), {composio.HubSpotAccount.ConnectedAccountId} (HubSpot)");
+        }
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, Configuration = configuration });
-        var connections = Connections(settings, crms);
-        builder.Services.AddAriaCrmSync(o => o.FieldRules[LeadFields.ExpectedCloseDate] = ConflictResolution.Manual)
-            .UseSqliteStores($"Data Source={settings.DatabasePath}")
-            .UseInMemoryConnections(c =>
+        var aria = builder.Services.AddAriaCrmSync(o => o.FieldRules[LeadFields.ExpectedCloseDate] = ConflictResolution.Manual)
+            .UseSqliteStores($"Data Source={settings.DatabasePath}");
+        if (composio is not null)
+        {
+            // The host knows only each user's connected account id (ARIA: user_integrations.composio_connection_id).
+            aria.AddComposio(o =>
+                {
+                    o.ApiKey = composio.ApiKey;
+                    o.BaseAddress = composio.ApiBase;
+                    o.ConnectedAccounts.Add(composio.SalesforceAccount);
+                    o.ConnectedAccounts.Add(composio.HubSpotAccount);
+                })
+                .UseComposioConnections();
+        }
+        else
+        {
+            var connections = Connections(settings, crms);
+            aria.UseInMemoryConnections(c =>
             {
                 foreach (var connection in connections)
                 {
                     c.Add(connection);
                 }
-            })
-            .AddSalesforce(o =>
+            });
+        }
+
+        aria.AddSalesforce(o =>
             {
                 o.InstanceUrl = realSalesforce ? new Uri(settings.Salesforce.InstanceUrl!) : crms.SalesforceUrl;
                 o.LoginUrl = realSalesforce ? new Uri(settings.Salesforce.LoginUrl ?? "https://login.salesforce.com") : crms.SalesforceUrl;
@@ -124,6 +155,7 @@ internal static class SampleRun
 
         // 2. Between two syncs, both sides change (only on the emulators: the sample never edits a real CRM).
         var before = ApiCalls(crms);
+        var proxiedBefore = composio is null ? 0 : composio.Emulator.Calls.Count(Aria.CrmSync.Testing.ComposioEmulator.ProxyEndpoint);
         if (!realSalesforce && !realHubSpot)
         {
             var scenario = new Scenario(crms, leads, sync, settings.UserId, settings.Seed, run);
@@ -178,6 +210,12 @@ internal static class SampleRun
             [CrmProvider.Salesforce] = realSalesforce ? null : after.Salesforce - before.Salesforce,
             [CrmProvider.HubSpot] = realHubSpot ? null : after.HubSpot - before.HubSpot,
         }, cancellationToken);
+        if (composio is not null)
+        {
+            var proxied = composio.Emulator.Calls.Count(Aria.CrmSync.Testing.ComposioEmulator.ProxyEndpoint) - proxiedBefore;
+            Console.WriteLine($"  Every CRM call went through Composio: {proxied:N0} proxy calls for the {after.Salesforce - before.Salesforce + after.HubSpot - before.HubSpot:N0} API calls above; {composio.Refreshes} CRM token refresh(es) done by Composio; the sample holds no CRM token.");
+        }
+
         await Report.PrintAuditAsync(audit, settings.UserId, cancellationToken);
         await Report.ExportAsync(audit, settings.UserId, settings.DataDirectory, cancellationToken);
 

@@ -13,6 +13,8 @@ public class CrmSyncException : Exception
     /// <summary>The message prefix of a generic sync failure.</summary>
     public const string MessagePrefix = "CRM sync error: ";
 
+    private readonly Dictionary<string, object?> _details;
+
     /// <summary>Initializes a new instance with the seed's defaults (message <c>CRM sync error: Unknown error</c>).</summary>
     public CrmSyncException()
         : this("Unknown error")
@@ -54,7 +56,7 @@ public class CrmSyncException : Exception
     {
         Code = code;
         StatusCode = statusCode;
-        Details = details ?? new Dictionary<string, object?>();
+        _details = details is null ? new Dictionary<string, object?>(StringComparer.Ordinal) : new Dictionary<string, object?>(details, StringComparer.Ordinal);
     }
 
     /// <summary>Gets the stable error code, for example <c>CRM_SYNC_ERROR</c>.</summary>
@@ -64,10 +66,26 @@ public class CrmSyncException : Exception
     public int StatusCode { get; }
 
     /// <summary>Gets structured details (for example <c>provider</c>).</summary>
-    public IReadOnlyDictionary<string, object?> Details { get; }
+    public IReadOnlyDictionary<string, object?> Details => _details;
 
     /// <summary>Gets the CRM named in <see cref="Details"/>, if any.</summary>
     public CrmProvider? Provider => Details.TryGetValue("provider", out var p) && p is string s && Serialization.WireValue.TryParse<CrmProvider>(s, out var provider) ? provider : null;
+
+    /// <summary>
+    /// Adds details that a layer the exception passes through knows about the failed call, such as the request and
+    /// log ids of a broker (Composio) that carried it. Keys already present keep their values. Only non-secret values
+    /// may be added: details reach logs and the audit trail.
+    /// </summary>
+    /// <param name="details">The details to add.</param>
+    public void AddDetails(IEnumerable<KeyValuePair<string, object?>> details)
+    {
+        ArgumentNullException.ThrowIfNull(details);
+        foreach (var (key, value) in details)
+        {
+            ArgumentNullException.ThrowIfNull(key, nameof(details));
+            _details.TryAdd(key, value);
+        }
+    }
 
     /// <summary>Builds a details dictionary naming <paramref name="provider"/>.</summary>
     /// <param name="provider">The CRM, if any.</param>

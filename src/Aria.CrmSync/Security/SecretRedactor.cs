@@ -69,6 +69,9 @@ internal static partial class SecretRedactor
         return JsonSerializer.SerializeToElement(redacted);
     }
 
+    /// <summary>A true/false or null value carries no credential (e.g. <c>requires_reauthorization: true</c>): it is kept.</summary>
+    private static bool IsFlagOrNull(JsonValueKind kind) => kind is JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null;
+
     private static bool NeedsRedaction(JsonElement element, string?[]? secrets)
     {
         switch (element.ValueKind)
@@ -76,7 +79,7 @@ internal static partial class SecretRedactor
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    if ((IsSecretKey(property.Name) && property.Value.ValueKind != JsonValueKind.Null) || NeedsRedaction(property.Value, secrets))
+                    if ((IsSecretKey(property.Name) && !IsFlagOrNull(property.Value.ValueKind)) || NeedsRedaction(property.Value, secrets))
                     {
                         return true;
                     }
@@ -108,7 +111,7 @@ internal static partial class SecretRedactor
             case JsonObject obj:
                 foreach (var key in obj.Select(p => p.Key).ToList())
                 {
-                    obj[key] = IsSecretKey(key) && obj[key] is not null ? JsonValue.Create(Mask) : RedactNode(obj[key], secrets);
+                    obj[key] = IsSecretKey(key) && obj[key] is { } value && !IsFlagOrNull(value.GetValueKind()) ? JsonValue.Create(Mask) : RedactNode(obj[key], secrets);
                 }
 
                 return obj;

@@ -61,12 +61,12 @@ internal sealed partial class CrmSyncService
         catch (CrmSyncException ex) when (ex is CrmConnectionException or CrmRateLimitedException)
         {
             run.Stop(ex.Message, null);
-            await _audit.LogSyncOperationAsync(userId, null, CrmAuditOperation.Error, provider, false, new Dictionary<string, object?>
+            await _audit.LogSyncOperationAsync(userId, null, CrmAuditOperation.Error, provider, false, WithErrorDetails(new Dictionary<string, object?>
             {
                 ["operation"] = "sync_connection",
                 ["code"] = ex.Code,
                 ["phase"] = run.Phase.ToString(),
-            }, ex.Message, CancellationToken.None).ConfigureAwait(false);
+            }, ex), ex.Message, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

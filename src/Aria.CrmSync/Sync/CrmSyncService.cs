@@ -477,14 +477,14 @@ internal sealed partial class CrmSyncService : ICrmSyncService
             Log.RetriesExhausted(_logger, ctx.Lead.Id, _options.MaxRetries);
         }
 
-        await _audit.LogSyncOperationAsync(ctx.Lead.UserId, ctx.Lead.Id, CrmAuditOperation.Error, ctx.Provider, false, new Dictionary<string, object?>
+        await _audit.LogSyncOperationAsync(ctx.Lead.UserId, ctx.Lead.Id, CrmAuditOperation.Error, ctx.Provider, false, WithErrorDetails(new Dictionary<string, object?>
         {
             ["operation"] = operation,
             ["code"] = code,
             ["retry_count"] = state.RetryCount,
             ["next_attempt_at"] = state.NextAttemptAt,
             ["dead_lettered"] = state.Status == SyncStatus.Error && state.NextAttemptAt is null,
-        }, message, CancellationToken.None).ConfigureAwait(false);
+        }, exception), message, CancellationToken.None).ConfigureAwait(false);
 
         _telemetry.OperationCompleted(operation, ctx.Provider, false, TimeSpan.Zero);
         return new SyncResult
@@ -497,6 +497,20 @@ internal sealed partial class CrmSyncService : ICrmSyncService
             RetryCount = state.RetryCount,
             NextAttemptAt = state.NextAttemptAt,
         };
+    }
+
+    /// <summary>
+    /// The failure's structured details for the audit entry (e.g. HTTP status, CRM error code, a broker's log and
+    /// request ids); the audit service masks credential-like keys and redacts text.
+    /// </summary>
+    internal static Dictionary<string, object?> WithErrorDetails(Dictionary<string, object?> details, Exception exception)
+    {
+        if (exception is CrmSyncException { Details.Count: > 0 } crm)
+        {
+            details["error_details"] = crm.Details;
+        }
+
+        return details;
     }
 
     private static string DescribeFailure(Exception exception) => exception switch

@@ -1,13 +1,17 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.Retry;
 
 namespace Aria.CrmSync.Providers.Http;
 
-/// <summary>Registers a CRM's named <see cref="HttpClient"/>: standard resilience (outer), bearer auth, and response buffering (inner).</summary>
+/// <summary>
+/// Registers a CRM's named <see cref="HttpClient"/>: standard resilience (outer), bearer auth, response buffering,
+/// and innermost the broker hop that sends brokered connections' requests to Composio instead of the CRM.
+/// </summary>
 internal static class CrmHttpClientRegistration
 {
     public static IHttpClientBuilder AddCrmHttpClient(IServiceCollection services, string name, Action<HttpStandardResilienceOptions>? configureResilience)
@@ -30,14 +34,20 @@ internal static class CrmHttpClientRegistration
             })
             .SelectPipelineByAuthority(); // one circuit per org / host, not one for every connection
         builder.AddHttpMessageHandler<CrmAuthenticationHandler>();
-        builder.AddHttpMessageHandler(() => new CrmResponseBufferingHandler()); // innermost: body failures happen inside the retries
+        builder.AddHttpMessageHandler(() => new CrmResponseBufferingHandler()); // body failures happen inside the retries
+
+        // Innermost, after every handler the host adds: requests of brokered connections leave here for the broker
+        // (Composio) instead of the primary handler, so host handlers see the same provider request either way.
+        services.PostConfigure<HttpClientFactoryOptions>(name, o => o.HttpMessageHandlerBuilderActions.Add(
+            b => b.AdditionalHandlers.Add(new CrmBrokerHandler(b.Services.GetService<ICrmBroker>()))));
         return builder;
     }
 
     /// <summary>
     /// Retries transient failures (5xx, 408, timeouts, dropped connections) of requests that are safe to repeat.
     /// Writes that could duplicate (creating a note) are not retried here: the engine's outbox retries them with a
-    /// lookup first. 429s are left to the gateway, which pauses the connection's rate gate.
+    /// lookup first. The CRM's 429s are left to the gateway, which pauses the connection's rate gate; a broker's own
+    /// 429 (Composio's rate limit, no <c>Retry-After</c> documented) is retried like a 5xx, with the exponential back-off.
     /// </summary>
     private static ValueTask<bool> ShouldRetryAsync(RetryPredicateArguments<HttpResponseMessage> args)
     {
@@ -47,7 +57,7 @@ internal static class CrmHttpClientRegistration
             return ValueTask.FromResult(false);
         }
 
-        if (args.Outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests })
+        if (args.Outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests } && CrmBrokerTrace.Of(request)?.Failure is not CrmRateLimitedException)
         {
             return ValueTask.FromResult(false);
         }

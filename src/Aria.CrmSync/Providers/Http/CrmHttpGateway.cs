@@ -7,7 +7,8 @@ namespace Aria.CrmSync.Providers.Http;
 /// <summary>
 /// The HTTP core shared by the CRM gateways: waits for the connection's rate budget, sends with the connection
 /// attached (the pipeline's auth and resilience handlers read it), buffers the response, feeds the provider's limit
-/// headers back to the budget, and turns transport failures and error bodies into the library's typed exceptions.
+/// headers back to the budget, and turns transport failures and error bodies into the library's typed exceptions
+/// (adding, for a call a broker carried, the broker's log and request ids).
 /// A client is taken from the factory per request, so handler lifetimes (DNS changes) are honoured.
 /// </summary>
 internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGate rateGate, TimeProvider time, CrmSyncTelemetry telemetry)
@@ -51,7 +52,9 @@ internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGat
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or IOException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException)
         {
             telemetry.CrmCall(ProviderKind, endpoint, 0);
-            throw new CrmConnectionException(ProviderKind, $"{Serialization.WireValue.Format(ProviderKind)} request {endpoint} failed: {Describe(ex)}", ex);
+            var failure = new CrmConnectionException(ProviderKind, $"{Serialization.WireValue.Format(ProviderKind)} request {endpoint} failed: {Describe(ex)}", ex);
+            failure.AddDetails(CrmBrokerTrace.Of(request)?.Details() ?? []);
+            throw failure;
         }
 
         using (response)
@@ -69,13 +72,27 @@ internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGat
             var result = new CrmHttpResponse(endpoint, response.StatusCode, response.Headers, response.Content.Headers, body);
             telemetry.CrmCall(ProviderKind, endpoint, (int)response.StatusCode);
             ObserveLimits(connection, result);
+            var trace = CrmBrokerTrace.Of(request);
+            if (trace?.Failure is { } brokerFailure)
+            {
+                // The broker (Composio) itself failed: rate-limited or unavailable, after the retries the pipeline allows.
+                Activity.Current?.SetTag("crm.error_status", (int)result.Status);
+                if (brokerFailure is CrmRateLimitedException { RetryAfter: { } pause })
+                {
+                    RateGate.PauseWindow(connection, pause);
+                }
+
+                throw trace.Apply(brokerFailure);
+            }
+
             if (result.IsSuccess || accept.Contains(result.Status))
             {
                 return result;
             }
 
             Activity.Current?.SetTag("crm.error_status", (int)result.Status);
-            throw MapError(connection, result);
+            var error = MapError(connection, result);
+            throw trace?.Apply(error) ?? error; // through a broker: the CRM's error with the broker's ids
         }
     }
 

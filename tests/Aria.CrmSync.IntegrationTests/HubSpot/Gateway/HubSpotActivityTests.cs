@@ -1,13 +1,16 @@
 namespace Aria.CrmSync.IntegrationTests.HubSpot.Gateway;
 
-public sealed class HubSpotActivityTests
+public class HubSpotActivityTests
 {
+    /// <summary>Gets how the host reaches the CRM; the <c>ViaComposio</c> subclass runs every test again through Composio.</summary>
+    protected virtual GatewayTransport Transport => GatewayTransport.Direct;
+
     private static readonly DateTimeOffset Base = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
     [Fact]
     public async Task GetActivities_MapsEveryEngagementType_PlainText_Direction_OccurredAt()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync();
+        await using var h = await HubSpotGatewayHost.StartAsync(transport: Transport);
         var deal = h.InsertDeal("D");
         var other = h.InsertDeal("Other");
         Engage(h, "calls", deal, 206, Base.AddHours(-5), new() { ["hs_call_title"] = "Intro call", ["hs_call_body"] = "<p>Discussed <b>pricing</b></p><p>Next&nbsp;steps</p>", ["hs_call_direction"] = "INBOUND", ["hs_call_status"] = "COMPLETED", ["hs_call_duration"] = "60000" });
@@ -42,7 +45,7 @@ public sealed class HubSpotActivityTests
     [Fact]
     public async Task GetActivityChanges_AcrossThePortal_OnlyDealActivities_Ordered_Resumable()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(o => o.SearchRequestsPerSecond = 100, inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(o => o.SearchRequestsPerSecond = 100, inProcess: true, transport: Transport);
         var deals = Enumerable.Range(0, 20).Select(i => h.InsertDeal($"D{i}")).ToList();
         var types = new[] { ("calls", 206), ("emails", 210), ("meetings", 212), ("tasks", 216), ("notes", 214) };
         var expected = new List<(string Id, string Deal)>();

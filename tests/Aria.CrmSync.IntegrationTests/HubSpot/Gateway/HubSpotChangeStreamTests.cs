@@ -1,13 +1,16 @@
 namespace Aria.CrmSync.IntegrationTests.HubSpot.Gateway;
 
-public sealed class HubSpotChangeStreamTests
+public class HubSpotChangeStreamTests
 {
+    /// <summary>Gets how the host reaches the CRM; the <c>ViaComposio</c> subclass runs every test again through Composio.</summary>
+    protected virtual GatewayTransport Transport => GatewayTransport.Direct;
+
     private static readonly DateTimeOffset Base = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
     [Fact]
     public async Task DistinctTimestamps_ReadOnceInOrder_AndResumeFromAnyPageCursor()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(o => o.SearchResultCap = 10_000, inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(o => o.SearchResultCap = 10_000, inProcess: true, transport: Transport);
         var ids = Enumerable.Range(0, 450).Select(i => h.InsertDeal($"D{i}", lastModified: Base.AddSeconds(i))).ToList();
 
         var pages = await h.CrmGateway.GetChangesAsync(h.Connection, null).ToListAsync();
@@ -30,7 +33,7 @@ public sealed class HubSpotChangeStreamTests
     public async Task SmallResultCap_NeverPagesIntoTheCap_NothingLostOrRepeated()
     {
         // HubSpot refuses to page past 10,000 results per query; a cap of 50 makes the same boundary cheap to reach.
-        await using var h = await HubSpotGatewayHost.StartAsync(o => { o.SearchResultCap = 50; o.SearchRequestsPerSecond = 100; }, inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(o => { o.SearchResultCap = 50; o.SearchRequestsPerSecond = 100; }, inProcess: true, transport: Transport);
         var ids = Enumerable.Range(0, 600).Select(i => h.InsertDeal($"D{i}", lastModified: Base.AddMilliseconds(i * 7))).ToList();
 
         var read = (await h.CrmGateway.GetChangesAsync(h.Connection, null).ToListAsync()).SelectMany(p => p.Records).Select(r => r.CrmId).ToList();
@@ -42,7 +45,7 @@ public sealed class HubSpotChangeStreamTests
     [Fact]
     public async Task ThousandsSharingOneTimestamp_ReadByIdRanges_PastTheCap_InCursorOrder()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(o => { o.SearchResultCap = 300; o.SearchRequestsPerSecond = 100; }, inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(o => { o.SearchResultCap = 300; o.SearchRequestsPerSecond = 100; }, inProcess: true, transport: Transport);
         var before = Enumerable.Range(0, 30).Select(i => h.InsertDeal($"B{i}", lastModified: Base.AddSeconds(-i - 1))).ToList();
         var bulk = Enumerable.Range(0, 1_250).Select(i => h.InsertDeal($"G{i}", lastModified: Base)).ToList(); // more than the cap and many pages
         var after = Enumerable.Range(0, 20).Select(i => h.InsertDeal($"A{i}", lastModified: Base.AddSeconds(i + 1))).ToList();
@@ -66,7 +69,7 @@ public sealed class HubSpotChangeStreamTests
     [Fact]
     public async Task EqualTimestampsAcrossPageBoundaries_AreNeitherSkippedNorRepeated()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true, transport: Transport);
         var expected = new List<string>();
         for (var t = 0; t < 12; t++)
         {
@@ -88,7 +91,7 @@ public sealed class HubSpotChangeStreamTests
     [Fact]
     public async Task RecordModifiedWhileStreaming_IsReadAgainAtItsNewTime_NotLost()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true, transport: Transport);
         var ids = Enumerable.Range(0, 500).Select(i => h.InsertDeal($"D{i}", lastModified: Base.AddSeconds(i))).ToList();
 
         var seen = new List<string>();

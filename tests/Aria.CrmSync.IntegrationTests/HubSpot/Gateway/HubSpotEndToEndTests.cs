@@ -2,12 +2,15 @@ using Xunit.Abstractions;
 
 namespace Aria.CrmSync.IntegrationTests.HubSpot.Gateway;
 
-public sealed class HubSpotEndToEndTests(ITestOutputHelper output)
+public class HubSpotEndToEndTests(ITestOutputHelper output)
 {
+    /// <summary>Gets how the host reaches the CRM; the <c>ViaComposio</c> subclass runs every test again through Composio.</summary>
+    protected virtual GatewayTransport Transport => GatewayTransport.Direct;
+
     [Fact]
     public async Task TriggerManualSync_BothSidesEdited_Conflict_Note_Activities()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(syncOptions: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins);
+        await using var h = await HubSpotGatewayHost.StartAsync(syncOptions: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins, transport: Transport);
         var deal = h.InsertDeal("Acme", "qualifiedtobuy", amount: "1000", closeDate: "2026-05-01T00:00:00.000Z");
         await h.AddLeadAsync("lead-1", deal, LifecycleStages.Lead, value: 1000m, closeDate: new DateOnly(2026, 5, 1));
         var first = await h.Sync.TriggerManualSyncAsync(HubSpotGatewayHost.UserId, "lead-1");
@@ -51,7 +54,7 @@ public sealed class HubSpotEndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task SyncConnection_HundredsOfDeals_BatchedBothWays()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(o => o.SearchRequestsPerSecond = 50, inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(o => o.SearchRequestsPerSecond = 50, inProcess: true, transport: Transport);
         var start = DateTimeOffset.UtcNow.AddHours(-2);
         var deals = Enumerable.Range(0, 300).Select(i => h.InsertDeal($"Deal {i}", "appointmentscheduled", amount: "100", lastModified: start.AddMilliseconds(i))).ToList();
         for (var i = 0; i < deals.Count; i++)
@@ -133,7 +136,7 @@ public sealed class HubSpotEndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task LeadMarkedWon_DealInCustomPipeline_GetsThePipelinesWonStage()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true, transport: Transport);
         var pipeline = h.Emulator.AddDealPipeline("Partners", ("Intro", 0.2, false), ("Won", 1.0, true), ("Lost", 0.0, true));
         var deal = h.InsertDeal("P", pipeline.Stages[0].Id, pipeline: pipeline.Id);
         await h.AddLeadAsync("lead-p", deal);

@@ -13,14 +13,18 @@ internal sealed class HubSpotGatewayHost : IAsyncDisposable
 {
     public const string UserId = "user-1";
 
-    private HubSpotGatewayHost(HubSpotEmulator emulator, ServiceProvider services, CrmConnection connection)
+    private HubSpotGatewayHost(HubSpotEmulator emulator, ServiceProvider services, CrmConnection connection, ComposioEmulator? composio)
     {
         Emulator = emulator;
         Services = services;
         Connection = connection;
+        Composio = composio;
     }
 
     public HubSpotEmulator Emulator { get; }
+
+    /// <summary>Gets the Composio emulator in front of the portal (<see cref="GatewayTransport.Composio"/>), or <see langword="null"/>.</summary>
+    public ComposioEmulator? Composio { get; }
 
     public ServiceProvider Services { get; }
 
@@ -52,7 +56,8 @@ internal sealed class HubSpotGatewayHost : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         Action<IAriaCrmSyncBuilder>? builder = null,
         Action<CrmSyncOptions>? syncOptions = null,
-        IEnumerable<string>? scopes = null)
+        IEnumerable<string>? scopes = null,
+        GatewayTransport transport = GatewayTransport.Direct)
     {
         var options = new HubSpotEmulatorOptions { Seed = 7 };
         emulatorOptions?.Invoke(options);
@@ -73,6 +78,20 @@ internal sealed class HubSpotGatewayHost : IAsyncDisposable
             connection = new CrmConnection { UserId = UserId, Provider = CrmProvider.HubSpot, CredentialKind = CrmCredentialKind.StaticToken, AccessToken = emulator.CreatePrivateAppToken(scopes) };
         }
 
+        ComposioEmulator? composio = null;
+        if (transport == GatewayTransport.Composio)
+        {
+            // Composio holds the token(s); the library only knows the connected account.
+            composio = new ComposioEmulator(null, emulator, new ComposioEmulatorOptions { Seed = options.Seed, BaseAddress = new Uri("https://composio.emulator.local") });
+            if (!inProcess)
+            {
+                await composio.StartServerAsync();
+            }
+
+            var account = composio.AddConnectedAccount(CrmProvider.HubSpot, connection.AccessToken!, connection.RefreshToken, UserId);
+            connection = connection with { CredentialKind = CrmCredentialKind.Brokered, BrokerAccountId = account.Id, AccessToken = null, RefreshToken = null };
+        }
+
         var collection = new ServiceCollection();
         var aria = collection.AddAriaCrmSync(o => syncOptions?.Invoke(o))
             .UseInMemoryStores()
@@ -86,6 +105,19 @@ internal sealed class HubSpotGatewayHost : IAsyncDisposable
                 o.SearchRequestsPerSecond = options.SearchRequestsPerSecond;
                 gatewayOptions?.Invoke(o);
             });
+        if (composio is not null)
+        {
+            aria.AddComposio(o =>
+            {
+                o.ApiKey = composio.ApiKey;
+                o.BaseAddress = composio.ApiBaseAddress;
+            });
+            if (inProcess)
+            {
+                collection.AddHttpClient(ComposioOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(composio.CreateHandler);
+            }
+        }
+
         builder?.Invoke(aria);
         collection.Configure<HttpStandardResilienceOptions>(HubSpotOptions.HttpClientName + "-standard", o => o.Retry.Delay = TimeSpan.FromMilliseconds(20));
         if (inProcess)
@@ -95,7 +127,7 @@ internal sealed class HubSpotGatewayHost : IAsyncDisposable
         }
 
         services?.Invoke(collection);
-        return new HubSpotGatewayHost(emulator, collection.BuildServiceProvider(), connection);
+        return new HubSpotGatewayHost(emulator, collection.BuildServiceProvider(), connection, composio);
     }
 
     /// <summary>Inserts a deal directly (not counted).</summary>
@@ -138,6 +170,11 @@ internal sealed class HubSpotGatewayHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
+        if (Composio is not null)
+        {
+            await Composio.DisposeAsync();
+        }
+
         await Emulator.DisposeAsync();
     }
 }

@@ -2,12 +2,15 @@ using Aria.CrmSync.Testing;
 
 namespace Aria.CrmSync.IntegrationTests.HubSpot.Gateway;
 
-public sealed class HubSpotNoteTests
+public class HubSpotNoteTests
 {
+    /// <summary>Gets how the host reaches the CRM; the <c>ViaComposio</c> subclass runs every test again through Composio.</summary>
+    protected virtual GatewayTransport Transport => GatewayTransport.Direct;
+
     [Fact]
     public async Task CreateNotes_BatchCreatesWithTheDealAssociationAndKeyMarker()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync();
+        await using var h = await HubSpotGatewayHost.StartAsync(transport: Transport);
         var deals = Enumerable.Range(0, 150).Select(i => h.InsertDeal($"D{i}")).ToList();
         var requests = deals.Select((d, i) => new CrmNoteRequest { CrmId = d, IdempotencyKey = $"aria-{i:000}", Text = $"[ARIA] Summary {i}" }).ToList();
 
@@ -28,7 +31,7 @@ public sealed class HubSpotNoteTests
     [Fact]
     public async Task ResponseLost_ReportedTransient_RetryWithMayExistFindsTheNote_NoDuplicate()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync();
+        await using var h = await HubSpotGatewayHost.StartAsync(transport: Transport);
         var deal = h.InsertDeal("D");
         h.Emulator.InsertObject("notes", new Dictionary<string, string?> { ["hs_note_body"] = "someone else's note", ["hs_timestamp"] = "2026-03-01T00:00:00Z" });
         h.Emulator.Associate("notes", h.Emulator.ListObjects("notes")[0].Id, "deals", deal, 214);
@@ -54,7 +57,7 @@ public sealed class HubSpotNoteTests
     [Fact]
     public async Task MayExist_WhenNothingWasWritten_CreatesOnce_AndDuplicateKeysInOneCallShareTheNote()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true, transport: Transport);
         var a = h.InsertDeal("A");
         var b = h.InsertDeal("B");
         h.Emulator.Faults.FailNext(FaultKind.DropConnection, "notes.batch.create");

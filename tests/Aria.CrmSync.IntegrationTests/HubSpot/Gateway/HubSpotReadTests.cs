@@ -1,11 +1,14 @@
 namespace Aria.CrmSync.IntegrationTests.HubSpot.Gateway;
 
-public sealed class HubSpotReadTests
+public class HubSpotReadTests
 {
+    /// <summary>Gets how the host reaches the CRM; the <c>ViaComposio</c> subclass runs every test again through Composio.</summary>
+    protected virtual GatewayTransport Transport => GatewayTransport.Direct;
+
     [Fact]
     public async Task GetRecord_MapsStringPropertiesAndStageFlags_OverLoopback()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync();
+        await using var h = await HubSpotGatewayHost.StartAsync(transport: Transport);
         var open = h.InsertDeal("Acme renewal", "presentationscheduled", amount: "1500.00", closeDate: "2026-04-30T16:50:06.678Z");
         var won = h.InsertDeal("Globex", "closedwon", amount: "2.5E3", closeDate: "1777507200000");
         var lost = h.InsertDeal("Initech", "closedlost");
@@ -47,7 +50,7 @@ public sealed class HubSpotReadTests
     [InlineData("123456789012345678901")]
     public async Task MalformedIds_AreRejectedBeforeAnyCall(string id)
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true, transport: Transport);
         var ex = await Assert.ThrowsAsync<CrmSyncValidationException>(() => h.CrmGateway.GetRecordAsync(h.Connection, id));
         Assert.Equal(CrmProvider.HubSpot, ex.Provider);
         await Assert.ThrowsAsync<CrmSyncValidationException>(() => h.CrmGateway.GetRecordsAsync(h.Connection, ["1", id]));
@@ -59,7 +62,7 @@ public sealed class HubSpotReadTests
     [Fact]
     public async Task GetRecords_BatchesByHundred_AndLeavesOutMissingIds()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true, transport: Transport);
         var ids = Enumerable.Range(0, 250).Select(i => h.InsertDeal($"Deal {i}", amount: i.ToString())).ToList();
         ids.Insert(10, "98765432100");
 
@@ -75,7 +78,7 @@ public sealed class HubSpotReadTests
     [Fact]
     public async Task CustomPipeline_NumericStageIds_ClosedAndWonFromMetadata_RefreshedWhenUnknown()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true, transport: Transport);
         var first = h.Emulator.AddDealPipeline("Enterprise", ("Discovery", 0.1, false), ("Pilot", 0.5, false), ("Signed", 1.0, true), ("Dropped", 0.0, true));
         var discovery = h.InsertDeal("A", first.Stages[0].Id, pipeline: first.Id);
         Assert.False((await h.CrmGateway.GetRecordAsync(h.Connection, discovery))!.IsClosed);
@@ -105,7 +108,7 @@ public sealed class HubSpotReadTests
     [Fact]
     public async Task DatedApiVersion_UsesTheDatedPathFamily()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(o => o.RecordExchanges = true, o => o.ApiVersion = "2026-03", inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(o => o.RecordExchanges = true, o => o.ApiVersion = "2026-03", inProcess: true, transport: Transport);
         var deal = h.InsertDeal("Dated", amount: "10");
         h.Emulator.InsertObject("notes", new Dictionary<string, string?> { ["hs_note_body"] = "<p>Hello</p>", ["hs_timestamp"] = "2026-03-01T10:00:00Z" });
         var note = h.Emulator.ListObjects("notes").Single().Id;

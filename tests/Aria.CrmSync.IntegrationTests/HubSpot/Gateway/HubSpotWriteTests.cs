@@ -1,11 +1,14 @@
 namespace Aria.CrmSync.IntegrationTests.HubSpot.Gateway;
 
-public sealed class HubSpotWriteTests
+public class HubSpotWriteTests
 {
+    /// <summary>Gets how the host reaches the CRM; the <c>ViaComposio</c> subclass runs every test again through Composio.</summary>
+    protected virtual GatewayTransport Transport => GatewayTransport.Direct;
+
     [Fact]
     public async Task UpdateRecords_BatchesByHundred_WritesCanonicalValues()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync();
+        await using var h = await HubSpotGatewayHost.StartAsync(transport: Transport);
         var ids = Enumerable.Range(0, 230).Select(i => h.InsertDeal($"D{i}", amount: "1")).ToList();
         var updates = ids.Select((id, i) => new CrmRecordUpdate
         {
@@ -40,7 +43,7 @@ public sealed class HubSpotWriteTests
     [Fact]
     public async Task IfUnmodifiedSince_OneBatchReadPerBatch_ReportsPreconditionFailedForDealsChangedSince()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true, transport: Transport);
         var read = DateTimeOffset.UtcNow.AddMinutes(-10);
         var ids = Enumerable.Range(0, 150).Select(i => h.InsertDeal($"D{i}", lastModified: read)).ToList();
         h.Emulator.UpdateObject("deals", ids[5], new Dictionary<string, string?> { ["amount"] = "77" }, read.AddMinutes(1)); // someone else wrote after our read
@@ -66,7 +69,7 @@ public sealed class HubSpotWriteTests
     [Fact]
     public async Task DeletedDealsAndPerItemErrors_AreResults_NotExceptions()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true, transport: Transport);
         var live = h.InsertDeal("Live");
         var gone = h.InsertDeal("Gone");
         h.Emulator.ArchiveObject("deals", gone);
@@ -88,7 +91,7 @@ public sealed class HubSpotWriteTests
     [Fact]
     public async Task UnknownFieldsAndMalformedValues_AreRejectedBeforeSending()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true, transport: Transport);
         var deal = h.InsertDeal("X");
         await Assert.ThrowsAsync<CrmSyncValidationException>(() => h.CrmGateway.UpdateRecordsAsync(h.Connection, [new CrmRecordUpdate { CrmId = deal, Fields = new Dictionary<string, string?> { ["hubspot_owner_id"] = "1" } }]));
         await Assert.ThrowsAsync<CrmSyncValidationException>(() => h.CrmGateway.UpdateRecordsAsync(h.Connection, [new CrmRecordUpdate { CrmId = deal, Fields = new Dictionary<string, string?> { [CrmFields.Amount] = "12,5" } }]));
@@ -99,7 +102,7 @@ public sealed class HubSpotWriteTests
     [Fact]
     public async Task DefaultStageIds_AreTranslatedToTheDealsCustomPipeline()
     {
-        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true);
+        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true, transport: Transport);
         var pipeline = h.Emulator.AddDealPipeline("Enterprise", ("Discovery", 0.1, false), ("Presentation Scheduled", 0.5, false), ("Legal", 0.85, false), ("Signed", 1.0, true), ("Dropped", 0.0, true));
         var stage = pipeline.Stages.ToDictionary(s => s.Label, s => s.Id);
         var won = h.InsertDeal("W", stage["Discovery"], pipeline: pipeline.Id);

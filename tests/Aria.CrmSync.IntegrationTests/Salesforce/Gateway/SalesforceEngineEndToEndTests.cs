@@ -5,8 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
 
 /// <summary>The real engine (<see cref="ICrmSyncService"/>) over the Salesforce gateway and the emulator, over loopback HTTP.</summary>
-public sealed class SalesforceEngineEndToEndTests(Xunit.Abstractions.ITestOutputHelper output)
+public class SalesforceEngineEndToEndTests(Xunit.Abstractions.ITestOutputHelper output)
 {
+    /// <summary>Gets how the host reaches the CRM; the <c>ViaComposio</c> subclass runs every test again through Composio.</summary>
+    protected virtual GatewayTransport Transport => GatewayTransport.Direct;
+
     private void Report(string stage, SfGatewayHost host)
         => output.WriteLine($"{stage}: {host.Emulator.Calls.ApiCalls} API calls ({string.Join(", ", host.Emulator.Calls.ByEndpoint.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))})");
 
@@ -49,7 +52,7 @@ public sealed class SalesforceEngineEndToEndTests(Xunit.Abstractions.ITestOutput
     [Fact]
     public async Task ManualSync_MergesBothSides_PushesTheSummary_AndPullsActivities()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var opp = host.Org.Insert("Opportunity", new Dictionary<string, object?> { ["Name"] = "Acme", ["StageName"] = "Prospecting", ["CloseDate"] = new DateOnly(2026, 6, 30), ["Amount"] = 1000m });
         await AddLeadAsync(host, "lead-1", opp, 1000m, new DateOnly(2026, 6, 30));
         var first = await host.Sync.TriggerManualSyncAsync(SfGatewayHost.UserId, "lead-1");
@@ -113,7 +116,7 @@ public sealed class SalesforceEngineEndToEndTests(Xunit.Abstractions.ITestOutput
                 self!.Org.Update("Opportunity", opp!, new Dictionary<string, object?> { ["CloseDate"] = new DateOnly(2026, 9, 30) });
             }
         });
-        await using var host = self = await SfGatewayHost.StartAsync(services: s => s.AddHttpClient(SalesforceOptions.HttpClientName).AddHttpMessageHandler(() => hook));
+        await using var host = self = await SfGatewayHost.StartAsync(services: s => s.AddHttpClient(SalesforceOptions.HttpClientName).AddHttpMessageHandler(() => hook), transport: Transport);
         opp = host.Org.Insert("Opportunity", new Dictionary<string, object?> { ["Name"] = "Acme", ["StageName"] = "Prospecting", ["CloseDate"] = new DateOnly(2026, 6, 30), ["Amount"] = 1000m });
         await AddLeadAsync(host, "lead-1", opp, 1000m, new DateOnly(2026, 6, 30));
         Assert.True((await host.Sync.TriggerManualSyncAsync(SfGatewayHost.UserId, "lead-1")).Success);
@@ -135,7 +138,7 @@ public sealed class SalesforceEngineEndToEndTests(Xunit.Abstractions.ITestOutput
     [Fact]
     public async Task ConnectionSync_OverThreeHundredOpportunities_ConvergesBothSides_WithBatchedCalls()
     {
-        await using var host = await SfGatewayHost.StartAsync(options: o => o.QueryBatchSize = 200);
+        await using var host = await SfGatewayHost.StartAsync(options: o => o.QueryBatchSize = 200, transport: Transport);
         var opps = host.Seed(300);
         for (var i = 0; i < opps.Count; i++)
         {
@@ -270,7 +273,7 @@ public sealed class SalesforceEngineEndToEndTests(Xunit.Abstractions.ITestOutput
     public async Task ConnectionSync_PausesOnTheDailyAllocation_AndResumesFromItsCheckpoint()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var host = await SfGatewayHost.StartAsync(emulator: o => o.DailyApiRequestLimit = 4, options: o => o.QueryBatchSize = 200, services: s => s.AddSingleton<TimeProvider>(clock));
+        await using var host = await SfGatewayHost.StartAsync(emulator: o => o.DailyApiRequestLimit = 4, options: o => o.QueryBatchSize = 200, services: s => s.AddSingleton<TimeProvider>(clock), transport: Transport);
         var opps = host.Seed(1000);
         for (var i = 0; i < opps.Count; i += 10)
         {

@@ -2,8 +2,11 @@ using Aria.CrmSync.Testing;
 
 namespace Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
 
-public sealed class SalesforceGatewayActivityTests
+public class SalesforceGatewayActivityTests
 {
+    /// <summary>Gets how the host reaches the CRM; the <c>ViaComposio</c> subclass runs every test again through Composio.</summary>
+    protected virtual GatewayTransport Transport => GatewayTransport.Direct;
+
     private static async Task<List<CrmActivity>> ActivitiesAsync(SfGatewayHost host, string crmId, DateTimeOffset? since = null)
     {
         var list = new List<CrmActivity>();
@@ -29,7 +32,7 @@ public sealed class SalesforceGatewayActivityTests
     [Fact]
     public async Task RecordActivities_MapTasksEventsAndNotes_InOneCompositeCall()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var opp = host.Seed(2)[0];
         var other = host.Org.List("Opportunity").Select(o => (string)o["Id"]!).Single(id => id != opp);
         var call = host.Org.Insert("Task", new Dictionary<string, object?> { ["WhatId"] = opp, ["Subject"] = "Discovery call", ["TaskSubtype"] = "Call", ["CallType"] = "Outbound", ["Status"] = "Completed", ["ActivityDate"] = new DateOnly(2026, 2, 3), ["CallDurationInSeconds"] = 420L });
@@ -71,7 +74,7 @@ public sealed class SalesforceGatewayActivityTests
     [Fact]
     public async Task RecordActivities_WithOnlyAriasOwnNotes_CostOneCall()
     {
-        await using var host = await SfGatewayHost.StartAsync(loopback: false);
+        await using var host = await SfGatewayHost.StartAsync(loopback: false, transport: Transport);
         var opp = host.Seed(1)[0];
         await host.Gateway.CreateNotesAsync(host.Connection, [new CrmNoteRequest { IdempotencyKey = "k", CrmId = opp, Text = "[ARIA] summary" }]);
         host.Emulator.Calls.Reset();
@@ -87,7 +90,7 @@ public sealed class SalesforceGatewayActivityTests
     [Fact]
     public async Task RecordActivities_Since_ReturnsOnlyActivitiesModifiedAfterIt()
     {
-        await using var host = await SfGatewayHost.StartAsync(loopback: false);
+        await using var host = await SfGatewayHost.StartAsync(loopback: false, transport: Transport);
         var opp = host.Seed(1)[0];
         var old = host.Org.Insert("Task", new Dictionary<string, object?> { ["WhatId"] = opp, ["Subject"] = "old" });
         var recent = host.Org.Insert("Task", new Dictionary<string, object?> { ["WhatId"] = opp, ["Subject"] = "recent" });
@@ -103,7 +106,7 @@ public sealed class SalesforceGatewayActivityTests
     [Fact]
     public async Task ActivityChanges_MergeTasksEventsAndNotesOfOpportunities_InModstampIdOrder_AcrossPages()
     {
-        await using var host = await SfGatewayHost.StartAsync(options: o => o.QueryBatchSize = 200);
+        await using var host = await SfGatewayHost.StartAsync(options: o => o.QueryBatchSize = 200, transport: Transport);
         var opps = host.Seed(50);
         var account = host.Org.Insert("Account", new Dictionary<string, object?> { ["Name"] = "Acme" });
         var stamp = new DateTimeOffset(2026, 1, 20, 8, 0, 0, TimeSpan.Zero);

@@ -2,8 +2,11 @@ using Aria.CrmSync.Testing;
 
 namespace Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
 
-public sealed class SalesforceGatewayChangeTests
+public class SalesforceGatewayChangeTests
 {
+    /// <summary>Gets how the host reaches the CRM; the <c>ViaComposio</c> subclass runs every test again through Composio.</summary>
+    protected virtual GatewayTransport Transport => GatewayTransport.Direct;
+
     private static readonly DateTimeOffset Shared = new(2026, 2, 1, 12, 0, 0, 250, TimeSpan.Zero);
 
     /// <summary>450 records share one SystemModstamp (spanning page boundaries), 550 more are spread before and after it.</summary>
@@ -24,7 +27,7 @@ public sealed class SalesforceGatewayChangeTests
     [Fact]
     public async Task Changes_PageThroughNextRecordsUrl_InModstampIdOrder_WithoutMissesOrDuplicates()
     {
-        await using var host = await SfGatewayHost.StartAsync(options: o => o.QueryBatchSize = 200);
+        await using var host = await SfGatewayHost.StartAsync(options: o => o.QueryBatchSize = 200, transport: Transport);
         var expected = SeedMixed(host);
         host.Emulator.Calls.Reset();
 
@@ -53,7 +56,7 @@ public sealed class SalesforceGatewayChangeTests
     [InlineData(998)]
     public async Task Changes_ResumedFromAnyCursor_ReturnExactlyTheRecordsAfterIt(int index)
     {
-        await using var host = await SfGatewayHost.StartAsync(options: o => o.QueryBatchSize = 200);
+        await using var host = await SfGatewayHost.StartAsync(options: o => o.QueryBatchSize = 200, transport: Transport);
         var expected = SeedMixed(host);
         var all = (await host.ReadChangesAsync()).SelectMany(p => p.Records).ToList();
         var cursor = new CrmCursor(all[index].LastModifiedAt!.Value, all[index].CrmId);
@@ -67,7 +70,7 @@ public sealed class SalesforceGatewayChangeTests
     [Fact]
     public async Task Changes_FromATimeOnlyCursor_IncludeRecordsAtThatTime()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var expected = SeedMixed(host);
 
         var read = (await host.ReadChangesAsync(new CrmCursor(Shared, null))).SelectMany(p => p.Records).ToList();
@@ -78,7 +81,7 @@ public sealed class SalesforceGatewayChangeTests
     [Fact]
     public async Task Changes_ReportDeletedOpportunities_AndMoveTheCursorPastThem()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var ids = host.Seed(20);
         var first = await host.ReadChangesAsync();
         var cursor = first[^1].Cursor;
@@ -96,7 +99,7 @@ public sealed class SalesforceGatewayChangeTests
     [Fact]
     public async Task Changes_AnExpiredQueryLocator_IsReplacedByANewQueryFromTheLastPage()
     {
-        await using var host = await SfGatewayHost.StartAsync(emulator: o => o.MaxOpenQueryCursors = 1, options: o => o.QueryBatchSize = 200);
+        await using var host = await SfGatewayHost.StartAsync(emulator: o => o.MaxOpenQueryCursors = 1, options: o => o.QueryBatchSize = 200, transport: Transport);
         var expected = SeedMixed(host);
         host.Emulator.Calls.Reset();
         var read = new List<string>();

@@ -4,8 +4,11 @@ using Aria.CrmSync.Testing;
 
 namespace Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
 
-public sealed class SalesforceGatewayNoteTests
+public class SalesforceGatewayNoteTests
 {
+    /// <summary>Gets how the host reaches the CRM; the <c>ViaComposio</c> subclass runs every test again through Composio.</summary>
+    protected virtual GatewayTransport Transport => GatewayTransport.Direct;
+
     private static CrmNoteRequest Note(string key, string crmId, string text = "[ARIA] Call recap: pricing agreed", bool mayExist = false)
         => new() { IdempotencyKey = key, CrmId = crmId, Text = text, MayExist = mayExist };
 
@@ -15,7 +18,7 @@ public sealed class SalesforceGatewayNoteTests
     [Fact]
     public async Task ContentNote_IsWrittenAndLinked_InOneCompositeCall_WithAReadableTitleCarryingTheKey()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var opp = host.Seed(1)[0];
         host.Emulator.Calls.Reset();
         var text = "[ARIA] Call recap: <CFO> agreed to \"pricing\" & terms\nNext: send the contract";
@@ -39,7 +42,7 @@ public sealed class SalesforceGatewayNoteTests
     [Fact]
     public async Task UpToTwelveNotes_GoInOneCompositeCall()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var opps = host.Seed(4);
         host.Emulator.Calls.Reset();
 
@@ -55,7 +58,7 @@ public sealed class SalesforceGatewayNoteTests
     [Fact]
     public async Task ManyNotes_GoSeventyFivePerCompositeGraphCall_EachNoteOnItsOwn()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var opps = host.Seed(10);
         host.Org.Delete("Opportunity", opps[9]); // its notes cannot be linked: only they fail
         host.Emulator.Calls.Reset();
@@ -75,7 +78,7 @@ public sealed class SalesforceGatewayNoteTests
     [Fact]
     public async Task AfterALostResponse_ARetryWithMayExist_FindsTheNote_AndNeverWritesASecondOne()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var opp = host.Seed(1)[0];
         host.Emulator.Faults.FailNext(FaultKind.ResponseLost, SalesforceEndpoints.Composite);
 
@@ -99,7 +102,7 @@ public sealed class SalesforceGatewayNoteTests
     [Fact]
     public async Task MayExist_WhenTheFirstAttemptNeverArrived_WritesTheNote_AndKeysOnOtherRecordsDoNotMatch()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var opps = host.Seed(2);
         await host.Gateway.CreateNotesAsync(host.Connection, [Note("shared-key", opps[0])]);
         host.Emulator.Faults.FailNext(FaultKind.DropConnection, SalesforceEndpoints.Composite);
@@ -115,7 +118,7 @@ public sealed class SalesforceGatewayNoteTests
     [Fact]
     public async Task AnUnlinkedNoteWithTheKey_IsLinked_NotWrittenAgain()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var opp = host.Seed(1)[0];
         var orphan = host.Org.Insert("ContentNote", new Dictionary<string, object?> { ["Title"] = SalesforceGateway.NoteTitle("[ARIA] x", "orphan-key", 255), ["Content"] = "<p>x</p>" });
 
@@ -130,7 +133,7 @@ public sealed class SalesforceGatewayNoteTests
     [Fact]
     public async Task AFailingNote_RollsBackItsCall_AndOnlyThatNoteFails()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var opps = host.Seed(5);
         host.Org.Delete("Opportunity", opps[2]);
         host.Emulator.Calls.Reset();
@@ -148,7 +151,7 @@ public sealed class SalesforceGatewayNoteTests
     [Fact]
     public async Task ConcurrentNoteWrites_CreateEveryNoteExactlyOnce()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var opps = host.Seed(8);
 
         var batches = await Task.WhenAll(Enumerable.Range(0, 8).Select(b => host.Gateway.CreateNotesAsync(host.Connection, Enumerable.Range(0, 5).Select(i => Note($"b{b}-n{i}", opps[b], $"[ARIA] batch {b} note {i}")).ToList())));
@@ -164,7 +167,7 @@ public sealed class SalesforceGatewayNoteTests
     [Fact]
     public async Task ClassicNotes_AreWrittenWithCollections_AndFoundOnRetry()
     {
-        await using var host = await SfGatewayHost.StartAsync(options: o => o.NotesAs = SalesforceNoteKind.Note);
+        await using var host = await SfGatewayHost.StartAsync(options: o => o.NotesAs = SalesforceNoteKind.Note, transport: Transport);
         var opp = host.Seed(1)[0];
         var longText = "[ARIA] " + new string('x', 200) + "\nsecond line";
         host.Emulator.Faults.FailNext(FaultKind.ResponseLost, SalesforceEndpoints.CollectionsCreate);

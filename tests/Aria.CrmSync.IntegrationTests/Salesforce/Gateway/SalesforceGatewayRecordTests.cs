@@ -2,12 +2,15 @@ using Aria.CrmSync.Testing;
 
 namespace Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
 
-public sealed class SalesforceGatewayRecordTests
+public class SalesforceGatewayRecordTests
 {
+    /// <summary>Gets how the host reaches the CRM; the <c>ViaComposio</c> subclass runs every test again through Composio.</summary>
+    protected virtual GatewayTransport Transport => GatewayTransport.Direct;
+
     [Fact]
     public async Task GetRecord_ReadsTheOpportunity_WithStageFlagsAndSystemModstamp()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var id = host.Org.Insert("Opportunity", new Dictionary<string, object?>
         {
             ["Name"] = "Acme renewal",
@@ -35,7 +38,7 @@ public sealed class SalesforceGatewayRecordTests
     [Fact]
     public async Task GetRecord_ReturnsNull_ForMissingAndDeletedRecords()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var deleted = host.Seed(1)[0];
         host.Org.Delete("Opportunity", deleted);
 
@@ -44,12 +47,15 @@ public sealed class SalesforceGatewayRecordTests
     }
 }
 
-public sealed class SalesforceGatewayBatchReadTests
+public class SalesforceGatewayBatchReadTests
 {
+    /// <summary>Gets how the host reaches the CRM; the <c>ViaComposio</c> subclass runs every test again through Composio.</summary>
+    protected virtual GatewayTransport Transport => GatewayTransport.Direct;
+
     [Fact]
     public async Task GetRecords_ReadsTwoThousandIdsPerCall_InOrder_LeavingMissingOnesOut()
     {
-        await using var host = await SfGatewayHost.StartAsync(loopback: false);
+        await using var host = await SfGatewayHost.StartAsync(loopback: false, transport: Transport);
         var ids = host.Seed(2500);
         host.Org.Delete("Opportunity", ids[10]);
         var asked = ids.Append("006000000000000AAA").Append(ids[5]).ToList(); // unknown id and a duplicate
@@ -71,7 +77,7 @@ public sealed class SalesforceGatewayBatchReadTests
     [InlineData("")]
     public async Task MalformedIds_AreRejectedBeforeAnythingIsSent(string id)
     {
-        await using var host = await SfGatewayHost.StartAsync(loopback: false);
+        await using var host = await SfGatewayHost.StartAsync(loopback: false, transport: Transport);
         var valid = host.Seed(1)[0];
         host.Emulator.Calls.Reset();
 
@@ -110,7 +116,7 @@ public sealed class SalesforceGatewayBatchReadTests
     [Fact]
     public async Task UnknownFieldsAndValues_AreRejectedBeforeAnythingIsSent()
     {
-        await using var host = await SfGatewayHost.StartAsync(loopback: false);
+        await using var host = await SfGatewayHost.StartAsync(loopback: false, transport: Transport);
         var id = host.Seed(1)[0];
         host.Emulator.Calls.Reset();
 
@@ -126,7 +132,7 @@ public sealed class SalesforceGatewayBatchReadTests
     [Fact]
     public async Task SoqlLiterals_RoundTripThroughTheEmulatorsParser()
     {
-        await using var host = await SfGatewayHost.StartAsync(loopback: false);
+        await using var host = await SfGatewayHost.StartAsync(loopback: false, transport: Transport);
         var tricky = "O'Brien \"big\" deal \\ 50%_off\ttab ünïcode";
         var id = host.Org.Insert("Opportunity", new Dictionary<string, object?> { ["Name"] = tricky, ["StageName"] = "Prospecting", ["CloseDate"] = new DateOnly(2026, 1, 1) });
         host.Org.Insert("Opportunity", new Dictionary<string, object?> { ["Name"] = "O'Brien big deal 50Xoff", ["StageName"] = "Prospecting", ["CloseDate"] = new DateOnly(2026, 1, 1) });

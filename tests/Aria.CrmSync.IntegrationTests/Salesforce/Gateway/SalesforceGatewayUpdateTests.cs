@@ -2,14 +2,17 @@ using Aria.CrmSync.Testing;
 
 namespace Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
 
-public sealed class SalesforceGatewayUpdateTests
+public class SalesforceGatewayUpdateTests
 {
+    /// <summary>Gets how the host reaches the CRM; the <c>ViaComposio</c> subclass runs every test again through Composio.</summary>
+    protected virtual GatewayTransport Transport => GatewayTransport.Direct;
+
     private static Dictionary<string, string?> Fields(params (string Key, string? Value)[] fields) => fields.ToDictionary(f => f.Key, f => f.Value);
 
     [Fact]
     public async Task Updates_AreSentTwoHundredPerCollectionsCall_WithOneResultPerUpdateInOrder()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var ids = host.Seed(450);
         host.Emulator.Calls.Reset();
         var updates = ids.Select((id, i) => new CrmRecordUpdate
@@ -35,7 +38,7 @@ public sealed class SalesforceGatewayUpdateTests
     [Fact]
     public async Task ConditionalUpdates_CostOneRetrieve_AndRefuseRecordsChangedSinceTheyWereRead()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var ids = host.Seed(450);
         var read = await host.Gateway.GetRecordsAsync(host.Connection, ids);
         await Task.Delay(5); // the next change gets a later SystemModstamp
@@ -64,7 +67,7 @@ public sealed class SalesforceGatewayUpdateTests
     [Fact]
     public async Task PerRecordFailures_AreValues_WithSalesforcesCode_AndTheOthersAreWritten()
     {
-        await using var host = await SfGatewayHost.StartAsync();
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var ids = host.Seed(3);
         host.Org.Delete("Opportunity", ids[2]);
 

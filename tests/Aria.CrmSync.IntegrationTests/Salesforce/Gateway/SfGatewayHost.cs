@@ -15,15 +15,19 @@ internal sealed class SfGatewayHost : IAsyncDisposable
 {
     public const string UserId = "user-sf";
 
-    private SfGatewayHost(SalesforceEmulator emulator, ServiceProvider services, SalesforceTokens tokens, Uri baseAddress)
+    private SfGatewayHost(SalesforceEmulator emulator, ServiceProvider services, SalesforceTokens tokens, Uri baseAddress, ComposioEmulator? composio)
     {
         Emulator = emulator;
         Services = services;
         Tokens = tokens;
         BaseAddress = baseAddress;
+        Composio = composio;
     }
 
     public SalesforceEmulator Emulator { get; }
+
+    /// <summary>Gets the Composio emulator in front of the org (<see cref="GatewayTransport.Composio"/>), or <see langword="null"/>.</summary>
+    public ComposioEmulator? Composio { get; }
 
     public ServiceProvider Services { get; }
 
@@ -55,7 +59,8 @@ internal sealed class SfGatewayHost : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         Action<CrmSyncOptions>? sync = null,
         bool withRefreshToken = true,
-        ILoggerProvider? logs = null)
+        ILoggerProvider? logs = null,
+        GatewayTransport transport = GatewayTransport.Direct)
     {
         var emulatorOptions = new SalesforceEmulatorOptions();
         if (!loopback)
@@ -67,6 +72,27 @@ internal sealed class SfGatewayHost : IAsyncDisposable
         var emu = new SalesforceEmulator(emulatorOptions);
         var baseAddress = loopback ? (await emu.StartServerAsync()).BaseAddress : emu.BaseAddress;
         var tokens = emu.IssueTokens(withRefreshToken: withRefreshToken);
+        var connection = new CrmConnection
+        {
+            UserId = UserId,
+            Provider = CrmProvider.Salesforce,
+            AccessToken = tokens.AccessToken,
+            RefreshToken = tokens.RefreshToken,
+            InstanceUrl = tokens.InstanceUrl,
+        };
+        ComposioEmulator? composio = null;
+        if (transport == GatewayTransport.Composio)
+        {
+            // Composio holds the tokens; the library only knows the connected account.
+            composio = new ComposioEmulator(emu, null, new ComposioEmulatorOptions { Seed = emulatorOptions.Seed, BaseAddress = new Uri("https://composio.emulator.local") });
+            if (loopback)
+            {
+                await composio.StartServerAsync();
+            }
+
+            var account = composio.AddConnectedAccount(CrmProvider.Salesforce, tokens.AccessToken, tokens.RefreshToken, UserId);
+            connection = connection with { CredentialKind = CrmCredentialKind.Brokered, BrokerAccountId = account.Id, AccessToken = null, RefreshToken = null };
+        }
 
         var collection = new ServiceCollection();
         if (logs is not null)
@@ -74,20 +100,13 @@ internal sealed class SfGatewayHost : IAsyncDisposable
             collection.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace)); // before AddAriaCrmSync, which falls back to null loggers
         }
 
-        collection.AddAriaCrmSync(o =>
+        var aria = collection.AddAriaCrmSync(o =>
             {
                 o.RetryJitter = 0;
                 sync?.Invoke(o);
             })
             .UseInMemoryStores()
-            .UseInMemoryConnections(c => c.Add(new CrmConnection
-            {
-                UserId = UserId,
-                Provider = CrmProvider.Salesforce,
-                AccessToken = tokens.AccessToken,
-                RefreshToken = tokens.RefreshToken,
-                InstanceUrl = tokens.InstanceUrl,
-            }))
+            .UseInMemoryConnections(c => c.Add(connection))
             .AddSalesforce(o =>
             {
                 o.ClientId = emulatorOptions.ClientId;
@@ -100,10 +119,23 @@ internal sealed class SfGatewayHost : IAsyncDisposable
             collection.AddHttpClient(SalesforceOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => emu.CreateHandler());
         }
 
+        if (composio is not null)
+        {
+            aria.AddComposio(o =>
+            {
+                o.ApiKey = composio.ApiKey;
+                o.BaseAddress = composio.ApiBaseAddress;
+            });
+            if (!loopback)
+            {
+                collection.AddHttpClient(ComposioOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => composio.CreateHandler());
+            }
+        }
+
         FastRetries(collection);
         services?.Invoke(collection);
         var provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        return new SfGatewayHost(emu, provider, tokens, baseAddress);
+        return new SfGatewayHost(emu, provider, tokens, baseAddress, composio);
     }
 
     /// <summary>Keeps the standard retry policy (3 retries of idempotent requests) but without its half-second waits.</summary>
@@ -153,6 +185,11 @@ internal sealed class SfGatewayHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
+        if (Composio is not null)
+        {
+            await Composio.DisposeAsync();
+        }
+
         await Emulator.DisposeAsync();
     }
 }
