@@ -52,21 +52,24 @@ internal sealed partial class CrmSyncService
         }
         catch (CrmRateLimitedException ex) when (ex.Scope == CrmRateLimitScope.Daily)
         {
-            run.Stop($"Paused: {ex.Message}", ex.RetryAfter is { } after ? _time.GetUtcNow() + after : null);
+            var pausedUntil = ex.RetryAfter is { } after ? _time.GetUtcNow() + after : (DateTimeOffset?)null;
+            run.Stop($"Paused: {ex.Message}", pausedUntil);
+            await AuditStoppedRunAsync(userId, provider, run, ex, pausedUntil).ConfigureAwait(false);
         }
         catch (CrmSyncConcurrencyException ex) when (ex.ResourceId == run.Lease.Resource)
         {
             run.Stop("Lost the connection lease to another worker; it continues from the last checkpoint", null);
         }
-        catch (CrmSyncException ex) when (ex is CrmConnectionException or CrmRateLimitedException)
+        catch (CrmSyncException ex) when (ex is CrmConnectionException or CrmRateLimitedException or CrmSyncDataException)
         {
+            // Unreachable, limited, or an unreadable response: the run stops; the next one resumes from the last checkpoint.
             run.Stop(ex.Message, null);
-            await _audit.LogSyncOperationAsync(userId, null, CrmAuditOperation.Error, provider, false, new Dictionary<string, object?>
-            {
-                ["operation"] = "sync_connection",
-                ["code"] = ex.Code,
-                ["phase"] = run.Phase.ToString(),
-            }, ex.Message, CancellationToken.None).ConfigureAwait(false);
+            await AuditStoppedRunAsync(userId, provider, run, ex, null).ConfigureAwait(false);
+        }
+        catch (CrmSyncException ex)
+        {
+            await AuditStoppedRunAsync(userId, provider, run, ex, null).ConfigureAwait(false);
+            throw;
         }
         finally
         {
@@ -76,6 +79,23 @@ internal sealed partial class CrmSyncService
         progress?.Report(run.Progress(ConnectionSyncPhase.Done));
         _telemetry.OperationCompleted("sync_connection", provider, run.Completed, Stopwatch.GetElapsedTime(started));
         return run.Result(userId, provider, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>Records a connection sync that stopped early: every failure, and every pause, has its <c>error</c> entry.</summary>
+    private Task AuditStoppedRunAsync(string userId, CrmProvider provider, ConnectionRun run, CrmSyncException exception, DateTimeOffset? pausedUntil)
+    {
+        var details = new Dictionary<string, object?>
+        {
+            ["operation"] = "sync_connection",
+            ["code"] = exception.Code,
+            ["phase"] = run.Phase.ToString(),
+        };
+        if (pausedUntil is not null)
+        {
+            details["paused_until"] = pausedUntil;
+        }
+
+        return _audit.LogSyncOperationAsync(userId, null, CrmAuditOperation.Error, provider, false, details, exception.Message, CancellationToken.None);
     }
 
     private static ConnectionSyncResult NotRun(string userId, CrmProvider provider, string reason)
