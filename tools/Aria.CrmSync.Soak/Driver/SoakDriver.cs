@@ -482,8 +482,13 @@ public static partial class SoakDriver
                         await victim.KillAsync();
                         _killedRuns.Add(victim.RunId);
                         report.Crashes++;
-                        workers[workers.IndexOf(victim)] = StartWorker(commands.Round, victim.Partition, roundPath);
-                        victim.Dispose();
+                        if (_random.NextDouble() < 0.5)
+                        {
+                            // Restarted at once; otherwise it stays down for the rest of the round while people keep editing.
+                            workers[workers.IndexOf(victim)] = StartWorker(commands.Round, victim.Partition, roundPath);
+                            victim.Dispose();
+                        }
+
                         continue;
                     }
 

@@ -66,6 +66,9 @@ public sealed record RoundCommands
 
     public List<LeadRef> Manual { get; init; } = [];
 
+    /// <summary>Gets how many times the worker syncs every connection in the round (the last pass after the retries and manual syncs).</summary>
+    public int ConnectionPasses { get; init; } = 1;
+
     /// <summary>Gets how long the worker keeps processing due retries after the connection syncs.</summary>
     public double RetrySeconds { get; init; } = 1.5;
 

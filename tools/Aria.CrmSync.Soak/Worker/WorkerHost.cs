@@ -61,7 +61,7 @@ public static class WorkerHost
             o.BaseAddress = config.HubSpotUrl;
             o.ClientId = config.HubSpotClientId;
             o.ClientSecret = config.HubSpotClientSecret;
-            o.RateLimits = new CrmRateLimits { RequestsPerWindow = 1_000_000, Window = TimeSpan.FromSeconds(10), DailyQuotaPause = TimeSpan.FromMilliseconds(250) };
+            o.RateLimits = new CrmRateLimits { RequestsPerWindow = 1_000_000, Window = TimeSpan.FromMilliseconds(500), DailyQuotaPause = TimeSpan.FromMilliseconds(250) };
             o.SearchRequestsPerSecond = 100_000;
         });
 

@@ -44,7 +44,10 @@ public static class WorkerRunner
                     journal.Result("manual_sync", lead.UserId, await sync.TriggerManualSyncAsync(lead.UserId, lead.LeadId, cancellationToken)));
             }
 
-            await SyncConnectionsAsync(sync, config, workerId, journal, full: false, cancellationToken);
+            for (var pass = 2; pass <= round.ConnectionPasses; pass++)
+            {
+                await SyncConnectionsAsync(sync, config, workerId, journal, full: false, cancellationToken);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
