@@ -35,4 +35,11 @@ public sealed record OutboxItem
 
     /// <summary>Gets when the item was last sent.</summary>
     public DateTimeOffset? LastAttemptAt { get; init; }
+
+    /// <summary>
+    /// Gets until when a sender holds the item: while this time is in the future another sender (a second host, the
+    /// connection sync, a manual sync) leaves the item alone, so two senders never write the same note at once. Cleared
+    /// when the attempt ends; a sender that crashed leaves it, and the item is sent again once it has passed.
+    /// </summary>
+    public DateTimeOffset? ClaimedUntil { get; init; }
 }

@@ -68,6 +68,14 @@ public sealed class CrmSyncOptions
     /// <value>The default value is 5 minutes.</value>
     public TimeSpan ActivityOverlap { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Gets or sets how long a sender holds a note while delivering it (see <see cref="OutboxItem.ClaimedUntil"/>): longer
+    /// than the slowest delivery (lookups and creation, with their HTTP timeouts), so that no second sender writes the note
+    /// meanwhile; a note whose sender crashed is sent again after it.
+    /// </summary>
+    /// <value>The default value is 5 minutes.</value>
+    public TimeSpan NoteClaimDuration { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Returns the rule of a field.</summary>
     /// <param name="field">The lead field.</param>
     /// <returns>The rule.</returns>

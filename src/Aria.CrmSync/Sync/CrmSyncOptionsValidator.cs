@@ -35,6 +35,11 @@ internal sealed class CrmSyncOptionsValidator : IValidateOptions<CrmSyncOptions>
             failures.Add("RetryMaxDelay must not be shorter than RetryBaseDelay.");
         }
 
+        if (options.NoteClaimDuration <= TimeSpan.Zero)
+        {
+            failures.Add("NoteClaimDuration must be positive.");
+        }
+
         if (options.ActivityOverlap < TimeSpan.Zero)
         {
             failures.Add("ActivityOverlap must not be negative.");

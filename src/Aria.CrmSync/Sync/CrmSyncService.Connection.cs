@@ -52,21 +52,24 @@ internal sealed partial class CrmSyncService
         }
         catch (CrmRateLimitedException ex) when (ex.Scope == CrmRateLimitScope.Daily)
         {
-            run.Stop($"Paused: {ex.Message}", ex.RetryAfter is { } after ? _time.GetUtcNow() + after : null);
+            var pausedUntil = ex.RetryAfter is { } after ? _time.GetUtcNow() + after : (DateTimeOffset?)null;
+            run.Stop($"Paused: {ex.Message}", pausedUntil);
+            await AuditStoppedRunAsync(userId, provider, run, ex, pausedUntil).ConfigureAwait(false);
         }
         catch (CrmSyncConcurrencyException ex) when (ex.ResourceId == run.Lease.Resource)
         {
             run.Stop("Lost the connection lease to another worker; it continues from the last checkpoint", null);
         }
-        catch (CrmSyncException ex) when (ex is CrmConnectionException or CrmRateLimitedException)
+        catch (CrmSyncException ex) when (ex is CrmConnectionException or CrmRateLimitedException or CrmSyncDataException)
         {
+            // Unreachable, limited, or an unreadable response: the run stops; the next one resumes from the last checkpoint.
             run.Stop(ex.Message, null);
-            await _audit.LogSyncOperationAsync(userId, null, CrmAuditOperation.Error, provider, false, WithErrorDetails(new Dictionary<string, object?>
-            {
-                ["operation"] = "sync_connection",
-                ["code"] = ex.Code,
-                ["phase"] = run.Phase.ToString(),
-            }, ex), ex.Message, CancellationToken.None).ConfigureAwait(false);
+            await AuditStoppedRunAsync(userId, provider, run, ex, null).ConfigureAwait(false);
+        }
+        catch (CrmSyncException ex)
+        {
+            await AuditStoppedRunAsync(userId, provider, run, ex, null).ConfigureAwait(false);
+            throw;
         }
         finally
         {
@@ -76,6 +79,23 @@ internal sealed partial class CrmSyncService
         progress?.Report(run.Progress(ConnectionSyncPhase.Done));
         _telemetry.OperationCompleted("sync_connection", provider, run.Completed, Stopwatch.GetElapsedTime(started));
         return run.Result(userId, provider, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>Records a connection sync that stopped early: every failure, and every pause, has its <c>error</c> entry.</summary>
+    private Task AuditStoppedRunAsync(string userId, CrmProvider provider, ConnectionRun run, CrmSyncException exception, DateTimeOffset? pausedUntil)
+    {
+        var details = new Dictionary<string, object?>
+        {
+            ["operation"] = "sync_connection",
+            ["code"] = exception.Code,
+            ["phase"] = run.Phase.ToString(),
+        };
+        if (pausedUntil is not null)
+        {
+            details["paused_until"] = pausedUntil;
+        }
+
+        return _audit.LogSyncOperationAsync(userId, null, CrmAuditOperation.Error, provider, false, WithErrorDetails(details, exception), exception.Message, CancellationToken.None);
     }
 
     private static ConnectionSyncResult NotRun(string userId, CrmProvider provider, string reason)
@@ -424,21 +444,32 @@ internal sealed partial class CrmSyncService
             {
                 cancellationToken.ThrowIfCancellationRequested();
 
-                // Count the attempt of every note before sending (see DeliverNotesAsync), then send them together.
+                // Claim and count the attempt of every note before sending (see DeliverNotesAsync), then send them together.
+                // A note another sender holds (ClaimedUntil in the future) is left to it.
                 var sending = new List<(LeadMemory Lead, OutboxItem Item)>();
                 foreach (var (lead, _) in chunk)
                 {
                     try
                     {
-                        var state = await svc.MutateStateAsync(lead.Id, s => s with
+                        var claimed = new List<OutboxItem>();
+                        var state = await svc.MutateStateAsync(lead.Id, s =>
                         {
-                            Outbox = s.Outbox.Select(o => o.Status is OutboxItemStatus.Pending or OutboxItemStatus.InFlight
-                                ? o with { Status = OutboxItemStatus.InFlight, Attempts = o.Attempts + 1, LastAttemptAt = now }
-                                : o).ToList(),
-                            UpdatedAt = now,
+                            claimed.Clear();
+                            var outbox = s.Outbox.Select(o =>
+                            {
+                                if (o.Status is not (OutboxItemStatus.Pending or OutboxItemStatus.InFlight) || o.ClaimedUntil > now)
+                                {
+                                    return o;
+                                }
+
+                                var marked = o with { Status = OutboxItemStatus.InFlight, Attempts = o.Attempts + 1, LastAttemptAt = now, ClaimedUntil = now + svc._options.NoteClaimDuration };
+                                claimed.Add(marked);
+                                return marked;
+                            }).ToList();
+                            return claimed.Count == 0 ? s : s with { Outbox = outbox, UpdatedAt = now };
                         }, cancellationToken).ConfigureAwait(false);
                         _states[lead.Id] = state;
-                        sending.AddRange(state.Outbox.Where(o => o.Status == OutboxItemStatus.InFlight && o.LastAttemptAt == now).Select(o => (lead, o)));
+                        sending.AddRange(claimed.Select(o => (lead, o)));
                     }
                     catch (CrmSyncConcurrencyException)
                     {
@@ -451,10 +482,35 @@ internal sealed partial class CrmSyncService
                 }
 
                 var requests = sending.Select(s => new CrmNoteRequest { IdempotencyKey = s.Item.IdempotencyKey, CrmId = s.Lead.CrmId!, Text = s.Item.Text, MayExist = s.Item.Attempts > 1 }).ToList();
-                var results = await gateway.CreateNotesAsync(connection, requests, cancellationToken).ConfigureAwait(false);
-                if (results.Count != requests.Count)
+                IReadOnlyList<CrmNoteResult> results;
+                try
                 {
-                    throw new CrmSyncDataException($"The gateway returned {results.Count} results for {requests.Count} notes", $"{Provider} notes", Provider);
+                    results = await gateway.CreateNotesAsync(connection, requests, cancellationToken).ConfigureAwait(false);
+                    if (results.Count != requests.Count)
+                    {
+                        throw new CrmSyncDataException($"The gateway returned {results.Count} results for {requests.Count} notes", $"{Provider} notes", Provider);
+                    }
+                }
+                catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
+                {
+                    // Let go of the claims (the notes may exist now: their attempt is counted, so the next one looks first).
+                    foreach (var group in sending.GroupBy(s => s.Lead.Id))
+                    {
+                        var keys = group.Select(s => s.Item.IdempotencyKey).ToHashSet(StringComparer.Ordinal);
+                        try
+                        {
+                            await svc.MutateStateAsync(group.Key, s => s with
+                            {
+                                Outbox = s.Outbox.Select(o => keys.Contains(o.IdempotencyKey) && o.Status == OutboxItemStatus.InFlight ? o with { ClaimedUntil = null } : o).ToList(),
+                            }, CancellationToken.None).ConfigureAwait(false);
+                        }
+                        catch (CrmSyncException)
+                        {
+                            // the claims run out by themselves
+                        }
+                    }
+
+                    throw;
                 }
 
                 var drafts = new List<CrmAuditEntry>();
@@ -468,8 +524,8 @@ internal sealed partial class CrmSyncService
                         {
                             Outbox = s.Outbox.Select(o => byKey.TryGetValue(o.IdempotencyKey, out var r)
                                 ? r.Success
-                                    ? o with { Status = OutboxItemStatus.Done, CrmObjectId = r.NoteId, LastError = null }
-                                    : o with { Status = r.IsTransient ? OutboxItemStatus.InFlight : OutboxItemStatus.Failed, LastError = $"{r.ErrorCode} {r.ErrorMessage}".Trim() }
+                                    ? o with { Status = OutboxItemStatus.Done, CrmObjectId = r.NoteId, LastError = null, ClaimedUntil = null }
+                                    : o with { Status = r.IsTransient ? OutboxItemStatus.InFlight : OutboxItemStatus.Failed, LastError = $"{r.ErrorCode} {r.ErrorMessage}".Trim(), ClaimedUntil = null }
                                 : o).ToList(),
                             PendingChanges = s.PendingChanges.Where(p => !(p.Field == LeadFields.Notes && p.Value is not null && byKey.TryGetValue(p.Value, out var r) && r.Success)).ToList(),
                             LastPushAt = now,

@@ -129,12 +129,12 @@ internal sealed partial class CrmSyncService
             var now = _time.GetUtcNow();
             var outbox = state.Outbox.Select(o =>
             {
-                if (!keys.Contains(o.IdempotencyKey) || o.Status is OutboxItemStatus.Done or OutboxItemStatus.Failed)
+                if (!keys.Contains(o.IdempotencyKey) || o.Status is OutboxItemStatus.Done or OutboxItemStatus.Failed || o.ClaimedUntil > now)
                 {
-                    return o;
+                    return o; // delivered, given up, or being delivered by another sender right now
                 }
 
-                var marked = o with { Status = OutboxItemStatus.InFlight, Attempts = o.Attempts + 1, LastAttemptAt = now };
+                var marked = o with { Status = OutboxItemStatus.InFlight, Attempts = o.Attempts + 1, LastAttemptAt = now, ClaimedUntil = now + _options.NoteClaimDuration };
                 sending.Add(marked);
                 return marked;
             }).ToList();
@@ -177,8 +177,8 @@ internal sealed partial class CrmSyncService
             var now = _time.GetUtcNow();
             var outbox = state.Outbox.Select(o => byKey.TryGetValue(o.IdempotencyKey, out var r)
                 ? r.Success
-                    ? o with { Status = OutboxItemStatus.Done, CrmObjectId = r.NoteId, LastError = null }
-                    : o with { Status = r.IsTransient ? OutboxItemStatus.InFlight : OutboxItemStatus.Failed, LastError = $"{r.ErrorCode} {r.ErrorMessage}".Trim() }
+                    ? o with { Status = OutboxItemStatus.Done, CrmObjectId = r.NoteId, LastError = null, ClaimedUntil = null }
+                    : o with { Status = r.IsTransient ? OutboxItemStatus.InFlight : OutboxItemStatus.Failed, LastError = $"{r.ErrorCode} {r.ErrorMessage}".Trim(), ClaimedUntil = null }
                 : o).ToList();
             var deliveredKeys = results.Where(r => r.Success).Select(r => r.IdempotencyKey).ToHashSet(StringComparer.Ordinal);
             var next = state with
@@ -243,7 +243,7 @@ internal sealed partial class CrmSyncService
             Outbox = state.Outbox.Select(o =>
             {
                 var match = errors.FirstOrDefault(e => e.Key == o.IdempotencyKey);
-                return match.Key is null ? o : o with { LastError = match.Error, Status = match.Permanent ? OutboxItemStatus.Failed : o.Status };
+                return match.Key is null ? o : o with { LastError = match.Error, Status = match.Permanent ? OutboxItemStatus.Failed : o.Status, ClaimedUntil = null };
             }).ToList(),
             UpdatedAt = _time.GetUtcNow(),
         }, cancellationToken);
