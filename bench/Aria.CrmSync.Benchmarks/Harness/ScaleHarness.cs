@@ -113,8 +113,10 @@ public static class ScaleHarness
             }
         });
         var stopwatch = Stopwatch.StartNew();
-        var result = await batched.Sync.SyncConnectionAsync(CrmInstance.UserId, provider);
+        var phases = new PhaseClock(stopwatch);
+        var result = await batched.Sync.SyncConnectionAsync(CrmInstance.UserId, provider, progress: phases);
         stopwatch.Stop();
+        log.WriteLine($"[{name}] time by phase: {phases.Describe()}");
         await sampling.CancelAsync();
         await sampler;
         var calls = batched.Calls.ApiCalls - callsBefore;

@@ -68,7 +68,7 @@ internal static class LowerBound
         var preRead = Ceil(w.AriaOnly.Length, 100);
         var writes = Ceil(w.AriaOnly.Length, 100);
         var noteCalls = Ceil(notes, 100);
-        var activities = 4 + Math.Max(1, Ceil(notes, 200)); // the note search stream reads ARIA's new notes back
+        var activities = 4 + Math.Max(1, Ceil(notes, 200)); // the note stream reads ARIA's new notes back (this run or the next)
         return (changes + reads + preRead + writes + noteCalls + activities,
             $"⌈{w.CrmChanged}/200⌉ searches + ⌈{w.AriaOnly.Length}/100⌉ reads + ⌈{w.AriaOnly.Length}/100⌉ pre-write reads + ⌈{w.AriaOnly.Length}/100⌉ writes + ⌈{notes}/100⌉ note batches + 4 + ⌈{notes}/200⌉ activity searches (pipelines are cached since the first sync)");
     }

@@ -107,6 +107,7 @@ internal sealed partial class CrmSyncService
         private readonly Dictionary<string, CrmSyncState> _states = new(StringComparer.Ordinal);
         private readonly HashSet<string> _compared = new(StringComparer.Ordinal);
         private readonly List<SyncResult> _failures = [];
+        private readonly SemaphoreSlim _leaseGate = new(1, 1);
         private int _recordsRead;
         private int _leadsUpdated;
         private int _crmUpdated;
@@ -139,19 +140,42 @@ internal sealed partial class CrmSyncService
             Phase = ConnectionSyncPhase.CrmChanges;
             await ApplyCrmChangesAsync(cancellationToken).ConfigureAwait(false);
 
-            Phase = ConnectionSyncPhase.LeadChanges;
-            await ApplyLeadChangesAsync(cancellationToken).ConfigureAwait(false);
-
-            if (options.PushLocalChanges)
+            // Activities only add lead events, so they are pulled alongside the pushes: the activity searches wait on the
+            // CRM's search budget while the writes use the general one, and neither waits for the other.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var activities = options.IncludeActivities
+                ? PullActivityChangesAsync(new Dictionary<string, LeadMemory>(_leadsByCrmId, StringComparer.Ordinal), stop.Token)
+                : Task.CompletedTask;
+            try
             {
-                Phase = ConnectionSyncPhase.Notes;
-                await DeliverQueuedNotesAsync(cancellationToken).ConfigureAwait(false);
+                Phase = ConnectionSyncPhase.LeadChanges;
+                await ApplyLeadChangesAsync(stop.Token).ConfigureAwait(false);
+
+                if (options.PushLocalChanges)
+                {
+                    Phase = ConnectionSyncPhase.Notes;
+                    await DeliverQueuedNotesAsync(stop.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await activities.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // The pushes' failure is the run's outcome; the activity pull stopped with it and resumes from its checkpoint.
+                }
+
+                throw;
             }
 
             if (options.IncludeActivities)
             {
                 Phase = ConnectionSyncPhase.Activities;
-                await PullActivityChangesAsync(cancellationToken).ConfigureAwait(false);
+                await activities.ConfigureAwait(false);
             }
         }
 
@@ -200,7 +224,7 @@ internal sealed partial class CrmSyncService
             _cursor = checkpoint?.Cursor;
             var since = checkpoint is null ? null : new CrmCursor(checkpoint.Cursor.Timestamp - options.OverlapWindow, null);
 
-            await foreach (var page in gateway.GetChangesAsync(connection, since, cancellationToken).ConfigureAwait(false))
+            await foreach (var page in gateway.GetChangesAsync(connection, since, cancellationToken).ReadOneAheadAsync(cancellationToken).ConfigureAwait(false))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 _recordsRead += page.Records.Count;
@@ -569,18 +593,21 @@ internal sealed partial class CrmSyncService
             }
         }
 
-        private async Task PullActivityChangesAsync(CancellationToken cancellationToken)
+        /// <summary>Pulls the CRM's new activities into the linked leads' events; runs concurrently with the pushes.</summary>
+        /// <param name="leadsByCrmId">A snapshot of the linked leads (the pushes update the run's own map meanwhile).</param>
+        /// <param name="cancellationToken">The token to monitor.</param>
+        private async Task PullActivityChangesAsync(Dictionary<string, LeadMemory> leadsByCrmId, CancellationToken cancellationToken)
         {
             var checkpoint = await svc._states.GetCursorAsync(connection.ConnectionKey, ActivityStream, cancellationToken).ConfigureAwait(false);
             var since = checkpoint is null ? null : new CrmCursor(checkpoint.Cursor.Timestamp - options.OverlapWindow, null);
-            await foreach (var page in gateway.GetActivityChangesAsync(connection, since, cancellationToken).ConfigureAwait(false))
+            await foreach (var page in gateway.GetActivityChangesAsync(connection, since, cancellationToken).ReadOneAheadAsync(cancellationToken).ConfigureAwait(false))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var now = svc._time.GetUtcNow();
                 var events = new List<LeadEvent>();
                 foreach (var activity in page.Activities)
                 {
-                    if (activity.CrmRecordId is { } crmId && _leadsByCrmId.TryGetValue(crmId, out var lead) && !IsAriaNote(activity))
+                    if (activity.CrmRecordId is { } crmId && leadsByCrmId.TryGetValue(crmId, out var lead) && !IsAriaNote(activity))
                     {
                         events.Add(ToLeadEvent(lead, Provider, activity, now));
                     }
@@ -609,7 +636,7 @@ internal sealed partial class CrmSyncService
                 }
 
                 await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
-                progress?.Report(Progress(Phase));
+                progress?.Report(Progress(ConnectionSyncPhase.Activities));
             }
 
             await AdvanceQuietCheckpointAsync(ActivityStream, checkpoint?.Cursor, cancellationToken).ConfigureAwait(false);
@@ -663,8 +690,17 @@ internal sealed partial class CrmSyncService
 
         private async Task RenewLeaseAsync(CancellationToken cancellationToken)
         {
-            Lease = await svc._states.RenewLeaseAsync(Lease, options.LeaseDuration, cancellationToken).ConfigureAwait(false)
-                ?? throw new CrmSyncConcurrencyException("Connection lease", Lease.Resource, Lease.Token, null);
+            // The activity pull and the pushes renew the same lease; one renewal at a time, each from the last.
+            await _leaseGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                Lease = await svc._states.RenewLeaseAsync(Lease, options.LeaseDuration, cancellationToken).ConfigureAwait(false)
+                    ?? throw new CrmSyncConcurrencyException("Connection lease", Lease.Resource, Lease.Token, null);
+            }
+            finally
+            {
+                _leaseGate.Release();
+            }
         }
     }
 }
