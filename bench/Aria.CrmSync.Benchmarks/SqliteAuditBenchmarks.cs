@@ -40,7 +40,7 @@ public class SqliteAuditBenchmarks
     [Benchmark(Baseline = true, OperationsPerInvoke = Batch)]
     public async Task<int> AppendSqlite_Batch()
     {
-        var sealedEntries = await _store.AppendAsync(_drafts, CrmAuditService.Sealer);
+        var sealedEntries = await _store.AppendAsync(Fresh(_drafts), CrmAuditService.Sealer);
         return sealedEntries.Count;
     }
 
@@ -50,9 +50,21 @@ public class SqliteAuditBenchmarks
         var count = 0;
         for (var i = 0; i < Singles; i++)
         {
-            count += (await _store.AppendAsync([_drafts[i]], CrmAuditService.Sealer)).Count;
+            count += (await _store.AppendAsync(Fresh(_drafts.AsSpan(i, 1)), CrmAuditService.Sealer)).Count;
         }
 
         return count;
+    }
+
+    /// <summary>New entry ids for every append: the store (rightly) refuses an id it already holds.</summary>
+    private static CrmAuditEntry[] Fresh(ReadOnlySpan<CrmAuditEntry> drafts)
+    {
+        var copies = new CrmAuditEntry[drafts.Length];
+        for (var i = 0; i < drafts.Length; i++)
+        {
+            copies[i] = drafts[i] with { Id = Guid.CreateVersion7().ToString() };
+        }
+
+        return copies;
     }
 }

@@ -31,6 +31,12 @@ public sealed record HarnessRow
 
     public bool? SameEndStateAsBaseline { get; init; }
 
+    /// <summary>Gets the calls by endpoint, e.g. <c>deals.search×8</c>.</summary>
+    public required string Endpoints { get; init; }
+
+    /// <summary>Gets when each phase of the sync reported progress (see <see cref="PhaseClock"/>).</summary>
+    public required string Phases { get; init; }
+
     public double CallsOverBound => (double)Calls / LowerBound;
 
     public double? FewerThanBaseline => BaselineCalls is { } b ? (double)b / Calls : null;
@@ -86,6 +92,13 @@ public static class ScaleHarness
             md.AppendLine(CultureInfo.InvariantCulture, $"- {r.Scenario}: {r.Formula} = {r.LowerBound}");
         }
 
+        md.AppendLine();
+        md.AppendLine("Calls by endpoint, and when each phase reported progress (first–last report, seconds from the start):");
+        foreach (var r in rows)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {r.Scenario}: {r.Endpoints}; {r.Phases}");
+        }
+
         return md.ToString();
     }
 
@@ -123,7 +136,8 @@ public static class ScaleHarness
         var measured = batched.Emulator.Exchanges.Skip(exchangesBefore).ToList();
         var byEndpoint = measured.GroupBy(e => e.Endpoint).Select(g => $"{g.Key}×{g.Count()}");
         var searches = measured.Count(e => e.Endpoint.EndsWith(".search", StringComparison.Ordinal) && e.Response.StatusCode == 200);
-        log.WriteLine($"[{name}] calls by endpoint: {string.Join(", ", byEndpoint)}");
+        var endpoints = string.Join(", ", byEndpoint);
+        log.WriteLine($"[{name}] calls by endpoint: {endpoints}");
         if (Environment.GetEnvironmentVariable("ARIA_HARNESS_TRACE") == "1")
         {
             foreach (var e in measured)
@@ -170,6 +184,8 @@ public static class ScaleHarness
             Refused = batched.Refused - refusedBefore,
             Failures = result.Failures.Count + (result.Completed ? 0 : 1),
             SameEndStateAsBaseline = same,
+            Endpoints = endpoints,
+            Phases = phases.Describe(),
         };
     }
 }

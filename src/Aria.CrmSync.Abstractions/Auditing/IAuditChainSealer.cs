@@ -2,7 +2,8 @@ namespace Aria.CrmSync;
 
 /// <summary>
 /// Seals an audit entry into a chain: assigns its sequence and previous hash and computes its hash.
-/// Stores call it while they hold the chain's append lock, so the hashing rule lives in one place.
+/// Stores call it while they hold the chain's append lock, so the hashing rule lives in one place. Verification computes
+/// hashes of many entries concurrently: implementations must be thread-safe.
 /// </summary>
 public interface IAuditChainSealer
 {

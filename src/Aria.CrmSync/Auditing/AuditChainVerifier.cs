@@ -1,55 +1,38 @@
 namespace Aria.CrmSync.Auditing;
 
 /// <summary>
-/// Verifies a user's audit chain in one streaming pass (constant memory) and, only when a broken link is found, a
-/// second pass to tell an inserted, removed or reordered entry apart.
+/// Verifies a user's audit chain in one streaming pass (memory bounded by one chunk of entries, whose hashes are checked
+/// on all cores) and, only when a broken link is found, a second pass to tell an inserted, removed or reordered entry apart.
 /// </summary>
 internal sealed class AuditChainVerifier(IAuditStore store, IAuditChainSealer sealer)
 {
+    /// <summary>Entries whose hashes are checked together, on all cores, while the links are checked in order.</summary>
+    internal const int ChunkSize = 4096;
+
     public async Task<AuditVerificationResult> VerifyAsync(string userId, AuditChainHead? anchor, CancellationToken cancellationToken)
     {
-        long expected = 1;
-        long verified = 0;
-        string? previousHash = null;
-        CrmAuditEntry? previous = null;
-        string? anchorHashSeen = null;
-
+        var walk = new ChainWalk(userId, anchor);
+        var chunk = new List<CrmAuditEntry>(ChunkSize);
         await foreach (var entry in store.ReadChainAsync(userId, 1, cancellationToken).ConfigureAwait(false))
         {
-            if (entry.Sequence > expected)
+            chunk.Add(entry);
+            if (chunk.Count == ChunkSize)
             {
-                return Fail(userId, AuditTamperKind.Missing, expected, entry.Id, verified, previous,
-                    $"Entries {expected}..{entry.Sequence - 1} are missing before entry {entry.Id} (sequence {entry.Sequence}).");
-            }
+                if (await CheckChunkAsync(walk, chunk, cancellationToken).ConfigureAwait(false) is { } failed)
+                {
+                    return failed;
+                }
 
-            if (entry.Sequence < expected)
-            {
-                return Fail(userId, AuditTamperKind.Inserted, entry.Sequence, entry.Id, verified, previous,
-                    $"Entry {entry.Id} repeats sequence {entry.Sequence}: it was inserted into the chain.");
+                chunk.Clear();
             }
-
-            if (!string.Equals(entry.PreviousHash, previousHash, StringComparison.Ordinal))
-            {
-                return await ClassifyBrokenLinkAsync(userId, entry, previous, verified, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (!HashMatches(entry))
-            {
-                return Fail(userId, AuditTamperKind.Altered, entry.Sequence, entry.Id, verified, previous,
-                    $"Entry {entry.Id} (sequence {entry.Sequence}) was altered: its content no longer matches its hash.");
-            }
-
-            if (anchor is not null && entry.Sequence == anchor.Sequence)
-            {
-                anchorHashSeen = entry.Hash;
-            }
-
-            previousHash = entry.Hash;
-            previous = entry;
-            expected++;
-            verified++;
         }
 
+        if (await CheckChunkAsync(walk, chunk, cancellationToken).ConfigureAwait(false) is { } failedAtEnd)
+        {
+            return failedAtEnd;
+        }
+
+        var (verified, previous, anchorHashSeen) = (walk.Verified, walk.Previous, walk.AnchorHashSeen);
         if (anchor is not null && anchor.Sequence > 0)
         {
             if (verified < anchor.Sequence)
@@ -113,6 +96,72 @@ internal sealed class AuditChainVerifier(IAuditStore store, IAuditChainSealer se
             $"The entry that preceded {entry.Id} (sequence {entry.Sequence}) is missing: the chain was renumbered after a removal.");
     }
 
+    /// <summary>
+    /// Checks a chunk of consecutive entries exactly as one entry at a time would, reporting the first failure in chain
+    /// order: the hashes (the costly part) are computed in parallel first, then sequences and links are walked in order.
+    /// </summary>
+    private async Task<AuditVerificationResult?> CheckChunkAsync(ChainWalk walk, List<CrmAuditEntry> chunk, CancellationToken cancellationToken)
+    {
+        var firstAltered = FirstAltered(chunk, cancellationToken);
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            var entry = chunk[i];
+            if (entry.Sequence > walk.Expected)
+            {
+                return Fail(walk.UserId, AuditTamperKind.Missing, walk.Expected, entry.Id, walk.Verified, walk.Previous,
+                    $"Entries {walk.Expected}..{entry.Sequence - 1} are missing before entry {entry.Id} (sequence {entry.Sequence}).");
+            }
+
+            if (entry.Sequence < walk.Expected)
+            {
+                return Fail(walk.UserId, AuditTamperKind.Inserted, entry.Sequence, entry.Id, walk.Verified, walk.Previous,
+                    $"Entry {entry.Id} repeats sequence {entry.Sequence}: it was inserted into the chain.");
+            }
+
+            if (!string.Equals(entry.PreviousHash, walk.Previous?.Hash, StringComparison.Ordinal))
+            {
+                return await ClassifyBrokenLinkAsync(walk.UserId, entry, walk.Previous, walk.Verified, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (i == firstAltered)
+            {
+                return Fail(walk.UserId, AuditTamperKind.Altered, entry.Sequence, entry.Id, walk.Verified, walk.Previous,
+                    $"Entry {entry.Id} (sequence {entry.Sequence}) was altered: its content no longer matches its hash.");
+            }
+
+            walk.Accept(entry);
+        }
+
+        return null;
+    }
+
+    /// <summary>The index of the first entry whose content does not match its hash, or -1.</summary>
+    private int FirstAltered(List<CrmAuditEntry> chunk, CancellationToken cancellationToken)
+    {
+        var first = int.MaxValue;
+        try
+        {
+            Parallel.For(0, chunk.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            {
+                if (i < Volatile.Read(ref first) && !HashMatches(chunk[i]))
+                {
+                    var seen = Volatile.Read(ref first);
+                    while (i < seen && Interlocked.CompareExchange(ref first, i, seen) != seen)
+                    {
+                        seen = Volatile.Read(ref first);
+                    }
+                }
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            // The same exception a one-by-one check would have thrown (e.g. a CrmSyncDataException for an unreadable entry).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+        }
+
+        return first == int.MaxValue ? -1 : first;
+    }
+
     private bool HashMatches(CrmAuditEntry entry)
         => sealer is Sha256AuditChainSealer sha
             ? sha.HashMatches(entry)
@@ -129,4 +178,30 @@ internal sealed class AuditChainVerifier(IAuditStore store, IAuditChainSealer se
             Message = message,
             Head = new AuditChainHead(userId, previous?.Sequence ?? 0, previous?.Hash),
         };
+
+    /// <summary>The state of a verification pass: what the next entry must continue.</summary>
+    private sealed class ChainWalk(string userId, AuditChainHead? anchor)
+    {
+        public string UserId { get; } = userId;
+
+        public long Expected { get; private set; } = 1;
+
+        public long Verified { get; private set; }
+
+        public CrmAuditEntry? Previous { get; private set; }
+
+        public string? AnchorHashSeen { get; private set; }
+
+        public void Accept(CrmAuditEntry entry)
+        {
+            if (anchor is not null && entry.Sequence == anchor.Sequence)
+            {
+                AnchorHashSeen = entry.Hash;
+            }
+
+            Previous = entry;
+            Expected++;
+            Verified++;
+        }
+    }
 }
