@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Aria.CrmSync.Testing.Salesforce;
 
@@ -11,6 +12,30 @@ internal static class SfWire
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:sszzz",
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm:ss",
     ];
+
+    private static readonly string[] Months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+
+    private static readonly Dictionary<string, int> Zones = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["GMT"] = 0,
+        ["UT"] = 0,
+        ["UTC"] = 0,
+        ["Z"] = 0,
+        ["EST"] = -5,
+        ["EDT"] = -4,
+        ["CST"] = -6,
+        ["CDT"] = -5,
+        ["MST"] = -7,
+        ["MDT"] = -6,
+        ["PST"] = -8,
+        ["PDT"] = -7,
+    };
+
+    /// <summary><c>[EEE, ]dd MMM yyyy HH:mm:ss z</c> (RFC 1123) or <c>EEEE, dd-MMM-yy HH:mm:ss z</c> (RFC 850).</summary>
+    private static readonly Regex HttpDate = new(
+        @"^(?:[A-Za-z]{3,9},\s*)?(?<day>\d{1,2})[ -](?<month>[A-Za-z]{3})[ -](?<year>\d{4}|\d{2})\s+(?<hour>\d{1,2}):(?<minute>\d{2}):(?<second>\d{2})\s+(?<zone>[A-Za-z]{1,3}|[+-]\d{4})$",
+        RegexOptions.CultureInvariant,
+        TimeSpan.FromSeconds(1));
 
     /// <summary>Formats a date-time as Salesforce does: <c>2013-04-04T20:52:22.000+0000</c>.</summary>
     public static string FormatDateTime(DateTimeOffset value)
@@ -98,7 +123,13 @@ internal static class SfWire
         return false;
     }
 
-    /// <summary>Parses an HTTP date (RFC 1123, e.g. <c>Tue, 10 Aug 2015 00:00:00 GMT</c>).</summary>
+    /// <summary>
+    /// Parses a date of a conditional request header. Salesforce documents the format <c>EEE, dd MMM yyyy HH:mm:ss z</c>
+    /// (its examples: <c>Tue, 10 Aug 2015 00:00:00 GMT</c>, <c>Mon, 30 Nov 2020 08:34:54 MST</c>): besides GMT, a zone
+    /// abbreviation (RFC 822: UT, UTC, EST/EDT, CST/CDT, MST/MDT, PST/PDT) or a numeric offset (<c>-0700</c>) is accepted,
+    /// and, as with Java's lenient date parsing, a weekday that does not match the date is ignored (the date wins).
+    /// RFC 850 and asctime dates are accepted too.
+    /// </summary>
     public static bool TryParseHttpDate(string? text, out DateTimeOffset value)
     {
         value = default;
@@ -107,6 +138,41 @@ internal static class SfWire
             return false;
         }
 
-        return DateTimeOffset.TryParseExact(text.Trim(), ["r", "ddd, d MMM yyyy HH:mm:ss 'GMT'", "dddd, dd-MMM-yy HH:mm:ss 'GMT'", "ddd MMM d HH:mm:ss yyyy"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
+        var match = HttpDate.Match(text.Trim());
+        if (!match.Success)
+        {
+            return DateTimeOffset.TryParseExact(text.Trim(), "ddd MMM d HH:mm:ss yyyy", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out value);
+        }
+
+        var month = Array.IndexOf(Months, match.Groups["month"].Value.ToUpperInvariant()) + 1;
+        var year = int.Parse(match.Groups["year"].Value, CultureInfo.InvariantCulture);
+        year = match.Groups["year"].Value.Length == 2 ? year + (year < 70 ? 2000 : 1900) : year;
+        var zone = match.Groups["zone"].Value;
+        TimeSpan offset;
+        if (zone[0] is '+' or '-')
+        {
+            var minutes = (int.Parse(zone.AsSpan(1, 2), CultureInfo.InvariantCulture) * 60) + int.Parse(zone.AsSpan(3, 2), CultureInfo.InvariantCulture);
+            offset = TimeSpan.FromMinutes(zone[0] == '-' ? -minutes : minutes);
+        }
+        else if (Zones.TryGetValue(zone, out var hours))
+        {
+            offset = TimeSpan.FromHours(hours);
+        }
+        else
+        {
+            return false;
+        }
+
+        var day = int.Parse(match.Groups["day"].Value, CultureInfo.InvariantCulture);
+        var hour = int.Parse(match.Groups["hour"].Value, CultureInfo.InvariantCulture);
+        var minute = int.Parse(match.Groups["minute"].Value, CultureInfo.InvariantCulture);
+        var second = int.Parse(match.Groups["second"].Value, CultureInfo.InvariantCulture);
+        if (year < 1 || month < 1 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        value = new DateTimeOffset(year, month, day, hour, minute, second, offset).ToUniversalTime();
+        return true;
     }
 }

@@ -216,6 +216,25 @@ public sealed partial class SalesforceSObjectTests
         Assert.Equal(HttpStatusCode.NoContent, later.Status);
     }
 
+    [Theory]
+    [InlineData("Wed, 01 Apr 2026 10:00:00 GMT", true)]
+    [InlineData("Tue, 01 Apr 2026 10:00:00 GMT", true)] // the weekday is wrong: Salesforce's own example (Tue, 10 Aug 2015) has one too
+    [InlineData("Wed, 01 Apr 2026 03:00:00 MST", true)] // zone abbreviation, as in "Mon, 30 Nov 2020 08:34:54 MST"
+    [InlineData("Wed, 01 Apr 2026 05:00:00 -0500", true)]
+    [InlineData("Wed, 01 Apr 2026 02:59:59 PST", false)] // 10:59:59 GMT: later than the record
+    [InlineData("Wednesday, 01-Apr-26 10:00:00 GMT", true)]
+    [InlineData("Wed, 31 Apr 2026 10:00:00 GMT", null)]
+    [InlineData("Wed, 01 Apr 2026 10:00:00 XYZ", null)]
+    public async Task IfUnmodifiedSince_AcceptsTheDocumentedDateFormat(string header, bool? stale)
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 4, 1, 10, 0, 30, TimeSpan.Zero));
+        await using var host = await SfTestHost.StartAsync(o => o.TimeProvider = clock);
+        var id = host.Opportunity("Conditional");
+        var response = await host.PatchAsync(SfTestHost.Data($"sobjects/Opportunity/{id}"), new { Name = "Changed" }, ("If-Unmodified-Since", header));
+        var expected = stale switch { null => HttpStatusCode.BadRequest, true => HttpStatusCode.PreconditionFailed, false => HttpStatusCode.NoContent };
+        Assert.Equal(expected, response.Status);
+    }
+
     [Fact]
     public async Task IfModifiedSince_OnGet_Returns304WhenUnchanged()
     {
