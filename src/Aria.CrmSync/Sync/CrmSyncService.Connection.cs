@@ -413,7 +413,7 @@ internal sealed partial class CrmSyncService
             if (pushes.Count > 0)
             {
                 var updates = pushes.Select(p => new CrmRecordUpdate { CrmId = p.Record.CrmId, Fields = p.CrmFields, IfUnmodifiedSince = p.Record.LastModifiedAt }).ToList();
-                var results = await gateway.UpdateRecordsAsync(connection, updates, cancellationToken).ConfigureAwait(false);
+                var results = await svc.UpdateClaimedAsync(gateway, connection, updates, pushes, now, cancellationToken).ConfigureAwait(false);
                 if (results.Count != updates.Count)
                 {
                     throw new CrmSyncDataException($"The gateway returned {results.Count} results for {updates.Count} updates", $"{Provider} update", Provider);

@@ -43,6 +43,8 @@ public sealed class PartialWriteTests
         var failed = await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id);
         Assert.False(failed.Success);
         Assert.Equal(2000m, host.CrmAmount(provider, crmId)); // it landed; the engine cannot know
+        var error = (await host.AuditAsync(operation: CrmAuditOperation.Error)).Single(e => e.LeadMemoryId == lead.Id);
+        Assert.False(error.Details.TryGetProperty("error_details", out var details) && details.TryGetProperty("nothing_written", out _));
 
         await host.EditLeadAsync(lead.Id, l => l with { ExpectedValue = 3000m });
         if (hostMarksTheEdit)
@@ -60,6 +62,39 @@ public sealed class PartialWriteTests
         Assert.Equal(3000m, host.CrmAmount(provider, crmId));
         Assert.Empty(result.Conflicts);
         Assert.DoesNotContain((await host.Sync.GetSyncStateAsync(lead.Id))!.PendingChanges, p => p.Unconfirmed);
+    }
+
+    /// <summary>
+    /// The push failed in the read that checks the precondition, before anything was sent, and the CRM user then changed
+    /// the field: both sides changed since they last agreed, so the field rule decides (here the lead wins). Taking the
+    /// failed push for made would have let the CRM's change through as if it came after it.
+    /// </summary>
+    [Theory]
+    [InlineData(CrmProvider.Salesforce, "collections.get")]
+    [InlineData(CrmProvider.HubSpot, "deals.batch.read")]
+    public async Task PushFailedBeforeWriting_ThenTheCrmChanges_TheFieldRuleDecides(CrmProvider provider, string preconditionRead)
+    {
+        await using var host = await EngineHost.StartAsync(sync: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins);
+        var (lead, crmId) = await host.AddLeadAsync(provider, "lead-1", amount: 1000m, closeDate: Close);
+        Assert.True((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
+
+        await host.EditLeadAsync(lead.Id, l => l with { ExpectedValue = 2000m });
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.MalformedJson, Endpoint = preconditionRead, RemainingCount = 10 }); // outlasts the retries
+        Assert.False((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
+        host.Emulator(provider).Faults.Reset();
+        Assert.Equal(1000m, host.CrmAmount(provider, crmId)); // nothing was sent
+        var error = (await host.AuditAsync(operation: CrmAuditOperation.Error)).Single(e => e.LeadMemoryId == lead.Id);
+        Assert.True(error.Details.GetProperty("error_details").GetProperty("nothing_written").GetBoolean());
+        Assert.DoesNotContain((await host.Sync.GetSyncStateAsync(lead.Id))!.PendingChanges, p => p.Unconfirmed);
+
+        host.SetCrmAmount(provider, crmId, 5000m);
+        var result = await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id);
+
+        Assert.True(result.Success, result.Error);
+        var conflict = Assert.Single(result.Conflicts);
+        Assert.Equal((LeadFields.ExpectedValue, "1000", ConflictResolution.AriaWins), (conflict.Field, conflict.BaseValue, conflict.Resolution));
+        Assert.Equal(2000m, (await host.Leads.GetAsync(EngineHost.User, lead.Id))!.ExpectedValue);
+        Assert.Equal(2000m, host.CrmAmount(provider, crmId));
     }
 
     /// <summary>The lead took the CRM's change, the push of the lead's own change failed; then the CRM user changed the field again.</summary>

@@ -160,6 +160,7 @@ public static partial class SoakDriver
                 Users = _users,
                 FieldRules = Rules.ToDictionary(r => Wire(r.Key), r => r.Value),
                 DefaultCircuitBreaker = options.DefaultCircuitBreaker,
+                NoteClaimSeconds = options.NoteClaimSeconds,
             };
             _configPath = Path.Combine(work, "worker.json");
             _config.Save(_configPath);
