@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Aria.CrmSync;
 
 /// <summary>
@@ -41,5 +43,6 @@ public sealed record OutboxItem
     /// connection sync, a manual sync) leaves the item alone, so two senders never write the same note at once. Cleared
     /// when the attempt ends; a sender that crashed leaves it, and the item is sent again once it has passed.
     /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? ClaimedUntil { get; init; }
 }

@@ -18,6 +18,25 @@ public sealed record PendingChange
     /// <summary>Gets when the change was recorded, when known.</summary>
     public DateTimeOffset? ChangedAt { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether this is a sync's write in progress rather than a host's change: a sync records
+    /// the value <see cref="Value"/> it is about to write to the lead or the CRM, with both sides' values before, and
+    /// clears it once the outcome is recorded. One left behind (a lost response, a crash) tells the next sync which side
+    /// values are its own writes and which are changes people made since.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Unconfirmed { get; init; }
+
+    /// <summary>Gets the lead's value (canonical text) before an <see cref="Unconfirmed"/> write.</summary>
+    [JsonConverter(typeof(LenientStringJsonConverter))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? LeadValueBefore { get; init; }
+
+    /// <summary>Gets the CRM's value (canonical text) before an <see cref="Unconfirmed"/> write.</summary>
+    [JsonConverter(typeof(LenientStringJsonConverter))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? CrmValueBefore { get; init; }
+
     /// <summary>Gets any further keys of the change, preserved as written.</summary>
     [JsonExtensionData]
     public IDictionary<string, JsonElement>? Extra { get; init; }

@@ -216,6 +216,14 @@ internal sealed partial class CrmSyncService
                     _states[state.LeadMemoryId] = state;
                 }
             }
+
+            // The leads again, now that their states are read: a lead older than its state could look changed where
+            // another sync already agreed (and its old value would be pushed).
+            _leadsByCrmId.Clear();
+            await foreach (var lead in svc._leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
+            {
+                _leadsByCrmId.TryAdd(lead.CrmId!, lead);
+            }
         }
 
         private async Task ApplyCrmChangesAsync(CancellationToken cancellationToken)
@@ -362,92 +370,135 @@ internal sealed partial class CrmSyncService
                 plans.Add(plan);
             }
 
-            // 1. Leads take the CRM's changes (version-checked; a lead the host changed meanwhile waits for the next run).
-            var written = new List<LeadSyncPlan>(plans.Count);
-            foreach (var plan in plans)
+            // 1. Before any write, each lead's state records the plan's base and the writes about to be made (unconfirmed),
+            // version-checked against the state this run read: no other sync wrote on this snapshot, and a run stopped
+            // halfway leaves nothing the next run would take for a person's change. 2. Leads take the CRM's changes
+            // (version-checked; a lead the host changed meanwhile waits for the next run). A lead without CRM writes
+            // settles at once.
+            var drafts = new List<CrmAuditEntry>();
+            var pushes = new List<LeadSyncPlan>();
+            foreach (var candidate in plans)
             {
-                if (plan.ToLead.Count == 0)
+                var plan = candidate;
+                if (!plan.Writes)
                 {
-                    written.Add(plan);
+                    await SettleAsync(plan, now, drafts, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
+                var current = StateFor(plan.Lead, now);
                 try
                 {
-                    var updated = await svc._leads.UpdateAsync(LeadFieldMapper.Apply(plan.Lead, plan.ToLead, now), cancellationToken).ConfigureAwait(false);
-                    _leadsByCrmId[updated.CrmId!] = updated;
-                    written.Add(plan with { Lead = updated });
-                    _leadsUpdated++;
+                    _states[plan.Lead.Id] = current.Version == 0
+                        ? await svc._states.InsertAsync(plan.Claim(current, now), cancellationToken).ConfigureAwait(false)
+                        : await svc._states.UpdateAsync(plan.Claim(current, now), cancellationToken).ConfigureAwait(false);
                 }
                 catch (CrmSyncConcurrencyException)
                 {
-                    Log.ConcurrentWrite(svc._logger, plan.Lead.Id, 1);
+                    Log.ConcurrentWrite(svc._logger, plan.Lead.Id, 1); // another writer got there first; the merge is repeated next run
+                    continue;
+                }
+
+                if (plan.ToLead.Count > 0)
+                {
+                    try
+                    {
+                        var updated = await svc._leads.UpdateAsync(LeadFieldMapper.Apply(plan.Lead, plan.ToLead, now), cancellationToken).ConfigureAwait(false);
+                        _leadsByCrmId[updated.CrmId!] = updated;
+                        plan = plan with { Lead = updated };
+                        _leadsUpdated++;
+                    }
+                    catch (CrmSyncConcurrencyException)
+                    {
+                        Log.ConcurrentWrite(svc._logger, plan.Lead.Id, 1);
+                        var skipped = plan;
+                        _states[plan.Lead.Id] = await svc.MutateStateAsync(plan.Lead.Id, s => skipped.WithoutUnconfirmed(s, skipped.ToLead.Concat(skipped.ToCrm), now), cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+
+                if (plan.CrmFields.Count == 0)
+                {
+                    await SettleAsync(plan, now, drafts, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    pushes.Add(plan);
                 }
             }
 
+            if (drafts.Count > 0)
+            {
+                await svc._audit.LogManyAsync(drafts, cancellationToken).ConfigureAwait(false);
+                drafts.Clear();
+            }
+
             // 2. The CRM takes the leads' changes, in the CRM's batch sizes; each record succeeds or fails on its own.
-            var pushes = written.Where(p => p.CrmFields.Count > 0).ToList();
-            var settled = written.Where(p => p.CrmFields.Count == 0).ToList();
             if (pushes.Count > 0)
             {
                 var updates = pushes.Select(p => new CrmRecordUpdate { CrmId = p.Record.CrmId, Fields = p.CrmFields, IfUnmodifiedSince = p.Record.LastModifiedAt }).ToList();
-                var results = await gateway.UpdateRecordsAsync(connection, updates, cancellationToken).ConfigureAwait(false);
+                var results = await svc.UpdateClaimedAsync(gateway, connection, updates, pushes, now, cancellationToken).ConfigureAwait(false);
                 if (results.Count != updates.Count)
                 {
                     throw new CrmSyncDataException($"The gateway returned {results.Count} results for {updates.Count} updates", $"{Provider} update", Provider);
                 }
 
+                // 3. The sync states record the new agreement; 4. one audit batch describes it.
                 for (var i = 0; i < pushes.Count; i++)
                 {
+                    var plan = pushes[i];
                     var result = results[i];
                     if (result.Success)
                     {
-                        settled.Add(pushes[i]);
                         _crmUpdated++;
+                        await SettleAsync(plan, now, drafts, cancellationToken).ConfigureAwait(false);
+                        continue;
                     }
-                    else if (result.ErrorCode != CrmWriteResult.PreconditionFailed)
+
+                    // Refused: nothing was written to the CRM.
+                    _states[plan.Lead.Id] = await svc.MutateStateAsync(plan.Lead.Id, s => plan.WithoutUnconfirmed(s, plan.ToCrm, now), cancellationToken).ConfigureAwait(false);
+                    if (result.ErrorCode != CrmWriteResult.PreconditionFailed)
                     {
-                        await FailLeadAsync(pushes[i].Lead, RejectedUpdate(Provider, result.CrmId, result), cancellationToken).ConfigureAwait(false);
+                        await FailLeadAsync(plan.Lead, RejectedUpdate(Provider, result.CrmId, result), cancellationToken).ConfigureAwait(false);
                     }
 
                     // A precondition failure means the CRM changed the record meanwhile: the next run sees it in the change stream.
                 }
             }
 
-            // 3. The sync states record the new agreement; 4. one audit batch describes it.
-            var drafts = new List<CrmAuditEntry>();
-            foreach (var plan in settled)
-            {
-                var current = StateFor(plan.Lead, now);
-                var next = plan.Settle(current, now);
-                try
-                {
-                    _states[plan.Lead.Id] = current.Version == 0
-                        ? await svc._states.InsertAsync(next, cancellationToken).ConfigureAwait(false)
-                        : await svc._states.UpdateAsync(next, cancellationToken).ConfigureAwait(false);
-                }
-                catch (CrmSyncConcurrencyException)
-                {
-                    Log.ConcurrentWrite(svc._logger, plan.Lead.Id, 1);
-                    continue; // another writer (a per-lead sync) got there first; the merge is repeated next run
-                }
-
-                if (!plan.ChangesSomething)
-                {
-                    continue;
-                }
-
-                var pushed = plan.CrmFields.Count > 0 ? plan.ToCrm : new Dictionary<string, string?>();
-                drafts.AddRange(plan.AuditEntries(plan.ToLead, pushed).Select(e => svc.Draft(plan.Lead.UserId, plan.Lead.Id, e.Operation, Provider, true, e.Details)));
-                _conflictsResolved += plan.Conflicts.Count(c => !c.IsOpen);
-                _conflictsOpen += plan.Conflicts.Count(c => c.IsOpen);
-                svc.ReportConflicts(Provider, plan.Lead.Id, plan.Conflicts);
-            }
-
             if (drafts.Count > 0)
             {
                 await svc._audit.LogManyAsync(drafts, cancellationToken).ConfigureAwait(false);
             }
+        }
+
+        /// <summary>Records a plan's new agreement in its sync state and adds the audit entries describing it.</summary>
+        private async Task SettleAsync(LeadSyncPlan plan, DateTimeOffset now, List<CrmAuditEntry> drafts, CancellationToken cancellationToken)
+        {
+            var current = StateFor(plan.Lead, now);
+            var next = plan.Settle(current, now);
+            try
+            {
+                _states[plan.Lead.Id] = current.Version == 0
+                    ? await svc._states.InsertAsync(next, cancellationToken).ConfigureAwait(false)
+                    : await svc._states.UpdateAsync(next, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CrmSyncConcurrencyException)
+            {
+                Log.ConcurrentWrite(svc._logger, plan.Lead.Id, 1);
+                return; // another writer (a per-lead sync) got there first; the merge is repeated next run
+            }
+
+            if (!plan.ChangesSomething)
+            {
+                return;
+            }
+
+            var pushed = plan.CrmFields.Count > 0 ? plan.ToCrm : new Dictionary<string, string?>();
+            drafts.AddRange(plan.AuditEntries(plan.ToLead, pushed).Select(e => svc.Draft(plan.Lead.UserId, plan.Lead.Id, e.Operation, Provider, true, e.Details)));
+            _conflictsResolved += plan.Conflicts.Count(c => !c.IsOpen);
+            _conflictsOpen += plan.Conflicts.Count(c => c.IsOpen);
+            svc.ReportConflicts(Provider, plan.Lead.Id, plan.Conflicts);
         }
 
         private async Task DeliverQueuedNotesAsync(CancellationToken cancellationToken)

@@ -47,12 +47,11 @@ internal sealed partial class CrmSyncService
                 }
 
                 SyncStateMachine.EnsureOperationAllowed(lead.Id, state.Status, SyncStatus.Pending, state.RetryCount, _options.MaxRetries);
-                if (attempt > 1)
-                {
-                    lead = await _leads.GetAsync(lead.UserId, lead.Id, cancellationToken).ConfigureAwait(false)
-                        ?? throw new CrmSyncNotFoundException("Lead memory", lead.Id);
-                }
 
+                // The lead is read after its state (a lead older than its state could look changed where another sync
+                // already agreed), then the CRM.
+                lead = await _leads.GetAsync(lead.UserId, lead.Id, cancellationToken).ConfigureAwait(false)
+                    ?? throw new CrmSyncNotFoundException("Lead memory", lead.Id);
                 var record = await ctx.Gateway.GetRecordAsync(ctx.Connection, ctx.CrmId, cancellationToken).ConfigureAwait(false)
                     ?? throw new CrmSyncNotFoundException($"{(ctx.Provider == CrmProvider.Salesforce ? "Salesforce Opportunity" : "HubSpot deal")}", ctx.CrmId);
 
@@ -63,28 +62,53 @@ internal sealed partial class CrmSyncService
                     Log.UnknownStage(_logger, ctx.Provider, plan.UnknownStage, ctx.CrmId);
                 }
 
-                // 1. The lead takes the CRM's changes.
+                // 1. Before any write, the state records the plan's base and the writes about to be made (unconfirmed),
+                // version-checked: no other sync wrote on this snapshot, and a sync stopped halfway leaves nothing the
+                // next one would take for a person's change.
+                if (plan.Writes)
+                {
+                    try
+                    {
+                        state = await _states.UpdateAsync(plan.Claim(state, now), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (CrmSyncConcurrencyException) when (attempt < _options.ConcurrencyAttempts)
+                    {
+                        Log.ConcurrentWrite(_logger, lead.Id, attempt);
+                        continue; // another sync wrote the state meanwhile: compare again
+                    }
+                }
+
+                // 2. The lead takes the CRM's changes.
                 if (plan.ToLead.Count > 0)
                 {
                     try
                     {
                         lead = await _leads.UpdateAsync(LeadFieldMapper.Apply(lead, plan.ToLead, now), cancellationToken).ConfigureAwait(false);
                     }
-                    catch (CrmSyncConcurrencyException) when (attempt < _options.ConcurrencyAttempts)
+                    catch (CrmSyncConcurrencyException)
                     {
+                        // The host edited the lead first: none of the plan's writes happened.
+                        state = await MutateStateAsync(lead.Id, s => plan.WithoutUnconfirmed(s, plan.ToLead.Concat(plan.ToCrm), now), cancellationToken).ConfigureAwait(false);
+                        if (attempt >= _options.ConcurrencyAttempts)
+                        {
+                            throw;
+                        }
+
                         Log.ConcurrentWrite(_logger, lead.Id, attempt);
-                        continue; // the host edited the lead meanwhile: compare again with its new values
+                        continue; // compare again with its new values
                     }
                 }
 
-                // 2. The CRM takes the lead's changes.
+                // 3. The CRM takes the lead's changes.
                 if (plan.CrmFields.Count > 0)
                 {
                     var update = new CrmRecordUpdate { CrmId = ctx.CrmId, Fields = plan.CrmFields, IfUnmodifiedSince = record.LastModifiedAt };
-                    var results = await ctx.Gateway.UpdateRecordsAsync(ctx.Connection, [update], cancellationToken).ConfigureAwait(false);
+                    var results = await UpdateClaimedAsync(ctx.Gateway, ctx.Connection, [update], [plan], now, cancellationToken).ConfigureAwait(false);
                     var result = results.Count == 1 ? results[0] : throw new CrmSyncDataException("The gateway returned no result for the update", $"{ctx.Provider} update {ctx.CrmId}", ctx.Provider);
                     if (!result.Success)
                     {
+                        // Refused: nothing was written to the CRM.
+                        state = await MutateStateAsync(lead.Id, s => plan.WithoutUnconfirmed(s, plan.ToCrm, now), cancellationToken).ConfigureAwait(false);
                         if (result.ErrorCode == CrmWriteResult.PreconditionFailed && attempt < _options.ConcurrencyAttempts)
                         {
                             Log.ConcurrentWrite(_logger, lead.Id, attempt);
@@ -100,7 +124,7 @@ internal sealed partial class CrmSyncService
 
                 Record(changes, plan.ToLead);
 
-                // 3. The sync state records the new agreement.
+                // 4. The sync state records the new agreement.
                 var next = plan.Settle(state, now);
                 SyncStateMachine.EnsureOperationAllowed(lead.Id, state.Status, next.Status, state.RetryCount, _options.MaxRetries);
                 try
@@ -133,6 +157,29 @@ internal sealed partial class CrmSyncService
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             return await FailAsync(ctx, operation, ex, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Sends the CRM updates of claimed plans. A call that failed before it wrote anything
+    /// (<see cref="Providers.Http.CrmWriteFailure"/>) first drops the plans' CRM writes claimed as unconfirmed, so that the
+    /// next sync compares against the base again instead of taking the writes for made; any other failure leaves them,
+    /// since the CRM may have applied them.
+    /// </summary>
+    private async Task<IReadOnlyList<CrmWriteResult>> UpdateClaimedAsync(ICrmGateway gateway, CrmConnection connection, IReadOnlyList<CrmRecordUpdate> updates, IReadOnlyList<LeadSyncPlan> plans, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await gateway.UpdateRecordsAsync(connection, updates, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CrmSyncException ex) when (Providers.Http.CrmWriteFailure.NothingWritten(ex))
+        {
+            foreach (var plan in plans)
+            {
+                await MutateStateAsync(plan.Lead.Id, s => plan.WithoutUnconfirmed(s, plan.ToCrm, now), cancellationToken).ConfigureAwait(false);
+            }
+
+            throw;
         }
     }
 

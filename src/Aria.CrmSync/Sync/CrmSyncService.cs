@@ -123,7 +123,8 @@ internal sealed partial class CrmSyncService : ICrmSyncService
             var now = _time.GetUtcNow();
             var target = state.Status is SyncStatus.Synced or SyncStatus.Pending ? SyncStatus.Pending : state.Status;
             SyncStateMachine.EnsureAllowed(leadMemoryId, state.Status, target, state.RetryCount, _options.MaxRetries);
-            var pending = state.PendingChanges.Where(p => !fields.Contains(p.Field)).ToList();
+            // A sync's unconfirmed write stays: it is what tells the next sync that this edit came after that write.
+            var pending = state.PendingChanges.Where(p => p.Unconfirmed || !fields.Contains(p.Field)).ToList();
             pending.AddRange(fields.Select(f => new PendingChange { Field = f, Value = values.GetValueOrDefault(f), ChangedAt = now }));
             return state with { Status = target, PendingChanges = pending, UpdatedAt = now };
         }, cancellationToken).ConfigureAwait(false);

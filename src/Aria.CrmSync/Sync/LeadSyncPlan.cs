@@ -35,6 +35,15 @@ internal sealed record LeadSyncPlan
     /// <summary>Gets a CRM stage the stage map does not know, if any.</summary>
     public string? UnknownStage { get; init; }
 
+    /// <summary>Gets the base the merge compared against (<see cref="EffectiveBase"/>).</summary>
+    public required IReadOnlyDictionary<string, string?> Baseline { get; init; }
+
+    /// <summary>Gets the CRM's values in lead terms, as read.</summary>
+    public required IReadOnlyDictionary<string, string?> CrmValues { get; init; }
+
+    /// <summary>Gets the fields whose outcome the merge decided (everything but skipped fields and open conflicts).</summary>
+    public required IReadOnlyCollection<string> Decided { get; init; }
+
     public bool ChangesSomething => ToLead.Count > 0 || CrmFields.Count > 0 || Conflicts.Count > 0 || Deferred.Count > 0;
 
     public static LeadSyncPlan Create(LeadMemory lead, CrmRecord record, CrmSyncState state, SyncDirection direction, CrmSyncOptions options, DateTimeOffset now)
@@ -42,7 +51,8 @@ internal sealed record LeadSyncPlan
         var map = options.StageMapFor(record.Provider);
         var leadValues = LeadFieldMapper.FromLead(lead);
         var crmValues = LeadFieldMapper.FromCrm(record, map, out var unknownStage);
-        var merge = ThreeWayMerge.Merge(state.BaseSnapshot, leadValues, crmValues, LeadFields.Synced, options.RuleFor);
+        var baseline = EffectiveBase(state, leadValues, crmValues);
+        var merge = ThreeWayMerge.Merge(baseline, leadValues, crmValues, LeadFields.Synced, options.RuleFor);
 
         // A pull leaves lead-only changes where they are: they stay pending, and their base is not advanced.
         var toCrm = new Dictionary<string, string?>(merge.ToCrm, StringComparer.Ordinal);
@@ -52,7 +62,7 @@ internal sealed record LeadSyncPlan
         {
             foreach (var (field, value) in toCrm)
             {
-                if (state.BaseSnapshot.TryGetValue(field, out var oldBase))
+                if (baseline.TryGetValue(field, out var oldBase))
                 {
                     newBase[field] = oldBase;
                 }
@@ -99,7 +109,89 @@ internal sealed record LeadSyncPlan
             Deferred = deferred,
             Conflicts = conflicts,
             UnknownStage = unknownStage,
+            Baseline = baseline,
+            CrmValues = crmValues,
+            Decided = merge.Fields.Where(f => f.Outcome is not (FieldOutcome.Skipped or FieldOutcome.ConflictOpen)).Select(f => f.Field).ToList(),
         };
+    }
+
+    /// <summary>Gets a value indicating whether the plan writes the lead or the CRM.</summary>
+    public bool Writes => ToLead.Count > 0 || CrmFields.Count > 0;
+
+    /// <summary>
+    /// The base snapshot to compare against: the values both sides last agreed on, adjusted where an earlier sync's write
+    /// is still unconfirmed (<see cref="PendingChange.Unconfirmed"/>: it stopped before recording the outcome). Per field,
+    /// with v the value it was writing: when neither side moved except to v (each shows v or its value from before), the
+    /// earlier inputs stand and the same merge is made again (finishing the write); when one side moved elsewhere, a person
+    /// changed it after the write: compared against the other side's value, that change flows; when both did, v is the
+    /// base and the field's rule decides. A write's own result is never taken for a person's change.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> EffectiveBase(CrmSyncState state, IReadOnlyDictionary<string, string?> leadValues, IReadOnlyDictionary<string, string?> crmValues)
+    {
+        Dictionary<string, string?>? effective = null;
+        foreach (var pending in state.PendingChanges)
+        {
+            if (!pending.Unconfirmed || !crmValues.TryGetValue(pending.Field, out var crm))
+            {
+                continue;
+            }
+
+            var lead = leadValues.GetValueOrDefault(pending.Field);
+            var leadMoved = !string.Equals(lead, pending.Value, StringComparison.Ordinal) && !string.Equals(lead, pending.LeadValueBefore, StringComparison.Ordinal);
+            var crmMoved = !string.Equals(crm, pending.Value, StringComparison.Ordinal) && !string.Equals(crm, pending.CrmValueBefore, StringComparison.Ordinal);
+            if (!leadMoved && !crmMoved)
+            {
+                continue;
+            }
+
+            effective ??= new Dictionary<string, string?>(state.BaseSnapshot, StringComparer.Ordinal);
+            effective[pending.Field] = leadMoved && crmMoved ? pending.Value : leadMoved ? crm : lead;
+        }
+
+        return effective ?? state.BaseSnapshot;
+    }
+
+    /// <summary>
+    /// The sync state to record before any write (version-checked, so that two syncs never write on the same snapshot):
+    /// the base the plan compared against, and every value about to be written to the lead or the CRM as an unconfirmed
+    /// pending change with both sides' values before. A sync that stops before it settles (a lost response, a crash) thus
+    /// leaves nothing that the next sync would take for a person's change.
+    /// </summary>
+    public CrmSyncState Claim(CrmSyncState current, DateTimeOffset now)
+    {
+        var leadValues = LeadFieldMapper.FromLead(Lead);
+        var pending = current.PendingChanges.Where(p => !(p.Unconfirmed && Decided.Contains(p.Field))).ToList();
+        foreach (var (field, value) in ToLead.Concat(ToCrm))
+        {
+            pending.Add(new PendingChange
+            {
+                Field = field,
+                Value = value,
+                ChangedAt = now,
+                Unconfirmed = true,
+                LeadValueBefore = leadValues.GetValueOrDefault(field),
+                CrmValueBefore = CrmValues.GetValueOrDefault(field),
+            });
+        }
+
+        return current with
+        {
+            UserId = Lead.UserId,
+            Provider = Record.Provider,
+            CrmId = Record.CrmId,
+            BaseSnapshot = Baseline,
+            PendingChanges = pending,
+            Status = SyncStateMachine.IsAllowed(current.Status, SyncStatus.Pending, current.RetryCount, int.MaxValue) ? SyncStatus.Pending : current.Status,
+            UpdatedAt = now,
+        };
+    }
+
+    /// <summary>The sync state once some of the plan's writes are known not to have happened (refused, or the lead changed first).</summary>
+    public CrmSyncState WithoutUnconfirmed(CrmSyncState current, IEnumerable<KeyValuePair<string, string?>> notWritten, DateTimeOffset now)
+    {
+        var values = notWritten.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var pending = current.PendingChanges.Where(p => !(p.Unconfirmed && values.TryGetValue(p.Field, out var value) && string.Equals(value, p.Value, StringComparison.Ordinal))).ToList();
+        return pending.Count == current.PendingChanges.Count ? current : current with { PendingChanges = pending, UpdatedAt = now };
     }
 
     /// <summary>The sync state after the plan's writes succeeded.</summary>

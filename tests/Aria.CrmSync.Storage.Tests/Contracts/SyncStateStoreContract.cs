@@ -26,6 +26,37 @@ public abstract class SyncStateStoreContract
     }
 
     [Fact]
+    public async Task UpdateAsync_UnconfirmedWrites_RoundTripWithTheirValuesBefore()
+    {
+        var store = await CreateStoreAsync(Time);
+        var v1 = await store.InsertAsync(State("lead-1"));
+        PendingChange[] pending =
+        [
+            new() { Field = "expected_value", Value = "2000", ChangedAt = T0, Unconfirmed = true, LeadValueBefore = "2000", CrmValueBefore = "1000" },
+            new() { Field = "expected_close_date", Value = "2026-12-31", ChangedAt = T0, Unconfirmed = true, LeadValueBefore = null, CrmValueBefore = "2026-12-31" },
+            new() { Field = "status", Value = "won", ChangedAt = T0.AddSeconds(1) },
+        ];
+
+        await store.UpdateAsync(v1 with { Status = SyncStatus.Pending, PendingChanges = pending, Outbox = [new OutboxItem { IdempotencyKey = "aria-1", Text = "note", CreatedAt = T0, ClaimedUntil = T0.AddSeconds(30) }] });
+        var read = (await store.GetAsync("lead-1"))!;
+
+        Assert.Equal(3, read.PendingChanges.Count);
+        var value = read.PendingChanges[0];
+        Assert.True(value.Unconfirmed);
+        Assert.Equal(("expected_value", "2000", "2000", "1000"), (value.Field, value.Value, value.LeadValueBefore, value.CrmValueBefore));
+        var close = read.PendingChanges[1];
+        Assert.True(close.Unconfirmed);
+        Assert.Null(close.LeadValueBefore);
+        Assert.Equal("2026-12-31", close.CrmValueBefore);
+        var hostChange = read.PendingChanges[2];
+        Assert.False(hostChange.Unconfirmed);
+        Assert.Null(hostChange.LeadValueBefore);
+        Assert.Null(hostChange.CrmValueBefore);
+        Assert.Null(hostChange.Extra);
+        Assert.Equal(T0.AddSeconds(30), Assert.Single(read.Outbox).ClaimedUntil);
+    }
+
+    [Fact]
     public async Task GetAsync_Missing_ReturnsNull()
     {
         var store = await CreateStoreAsync(Time);

@@ -160,6 +160,7 @@ public static partial class SoakDriver
                 Users = _users,
                 FieldRules = Rules.ToDictionary(r => Wire(r.Key), r => r.Value),
                 DefaultCircuitBreaker = options.DefaultCircuitBreaker,
+                NoteClaimSeconds = options.NoteClaimSeconds,
             };
             _configPath = Path.Combine(work, "worker.json");
             _config.Save(_configPath);
@@ -209,8 +210,14 @@ public static partial class SoakDriver
                 report.FaultsInjected[kind.ToString()] = count;
             }
 
-            for (var pass = 1; pass <= 3; pass++)
+            for (var pass = 1; pass <= 6; pass++)
             {
+                if (pass > 1)
+                {
+                    // Notes a killed worker held are claimed until their claim runs out.
+                    await Task.Delay(TimeSpan.FromSeconds(_config.NoteClaimSeconds / 2.0), cancellationToken);
+                }
+
                 var final = new RoundCommands
                 {
                     Round = options.Rounds + pass,
@@ -220,8 +227,9 @@ public static partial class SoakDriver
                 await SyncPhaseAsync(final, kills: 0, cancellationToken);
                 await ObserveAsync(final.Round, cancellationToken);
                 var unsettled = _model.Count(m => !Settled(m));
-                log.WriteLine($"final pass {pass}: {unsettled} leads unsettled");
-                if (unsettled == 0)
+                var undelivered = await UndeliveredNotesAsync(cancellationToken);
+                log.WriteLine($"final pass {pass}: {unsettled} leads unsettled, {undelivered} notes not yet delivered");
+                if (unsettled == 0 && undelivered == 0)
                 {
                     break;
                 }
@@ -555,6 +563,12 @@ public static partial class SoakDriver
                 var lead = await Leads.GetAsync(m.UserId, m.LeadId, cancellationToken) ?? throw new InvalidOperationException($"Lead {m.LeadId} is gone.");
                 m.Observe(round, ValuesOf(lead), world.Read(m.Provider, m.CrmId), Rules, report.Violations);
             }
+        }
+
+        private async Task<int> UndeliveredNotesAsync(CancellationToken cancellationToken)
+        {
+            var states = await _services.GetRequiredService<ISyncStateStore>().GetManyAsync(_model.Select(m => m.LeadId).ToList(), cancellationToken);
+            return states.Sum(s => s.Outbox.Count(o => o.Status != OutboxItemStatus.Done));
         }
 
         private bool Settled(LeadModel m)

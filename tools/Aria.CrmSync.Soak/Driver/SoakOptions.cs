@@ -57,6 +57,9 @@ public sealed record SoakOptions
     /// <summary>Gets a value indicating whether the library's default HTTP circuit breaker is kept (it opens at 10 % failures).</summary>
     public bool DefaultCircuitBreaker { get; init; }
 
+    /// <summary>Gets how long a worker holds a note it delivers, in seconds (a killed worker's notes are sent again after it).</summary>
+    public int NoteClaimSeconds { get; init; } = 15;
+
     public static SoakOptions Parse(IReadOnlyList<string> args)
     {
         var options = new SoakOptions();
@@ -85,6 +88,7 @@ public sealed record SoakOptions
                 "--keep" => options with { KeepFiles = true },
                 "--report" => options with { ReportPath = Next() },
                 "--default-circuit-breaker" => options with { DefaultCircuitBreaker = true },
+                "--note-claim-seconds" => options with { NoteClaimSeconds = Int() },
                 _ => throw new ArgumentException($"Unknown option {args[i]}"),
             };
         }

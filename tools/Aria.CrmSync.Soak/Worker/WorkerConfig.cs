@@ -46,6 +46,9 @@ public sealed record WorkerConfig
 
     public int LeaseSeconds { get; init; } = 15;
 
+    /// <summary>Gets how long a worker holds a note it delivers (a killed worker's notes are sent again after it).</summary>
+    public int NoteClaimSeconds { get; init; } = 15;
+
     /// <summary>Gets a value indicating whether the HTTP circuit breaker keeps the library's defaults (otherwise it opens only above 50 % failures).</summary>
     public bool DefaultCircuitBreaker { get; init; }
 

@@ -31,6 +31,7 @@ public static class WorkerHost
 
             o.RetryBaseDelay = TimeSpan.FromMilliseconds(config.RetryBaseDelayMs);
             o.RetryMaxDelay = TimeSpan.FromMilliseconds(config.RetryMaxDelayMs);
+            o.NoteClaimDuration = TimeSpan.FromSeconds(config.NoteClaimSeconds);
         });
 
         if (config.Store == "sqlite")

@@ -6,7 +6,7 @@ namespace Aria.CrmSync.Soak.Worker;
 /// <summary>
 /// One worker's part of a round, as a host would run it: push the summaries it was asked to (idempotently: a restarted
 /// worker pushes them again), sync every connection (one lease per connection: concurrent workers skip what another
-/// holds), run due retries for a while, then sync some leads by hand. Per-lead failures are values; whole-call failures
+/// holds), run due retries for a while, sync some leads by hand, then run due retries again. Per-lead failures are values; whole-call failures
 /// are <see cref="CrmSyncException"/>s, journaled and survived. Anything else is a crash of the library, journaled and
 /// rethrown.
 /// </summary>
@@ -44,6 +44,8 @@ public static class WorkerRunner
                     journal.Result("manual_sync", lead.UserId, await sync.TriggerManualSyncAsync(lead.UserId, lead.LeadId, cancellationToken)));
             }
 
+            // The manual syncs' failures are retried too (otherwise the next round's connection sync would take them first).
+            await ProcessRetriesAsync(sync, journal, TimeSpan.FromSeconds(round.RetrySeconds), cancellationToken);
             for (var pass = 2; pass <= round.ConnectionPasses; pass++)
             {
                 await SyncConnectionsAsync(sync, config, workerId, journal, full: false, cancellationToken);

@@ -34,7 +34,7 @@ internal sealed partial class HubSpotGateway
         {
             try
             {
-                await UpdateChunkAsync(connection, chunk, results, cancellationToken).ConfigureAwait(false);
+                await UpdateChunkAsync(connection, chunk, results, nothingWrittenYet: done == 0, cancellationToken).ConfigureAwait(false);
                 done += chunk.Count;
             }
             catch (CrmSyncException ex) when (done > 0 && ex is CrmConnectionException or CrmRateLimitedException)
@@ -52,19 +52,29 @@ internal sealed partial class HubSpotGateway
         return results.Select((r, i) => r ?? new CrmWriteResult { CrmId = updates[i].CrmId, Success = false, ErrorCode = "NO_RESULT", ErrorMessage = "HubSpot returned no result for the update", IsTransient = true }).ToList();
     }
 
-    private async Task UpdateChunkAsync(CrmConnection connection, List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)> chunk, CrmWriteResult?[] results, CancellationToken cancellationToken)
+    private async Task UpdateChunkAsync(CrmConnection connection, List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)> chunk, CrmWriteResult?[] results, bool nothingWrittenYet, CancellationToken cancellationToken)
     {
         var needsStage = chunk.Any(c => c.Properties.ContainsKey("dealstage"));
         Dictionary<string, HubSpotObjectData>? current = null;
-        if (needsStage || chunk.Any(c => c.Update.IfUnmodifiedSince is not null))
+        HubSpotPipelineSet? pipelines = null;
+        try
         {
-            var read = await BatchReadAsync(connection, "deals", chunk.Select(c => c.Update.CrmId).ToList(), PreconditionProperties, cancellationToken).ConfigureAwait(false);
-            current = read.ToDictionary(d => d.Id, StringComparer.Ordinal);
-        }
+            if (needsStage || chunk.Any(c => c.Update.IfUnmodifiedSince is not null))
+            {
+                var read = await BatchReadAsync(connection, "deals", chunk.Select(c => c.Update.CrmId).ToList(), PreconditionProperties, cancellationToken).ConfigureAwait(false);
+                current = read.ToDictionary(d => d.Id, StringComparer.Ordinal);
+            }
 
-        var pipelines = needsStage
-            ? await PipelinesAsync(connection, [.. chunk.Where(c => c.Properties.ContainsKey("dealstage")).Select(c => ((string?)null, c.Properties["dealstage"]))], cancellationToken).ConfigureAwait(false)
-            : null;
+            if (needsStage)
+            {
+                pipelines = await PipelinesAsync(connection, [.. chunk.Where(c => c.Properties.ContainsKey("dealstage")).Select(c => ((string?)null, c.Properties["dealstage"]))], cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (CrmSyncException ex) when (nothingWrittenYet)
+        {
+            CrmWriteFailure.MarkNothingWritten(ex); // the reads before the first write failed: no deal was written
+            throw;
+        }
 
         var inputs = new List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)>(chunk.Count);
         foreach (var (index, update, properties) in chunk)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Aria.CrmSync.Providers.Http;
 
 namespace Aria.CrmSync.Providers.Salesforce;
 
@@ -34,7 +35,50 @@ internal sealed partial class SalesforceGateway
         var call = Begin(connection);
         var results = new CrmWriteResult?[updates.Count];
 
-        // 1. Preconditions: refuse records changed since they were read.
+        // 1. Preconditions: refuse records changed since they were read. A failure here wrote nothing.
+        try
+        {
+            await CheckPreconditionsAsync(call, updates, results, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CrmSyncException ex)
+        {
+            CrmWriteFailure.MarkNothingWritten(ex);
+            throw;
+        }
+
+        // 2. The writes, 200 per call; each record succeeds or fails on its own.
+        var pending = Enumerable.Range(0, updates.Count).Where(i => results[i] is null).ToList();
+        foreach (var chunk in pending.Chunk(CollectionsWriteLimit))
+        {
+            var body = new JsonObject
+            {
+                ["allOrNone"] = false,
+                ["records"] = new JsonArray([.. chunk.Select(i => (JsonNode?)bodies[i])]),
+            };
+
+            // A PATCH of fixed values can be repeated safely: the resilience pipeline may retry it.
+            var response = await SendJsonAsync(call, HttpMethod.Patch, call.Data("composite/sobjects"), body, Endpoints.CollectionsUpdate, idempotent: true, cancellationToken).ConfigureAwait(false);
+            using var document = response.Json(Salesforce);
+            var saves = SalesforceJson.Array(document.RootElement, Endpoints.CollectionsUpdate, "the update result");
+            if (saves.GetArrayLength() != chunk.Length)
+            {
+                throw SalesforceJson.Unexpected(Endpoints.CollectionsUpdate, $"{saves.GetArrayLength()} results for {chunk.Length} records");
+            }
+
+            var k = 0;
+            foreach (var save in saves.EnumerateArray())
+            {
+                var i = chunk[k++];
+                results[i] = ToWriteResult(updates[i].CrmId, save, Endpoints.CollectionsUpdate);
+            }
+        }
+
+        return results.Select(r => r!).ToList();
+    }
+
+    /// <summary>Refuses the updates whose records changed after <see cref="CrmRecordUpdate.IfUnmodifiedSince"/> (or are gone).</summary>
+    private async Task CheckPreconditionsAsync(SalesforceCall call, IReadOnlyList<CrmRecordUpdate> updates, CrmWriteResult?[] results, CancellationToken cancellationToken)
+    {
         var conditional = Enumerable.Range(0, updates.Count).Where(i => updates[i].IfUnmodifiedSince is not null).ToList();
         foreach (var chunk in conditional.Chunk(CollectionsReadLimit))
         {
@@ -68,35 +112,6 @@ internal sealed partial class SalesforceGateway
                 }
             }
         }
-
-        // 2. The writes, 200 per call; each record succeeds or fails on its own.
-        var pending = Enumerable.Range(0, updates.Count).Where(i => results[i] is null).ToList();
-        foreach (var chunk in pending.Chunk(CollectionsWriteLimit))
-        {
-            var body = new JsonObject
-            {
-                ["allOrNone"] = false,
-                ["records"] = new JsonArray([.. chunk.Select(i => (JsonNode?)bodies[i])]),
-            };
-
-            // A PATCH of fixed values can be repeated safely: the resilience pipeline may retry it.
-            var response = await SendJsonAsync(call, HttpMethod.Patch, call.Data("composite/sobjects"), body, Endpoints.CollectionsUpdate, idempotent: true, cancellationToken).ConfigureAwait(false);
-            using var document = response.Json(Salesforce);
-            var saves = SalesforceJson.Array(document.RootElement, Endpoints.CollectionsUpdate, "the update result");
-            if (saves.GetArrayLength() != chunk.Length)
-            {
-                throw SalesforceJson.Unexpected(Endpoints.CollectionsUpdate, $"{saves.GetArrayLength()} results for {chunk.Length} records");
-            }
-
-            var k = 0;
-            foreach (var save in saves.EnumerateArray())
-            {
-                var i = chunk[k++];
-                results[i] = ToWriteResult(updates[i].CrmId, save, Endpoints.CollectionsUpdate);
-            }
-        }
-
-        return results.Select(r => r!).ToList();
     }
 
     private static JsonObject ToPatchRecord(CrmRecordUpdate update, int index)

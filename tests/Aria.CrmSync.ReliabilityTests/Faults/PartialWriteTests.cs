@@ -1,0 +1,159 @@
+using Aria.CrmSync.ReliabilityTests.Infrastructure;
+using Aria.CrmSync.Testing;
+
+namespace Aria.CrmSync.ReliabilityTests.Faults;
+
+/// <summary>
+/// Regression tests for lost edits the soak found. A sync writes the lead, then the CRM, then records the new agreement;
+/// when it fails between those writes and a person edits the same field before the next sync, the half-finished write
+/// used to look like a change of the other side, so the next sync saw a conflict and the field rule could throw the
+/// person's newer edit away. Now the agreement a write reaches is recorded as soon as it is reached, and a CRM write whose
+/// outcome is unknown is recorded (as an unconfirmed pending change) before it is sent.
+/// </summary>
+public sealed class PartialWriteTests
+{
+    private static readonly DateOnly Close = new(2026, 6, 30);
+
+    public static TheoryData<CrmProvider, string> Updates => new()
+    {
+        { CrmProvider.Salesforce, "collections.update" },
+        { CrmProvider.HubSpot, "deals.batch.update" },
+    };
+
+    /// <summary>Each update endpoint, with and without the host reporting the newer edit (<see cref="ICrmSyncService.MarkLeadChangedAsync"/>).</summary>
+    public static TheoryData<CrmProvider, string, bool> UpdatesAndMarking => new()
+    {
+        { CrmProvider.Salesforce, "collections.update", false },
+        { CrmProvider.Salesforce, "collections.update", true },
+        { CrmProvider.HubSpot, "deals.batch.update", false },
+        { CrmProvider.HubSpot, "deals.batch.update", true },
+    };
+
+    /// <summary>The CRM applied the push but the answer was lost; the person then changed the lead again.</summary>
+    [Theory]
+    [MemberData(nameof(UpdatesAndMarking))]
+    public async Task PushLandedButUnconfirmed_ThenTheLeadChangesAgain_TheNewerLeadEditWins(CrmProvider provider, string update, bool hostMarksTheEdit)
+    {
+        await using var host = await EngineHost.StartAsync(); // default rules: the CRM wins conflicts
+        var (lead, crmId) = await host.AddLeadAsync(provider, "lead-1", amount: 1000m, closeDate: Close);
+        Assert.True((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
+
+        await host.EditLeadAsync(lead.Id, l => l with { ExpectedValue = 2000m });
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.ResponseLost, Endpoint = update, RemainingCount = 4 });
+        var failed = await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id);
+        Assert.False(failed.Success);
+        Assert.Equal(2000m, host.CrmAmount(provider, crmId)); // it landed; the engine cannot know
+        var error = (await host.AuditAsync(operation: CrmAuditOperation.Error)).Single(e => e.LeadMemoryId == lead.Id);
+        Assert.False(error.Details.TryGetProperty("error_details", out var details) && details.TryGetProperty("nothing_written", out _));
+
+        await host.EditLeadAsync(lead.Id, l => l with { ExpectedValue = 3000m });
+        if (hostMarksTheEdit)
+        {
+            // The host's pending change joins the sync's unconfirmed write instead of replacing it.
+            var marked = await host.Sync.MarkLeadChangedAsync(EngineHost.User, lead.Id, [LeadFields.ExpectedValue]);
+            Assert.Contains(marked.PendingChanges, p => p.Field == LeadFields.ExpectedValue && p.Unconfirmed && p.Value == "2000");
+            Assert.Contains(marked.PendingChanges, p => p.Field == LeadFields.ExpectedValue && !p.Unconfirmed && p.Value == "3000");
+        }
+
+        var result = await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id);
+
+        Assert.True(result.Success, result.Error);
+        Assert.Equal(3000m, (await host.Leads.GetAsync(EngineHost.User, lead.Id))!.ExpectedValue);
+        Assert.Equal(3000m, host.CrmAmount(provider, crmId));
+        Assert.Empty(result.Conflicts);
+        Assert.DoesNotContain((await host.Sync.GetSyncStateAsync(lead.Id))!.PendingChanges, p => p.Unconfirmed);
+    }
+
+    /// <summary>
+    /// The push failed in the read that checks the precondition, before anything was sent, and the CRM user then changed
+    /// the field: both sides changed since they last agreed, so the field rule decides (here the lead wins). Taking the
+    /// failed push for made would have let the CRM's change through as if it came after it.
+    /// </summary>
+    [Theory]
+    [InlineData(CrmProvider.Salesforce, "collections.get")]
+    [InlineData(CrmProvider.HubSpot, "deals.batch.read")]
+    public async Task PushFailedBeforeWriting_ThenTheCrmChanges_TheFieldRuleDecides(CrmProvider provider, string preconditionRead)
+    {
+        await using var host = await EngineHost.StartAsync(sync: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins);
+        var (lead, crmId) = await host.AddLeadAsync(provider, "lead-1", amount: 1000m, closeDate: Close);
+        Assert.True((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
+
+        await host.EditLeadAsync(lead.Id, l => l with { ExpectedValue = 2000m });
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.MalformedJson, Endpoint = preconditionRead, RemainingCount = 10 }); // outlasts the retries
+        Assert.False((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
+        host.Emulator(provider).Faults.Reset();
+        Assert.Equal(1000m, host.CrmAmount(provider, crmId)); // nothing was sent
+        var error = (await host.AuditAsync(operation: CrmAuditOperation.Error)).Single(e => e.LeadMemoryId == lead.Id);
+        Assert.True(error.Details.GetProperty("error_details").GetProperty("nothing_written").GetBoolean());
+        Assert.DoesNotContain((await host.Sync.GetSyncStateAsync(lead.Id))!.PendingChanges, p => p.Unconfirmed);
+
+        host.SetCrmAmount(provider, crmId, 5000m);
+        var result = await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id);
+
+        Assert.True(result.Success, result.Error);
+        var conflict = Assert.Single(result.Conflicts);
+        Assert.Equal((LeadFields.ExpectedValue, "1000", ConflictResolution.AriaWins), (conflict.Field, conflict.BaseValue, conflict.Resolution));
+        Assert.Equal(2000m, (await host.Leads.GetAsync(EngineHost.User, lead.Id))!.ExpectedValue);
+        Assert.Equal(2000m, host.CrmAmount(provider, crmId));
+    }
+
+    /// <summary>The lead took the CRM's change, the push of the lead's own change failed; then the CRM user changed the field again.</summary>
+    [Theory]
+    [MemberData(nameof(Updates))]
+    public async Task LeadTookTheCrmChange_PushFailed_ThenTheCrmChangesAgain_TheNewerCrmEditWins(CrmProvider provider, string update)
+    {
+        await using var host = await EngineHost.StartAsync(sync: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins);
+        var (lead, crmId) = await host.AddLeadAsync(provider, "lead-1", amount: 1000m, closeDate: Close);
+        Assert.True((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
+
+        host.SetCrmAmount(provider, crmId, 5000m);
+        await host.EditLeadAsync(lead.Id, l => l with { ExpectedCloseDate = new DateOnly(2026, 12, 31) });
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.ServiceUnavailable, Endpoint = update, RemainingCount = 4 });
+        var failed = await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id);
+        Assert.False(failed.Success);
+        Assert.Equal(5000m, (await host.Leads.GetAsync(EngineHost.User, lead.Id))!.ExpectedValue); // the lead took it
+
+        host.SetCrmAmount(provider, crmId, 7000m);
+        var result = await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id);
+
+        Assert.True(result.Success, result.Error);
+        var synced = (await host.Leads.GetAsync(EngineHost.User, lead.Id))!;
+        Assert.Equal(7000m, synced.ExpectedValue);
+        Assert.Equal(7000m, host.CrmAmount(provider, crmId));
+        Assert.Equal(new DateOnly(2026, 12, 31), synced.ExpectedCloseDate);
+        Assert.Empty(result.Conflicts);
+    }
+
+    /// <summary>The same two stories through the whole-connection path (leads written, then one batched CRM write).</summary>
+    [Theory]
+    [MemberData(nameof(Updates))]
+    public async Task ConnectionSync_HalfFinished_ThenBothSidesChangeAgain_NoEditIsLost(CrmProvider provider, string update)
+    {
+        await using var host = await EngineHost.StartAsync(sync: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins);
+        var (pushed, pushedId) = await host.AddLeadAsync(provider, "lead-push", amount: 1000m, closeDate: Close);
+        var (pulled, pulledId) = await host.AddLeadAsync(provider, "lead-pull", amount: 1000m, closeDate: Close);
+        Assert.True((await host.Sync.SyncConnectionAsync(EngineHost.User, provider)).Completed);
+
+        // lead-push: the lead's change is pushed and lands, unconfirmed. lead-pull: the lead takes the CRM's change, then
+        // the push of its own (close date) change fails.
+        await host.EditLeadAsync(pushed.Id, l => l with { ExpectedValue = 2000m, ExpectedCloseDate = new DateOnly(2026, 7, 31) });
+        host.SetCrmAmount(provider, pulledId, 5000m);
+        await host.EditLeadAsync(pulled.Id, l => l with { ExpectedCloseDate = new DateOnly(2026, 12, 31) });
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.ResponseLost, Endpoint = update, RemainingCount = 4 });
+        var failed = await host.Sync.SyncConnectionAsync(EngineHost.User, provider);
+        Assert.False(failed.Completed);
+
+        host.SetCrmAmount(provider, pushedId, 2500m); // the CRM user changes the pushed amount after it landed
+        await host.EditLeadAsync(pulled.Id, l => l with { ExpectedCloseDate = new DateOnly(2027, 1, 31) });
+        host.SetCrmAmount(provider, pulledId, 7000m);
+        var result = await host.Sync.SyncConnectionAsync(EngineHost.User, provider, new ConnectionSyncOptions { FullReconciliation = true });
+
+        Assert.True(result.Completed, result.Reason);
+        Assert.Equal(2500m, (await host.Leads.GetAsync(EngineHost.User, pushed.Id))!.ExpectedValue);
+        Assert.Equal(2500m, host.CrmAmount(provider, pushedId));
+        var pulledLead = (await host.Leads.GetAsync(EngineHost.User, pulled.Id))!;
+        Assert.Equal(7000m, pulledLead.ExpectedValue);
+        Assert.Equal(7000m, host.CrmAmount(provider, pulledId));
+        Assert.Equal(new DateOnly(2027, 1, 31), pulledLead.ExpectedCloseDate);
+    }
+}
