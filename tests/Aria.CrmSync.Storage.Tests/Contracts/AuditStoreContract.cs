@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Aria.CrmSync.Auditing;
+using Microsoft.Extensions.Logging.Abstractions;
 using static Aria.CrmSync.Storage.Tests.Contracts.StoreTestData;
 
 namespace Aria.CrmSync.Storage.Tests.Contracts;
@@ -140,6 +142,40 @@ public abstract class AuditStoreContract
 
         Assert.All(alice, e => Assert.Equal("alice", e.UserId));
         Assert.Single(alice);
+    }
+
+    [Theory]
+    [InlineData("alice")]
+    [InlineData("al_ce")]
+    [InlineData("alice%")]
+    [InlineData("alice' OR '1'='1")]
+    public async Task AuditService_QueriesExportsAndVerification_NeverIncludeAnotherUsersEntries(string user)
+    {
+        // Neighbours whose ids a LIKE pattern, a prefix match or an injected predicate would let in.
+        string[] others = ["alice", "alice2", "xalice", "al_ce", "alice%", "alice' OR '1'='1", "ALICE"];
+        var store = await CreateStoreAsync();
+        var audit = new CrmAuditService(store, TimeProvider.System, NullLogger<CrmAuditService>.Instance, new Diagnostics.CrmSyncTelemetry());
+        var drafts = others.Where(o => o != user).SelectMany(o => new[] { Draft(o, "shared-lead"), Draft(o) }).ToList();
+        drafts.InsertRange(3, [Draft(user, "shared-lead"), Draft(user), Draft(user, "shared-lead")]);
+        var mine = (await audit.LogManyAsync(drafts)).Where(e => e.UserId == user).Select(e => e.Id).ToHashSet();
+
+        var queried = await audit.QueryAuditLogAsync(new AuditQuery { UserId = user, Limit = null });
+        var byLead = await audit.QueryAuditLogAsync(new AuditQuery { UserId = user, LeadMemoryId = "shared-lead", Limit = null });
+        var chain = await store.ReadChainAsync(user).ToListAsync();
+        using var exported = new MemoryStream();
+        var written = await audit.ExportAuditLogAsync(new AuditExportRequest { UserId = user, Format = AuditExportFormat.Json }, exported);
+        using var json = JsonDocument.Parse(exported.ToArray());
+        var verified = await audit.VerifyAsync(user);
+
+        Assert.Equal(mine, queried.Select(e => e.Id).ToHashSet());
+        Assert.Equal(2, byLead.Count);
+        Assert.All(byLead, e => Assert.Equal(user, e.UserId));
+        Assert.Equal(mine, chain.Select(e => e.Id).ToHashSet());
+        Assert.Equal(3, written.EntriesWritten);
+        Assert.Equal(mine, json.RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()!).ToHashSet());
+        Assert.True(verified.IsValid, verified.Message);
+        Assert.Equal(3, verified.EntriesVerified);
+        Assert.Equal(new AuditChainHead(user, 3, chain[^1].Hash), await audit.GetChainHeadAsync(user));
     }
 
     private sealed class FailingSealer(int failOnCall) : IAuditChainSealer

@@ -12,7 +12,7 @@ namespace Aria.CrmSync.Storage.Tests.Durability;
 /// change audit rows, tampering behind the library's back is named by verification, unreadable rows raise a typed
 /// error naming the row, and migrations are idempotent and safe to run concurrently.
 /// </summary>
-public abstract class DurableStoreTests
+public abstract partial class DurableStoreTests
 {
     /// <summary>Gets the store kind understood by <see cref="CrashWriterProcess"/>.</summary>
     protected abstract string Kind { get; }

@@ -27,17 +27,30 @@ internal sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, Ht
             ? string.Join(", ", values!)
             : null;
 
-    /// <summary>Parses the body as JSON; a malformed body is a <see cref="CrmSyncDataException"/> naming the endpoint.</summary>
+    /// <summary>
+    /// Parses the body as JSON; a malformed body, or one with a string that is not valid UTF-16 (an escaped lone
+    /// surrogate such as <c>"\ud800"</c>, which the parser accepts but no string can be read from), is a
+    /// <see cref="CrmSyncDataException"/> naming the endpoint.
+    /// </summary>
     public JsonDocument Json(CrmProvider provider)
     {
+        JsonDocument document;
         try
         {
-            return JsonDocument.Parse(Body);
+            document = JsonDocument.Parse(Body);
         }
         catch (JsonException ex)
         {
             throw new CrmSyncDataException($"{Serialization.WireValue.Format(provider)} returned a malformed JSON body (HTTP {(int)Status}, {Body.Length} bytes)", Endpoint, provider, ex);
         }
+
+        if (!HasReadableStrings())
+        {
+            document.Dispose();
+            throw new CrmSyncDataException($"{Serialization.WireValue.Format(provider)} returned a JSON body with a string that is not valid UTF-16 (HTTP {(int)Status}, {Body.Length} bytes)", Endpoint, provider);
+        }
+
+        return document;
     }
 
     /// <summary>Deserializes the body; a malformed or unexpected body is a <see cref="CrmSyncDataException"/> naming the endpoint.</summary>
@@ -56,6 +69,28 @@ internal sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, Ht
         {
             throw new CrmSyncDataException($"{Serialization.WireValue.Format(provider)} returned an unexpected body for {typeof(T).Name} (HTTP {(int)Status}): {ex.Message}", Endpoint, provider, ex);
         }
+    }
+
+    /// <summary>Whether every escaped string and property name of the (well-formed) body decodes to valid UTF-16.</summary>
+    private bool HasReadableStrings()
+    {
+        var reader = new Utf8JsonReader(Body);
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+            {
+                try
+                {
+                    reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Reads a <c>Retry-After</c> header (seconds or HTTP date).</summary>
