@@ -137,6 +137,7 @@ public static partial class SoakDriver
         private ServiceProvider _services = null!;
         private int _runs;
         private int _killsOwed;
+        private readonly List<SummaryCommand> _unpushed = [];
         private double _callsPerRound = 200;
 
         private ILeadMemoryStore Leads => _services.GetRequiredService<ILeadMemoryStore>();
@@ -459,6 +460,9 @@ public static partial class SoakDriver
         /// <summary>Runs the round's workers (child processes), killing some at random points and restarting them, and expiring tokens on the way.</summary>
         private async Task SyncPhaseAsync(RoundCommands commands, int kills, CancellationToken cancellationToken)
         {
+            // Summaries a killed worker may not have pushed (it stayed down) are asked for again: a push is idempotent.
+            commands = commands with { Summaries = [.. _unpushed, .. commands.Summaries] };
+            _unpushed.Clear();
             var roundPath = Path.Combine(work, $"round-{commands.Round}.json");
             commands.Save(roundPath);
             kills += _killsOwed;
@@ -495,6 +499,10 @@ public static partial class SoakDriver
                             // Restarted at once; otherwise it stays down for the rest of the round while people keep editing.
                             workers[workers.IndexOf(victim)] = StartWorker(commands.Round, victim.Partition, roundPath);
                             victim.Dispose();
+                        }
+                        else
+                        {
+                            _unpushed.AddRange(commands.Summaries.Where((_, i) => i % options.Workers == victim.Partition));
                         }
 
                         continue;
