@@ -5,7 +5,8 @@ namespace Aria.CrmSync.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Aria.CrmSync.Benchmarks -- --filter *</c> runs the BenchmarkDotNet suites;
 /// <c>-- memory</c> measures the peak extra memory of a 1,000,000-entry export; <c>-- harness</c> runs the API-call
-/// harness (<c>--leads N --notes N --no-baseline --hubspot-tiers 100,190 --update-doc docs/benchmarks.md</c>).
+/// harness (<c>--leads N --notes N --no-baseline --hubspot-tiers 100,190 --update-doc docs/benchmarks.md</c>);
+/// <c>-- sqlite-append N</c> measures sustained audit appends on SQLite.
 /// </summary>
 public static class Program
 {
@@ -30,6 +31,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "memory")
         {
             return await ExportMemoryProbe.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+        }
+
+        if (args.Length > 0 && args[0] == "sqlite-append")
+        {
+            return await SqliteAppendProbe.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 500_000);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

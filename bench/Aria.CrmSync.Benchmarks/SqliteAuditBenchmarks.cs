@@ -18,6 +18,7 @@ public class SqliteAuditBenchmarks
     private CrmAuditEntry[] _drafts = [];
     private string _path = string.Empty;
     private SqliteAuditStore _store = null!;
+    private long _clock;
 
     [GlobalSetup]
     public void Setup()
@@ -56,13 +57,17 @@ public class SqliteAuditBenchmarks
         return count;
     }
 
-    /// <summary>New entry ids for every append: the store (rightly) refuses an id it already holds.</summary>
-    private static CrmAuditEntry[] Fresh(ReadOnlySpan<CrmAuditEntry> drafts)
+    /// <summary>
+    /// Each append gets new entry ids (the store rightly refuses an id it holds) and later times, as a live trail does: the
+    /// same timestamps over and over would scatter the time index's inserts across the whole file.
+    /// </summary>
+    private CrmAuditEntry[] Fresh(ReadOnlySpan<CrmAuditEntry> drafts)
     {
         var copies = new CrmAuditEntry[drafts.Length];
         for (var i = 0; i < drafts.Length; i++)
         {
-            copies[i] = drafts[i] with { Id = Guid.CreateVersion7().ToString() };
+            var at = BenchData.T0.AddMilliseconds(_clock++);
+            copies[i] = drafts[i] with { Id = Guid.CreateVersion7(at).ToString(), CreatedAt = at };
         }
 
         return copies;
