@@ -15,15 +15,13 @@ public class SqliteAuditBenchmarks
 {
     private const int Batch = 1_000;
     private const int Singles = 200;
-    private CrmAuditEntry[] _drafts = [];
     private string _path = string.Empty;
     private SqliteAuditStore _store = null!;
-    private long _clock;
+    private int _next;
 
     [GlobalSetup]
     public void Setup()
     {
-        _drafts = Enumerable.Range(0, Batch).Select(i => BenchData.Draft(i)).ToArray();
         _path = Path.Combine(Path.GetTempPath(), $"aria-bench-audit-{Guid.NewGuid():N}.db");
         _store = new SqliteAuditStore(new SqliteDatabase(new SqliteStoreOptions { ConnectionString = $"Data Source={_path}" }));
     }
@@ -41,7 +39,7 @@ public class SqliteAuditBenchmarks
     [Benchmark(Baseline = true, OperationsPerInvoke = Batch)]
     public async Task<int> AppendSqlite_Batch()
     {
-        var sealedEntries = await _store.AppendAsync(Fresh(_drafts), CrmAuditService.Sealer);
+        var sealedEntries = await _store.AppendAsync(Next(Batch), CrmAuditService.Sealer);
         return sealedEntries.Count;
     }
 
@@ -51,25 +49,20 @@ public class SqliteAuditBenchmarks
         var count = 0;
         for (var i = 0; i < Singles; i++)
         {
-            count += (await _store.AppendAsync(Fresh(_drafts.AsSpan(i, 1)), CrmAuditService.Sealer)).Count;
+            count += (await _store.AppendAsync(Next(1), CrmAuditService.Sealer)).Count;
         }
 
         return count;
     }
 
     /// <summary>
-    /// Each append gets new entry ids (the store rightly refuses an id it holds) and later times, as a live trail does: the
-    /// same timestamps over and over would scatter the time index's inserts across the whole file.
+    /// The next drafts of a live trail: new ids (the store rightly refuses an id it holds) and later times (the same
+    /// timestamps over and over would scatter the time index's inserts across the whole file).
     /// </summary>
-    private CrmAuditEntry[] Fresh(ReadOnlySpan<CrmAuditEntry> drafts)
+    private CrmAuditEntry[] Next(int count)
     {
-        var copies = new CrmAuditEntry[drafts.Length];
-        for (var i = 0; i < drafts.Length; i++)
-        {
-            var at = BenchData.T0.AddMilliseconds(_clock++);
-            copies[i] = drafts[i] with { Id = Guid.CreateVersion7(at).ToString(), CreatedAt = at };
-        }
-
-        return copies;
+        var drafts = Enumerable.Range(_next, count).Select(i => BenchData.Draft(i)).ToArray();
+        _next += count;
+        return drafts;
     }
 }

@@ -367,11 +367,7 @@ public class CrmSyncServiceTests
     public async Task TriggerManualSyncAsync_BothChangedSameField_CrmWinsByDefault()
     {
         await using var h = new SyncHarness();
-        await h.AddLeadAsync("lead-1", stage: LifecycleStages.Opportunity, value: 100m);
-        h.Salesforce.Put(OppId, "Proposal", 100m);
-        await h.Sync.TriggerManualSyncAsync(SyncHarness.UserId, "lead-1");
-        await h.EditLeadAsync("lead-1", l => l with { ExpectedValue = 110m });
-        h.Salesforce.Edit(OppId, r => r with { Amount = 90m });
+        await BothSidesChangeTheValueAsync(h);
 
         var result = await h.Sync.TriggerManualSyncAsync(SyncHarness.UserId, "lead-1");
 
@@ -389,11 +385,7 @@ public class CrmSyncServiceTests
     public async Task TriggerManualSyncAsync_AriaWinsRule_PushesLeadValue()
     {
         await using var h = new SyncHarness(o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins);
-        await h.AddLeadAsync("lead-1", stage: LifecycleStages.Opportunity, value: 100m);
-        h.Salesforce.Put(OppId, "Proposal", 100m);
-        await h.Sync.TriggerManualSyncAsync(SyncHarness.UserId, "lead-1");
-        await h.EditLeadAsync("lead-1", l => l with { ExpectedValue = 110m });
-        h.Salesforce.Edit(OppId, r => r with { Amount = 90m });
+        await BothSidesChangeTheValueAsync(h);
 
         var result = await h.Sync.TriggerManualSyncAsync(SyncHarness.UserId, "lead-1");
 
@@ -407,11 +399,7 @@ public class CrmSyncServiceTests
     public async Task ManualRule_ConflictWaitsForAPerson_ThenResolveConflictAsyncSettlesIt()
     {
         await using var h = new SyncHarness(o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.Manual);
-        await h.AddLeadAsync("lead-1", stage: LifecycleStages.Opportunity, value: 100m);
-        h.Salesforce.Put(OppId, "Proposal", 100m);
-        await h.Sync.TriggerManualSyncAsync(SyncHarness.UserId, "lead-1");
-        await h.EditLeadAsync("lead-1", l => l with { ExpectedValue = 110m });
-        h.Salesforce.Edit(OppId, r => r with { Amount = 90m });
+        await BothSidesChangeTheValueAsync(h);
 
         var result = await h.Sync.TriggerManualSyncAsync(SyncHarness.UserId, "lead-1");
 
@@ -806,5 +794,15 @@ public class CrmSyncServiceTests
     {
         var state = (await h.States.GetAsync(leadId))!;
         await h.States.UpdateAsync(state with { RetryCount = count });
+    }
+
+    /// <summary>A linked lead agreed at 100; then the lead says 110 and the opportunity 90 (a conflict on the value).</summary>
+    private static async Task BothSidesChangeTheValueAsync(SyncHarness h)
+    {
+        await h.AddLeadAsync("lead-1", stage: LifecycleStages.Opportunity, value: 100m);
+        h.Salesforce.Put(OppId, "Proposal", 100m);
+        await h.Sync.TriggerManualSyncAsync(SyncHarness.UserId, "lead-1");
+        await h.EditLeadAsync("lead-1", l => l with { ExpectedValue = 110m });
+        h.Salesforce.Edit(OppId, r => r with { Amount = 90m });
     }
 }
