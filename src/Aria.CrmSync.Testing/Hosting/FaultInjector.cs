@@ -117,6 +117,12 @@ public sealed class FaultInjector
                     continue;
                 }
 
+                if (rule.SkipCount > 0)
+                {
+                    _rules[i] = rule with { SkipCount = rule.SkipCount - 1 };
+                    continue;
+                }
+
                 if (rule.Rate < 1.0 && _random.NextDouble() >= rule.Rate)
                 {
                     continue;

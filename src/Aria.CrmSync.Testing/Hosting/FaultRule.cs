@@ -23,6 +23,13 @@ public sealed record FaultRule
     /// <summary>Gets how many more times the rule fires; <see langword="null"/> for no limit.</summary>
     public int? RemainingCount { get; init; }
 
+    /// <summary>
+    /// Gets how many matching requests pass untouched before the rule starts firing (e.g. 1 to fail the read that follows
+    /// a write, not the read before it).
+    /// </summary>
+    /// <value>The default value is 0.</value>
+    public int SkipCount { get; init; }
+
     /// <summary>Returns whether the rule applies to <paramref name="endpoint"/>.</summary>
     /// <param name="endpoint">The endpoint key.</param>
     /// <returns><see langword="true"/> when it matches.</returns>

@@ -31,4 +31,10 @@ internal static partial class Log
 
     [LoggerMessage(1106, LogLevel.Information, "Lead {LeadMemoryId}: retry {RetryCount} scheduled at {NextAttemptAt:O}.")]
     public static partial void RetryScheduled(ILogger logger, string leadMemoryId, int retryCount, DateTimeOffset nextAttemptAt);
+
+    [LoggerMessage(1107, LogLevel.Information, "A {Provider} write call of {Count} record(s) failed with an unknown outcome; read back: {Landed} landed, {NotLanded} did not, {Unknown} still unknown.")]
+    public static partial void UncertainWritesReadBack(ILogger logger, CrmProvider provider, int count, int landed, int notLanded, int unknown);
+
+    [LoggerMessage(1108, LogLevel.Warning, "A {Provider} write call of {Count} record(s) failed with an unknown outcome and the records could not be read back ({Error}): the writes stay unconfirmed until the next sync.")]
+    public static partial void UncertainWritesUnread(ILogger logger, CrmProvider provider, int count, string error);
 }

@@ -434,10 +434,12 @@ internal sealed partial class CrmSyncService
             }
 
             // 2. The CRM takes the leads' changes, in the CRM's batch sizes; each record succeeds or fails on its own.
+            ClaimedWrites? writes = null;
             if (pushes.Count > 0)
             {
                 var updates = pushes.Select(p => new CrmRecordUpdate { CrmId = p.Record.CrmId, Fields = p.CrmFields, IfUnmodifiedSince = p.Record.LastModifiedAt }).ToList();
-                var results = await svc.UpdateClaimedAsync(gateway, connection, updates, pushes, now, cancellationToken).ConfigureAwait(false);
+                writes = await svc.UpdateClaimedAsync(gateway, connection, updates, pushes, now, cancellationToken).ConfigureAwait(false);
+                var results = writes.Results;
                 if (results.Count != updates.Count)
                 {
                     throw new CrmSyncDataException($"The gateway returned {results.Count} results for {updates.Count} updates", $"{Provider} update", Provider);
@@ -448,6 +450,11 @@ internal sealed partial class CrmSyncService
                 {
                     var plan = pushes[i];
                     var result = results[i];
+                    if (result is null)
+                    {
+                        continue; // the call failed and this write did not land, or may not have: settled by the read-back or left unconfirmed
+                    }
+
                     if (result.Success)
                     {
                         _crmUpdated++;
@@ -470,6 +477,8 @@ internal sealed partial class CrmSyncService
             {
                 await svc._audit.LogManyAsync(drafts, cancellationToken).ConfigureAwait(false);
             }
+
+            writes?.Failure?.Throw(); // the landed writes of a failed call are recorded; the call's failure ends the run
         }
 
         /// <summary>Records a plan's new agreement in its sync state and adds the audit entries describing it.</summary>

@@ -103,8 +103,9 @@ internal sealed partial class CrmSyncService
                 if (plan.CrmFields.Count > 0)
                 {
                     var update = new CrmRecordUpdate { CrmId = ctx.CrmId, Fields = plan.CrmFields, IfUnmodifiedSince = record.LastModifiedAt };
-                    var results = await UpdateClaimedAsync(ctx.Gateway, ctx.Connection, [update], [plan], now, cancellationToken).ConfigureAwait(false);
-                    var result = results.Count == 1 ? results[0] : throw new CrmSyncDataException("The gateway returned no result for the update", $"{ctx.Provider} update {ctx.CrmId}", ctx.Provider);
+                    var writes = await UpdateClaimedAsync(ctx.Gateway, ctx.Connection, [update], [plan], now, cancellationToken).ConfigureAwait(false);
+                    writes.Failure?.Throw(); // the call failed and the record did not show the write landed
+                    var result = writes.Results.Count == 1 ? writes.Results[0]! : throw new CrmSyncDataException("The gateway returned no result for the update", $"{ctx.Provider} update {ctx.CrmId}", ctx.Provider);
                     if (!result.Success)
                     {
                         // Refused: nothing was written to the CRM.
@@ -157,29 +158,6 @@ internal sealed partial class CrmSyncService
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             return await FailAsync(ctx, operation, ex, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// Sends the CRM updates of claimed plans. A call that failed before it wrote anything
-    /// (<see cref="Providers.Http.CrmWriteFailure"/>) first drops the plans' CRM writes claimed as unconfirmed, so that the
-    /// next sync compares against the base again instead of taking the writes for made; any other failure leaves them,
-    /// since the CRM may have applied them.
-    /// </summary>
-    private async Task<IReadOnlyList<CrmWriteResult>> UpdateClaimedAsync(ICrmGateway gateway, CrmConnection connection, IReadOnlyList<CrmRecordUpdate> updates, IReadOnlyList<LeadSyncPlan> plans, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await gateway.UpdateRecordsAsync(connection, updates, cancellationToken).ConfigureAwait(false);
-        }
-        catch (CrmSyncException ex) when (Providers.Http.CrmWriteFailure.NothingWritten(ex))
-        {
-            foreach (var plan in plans)
-            {
-                await MutateStateAsync(plan.Lead.Id, s => plan.WithoutUnconfirmed(s, plan.ToCrm, now), cancellationToken).ConfigureAwait(false);
-            }
-
-            throw;
         }
     }
 

@@ -194,6 +194,27 @@ internal sealed record LeadSyncPlan
         return pending.Count == current.PendingChanges.Count ? current : current with { PendingChanges = pending, UpdatedAt = now };
     }
 
+    /// <summary>
+    /// What the CRM record, read again right after a write call failed with an unknown outcome (a lost or unreadable
+    /// response, a timeout), says about this plan's CRM write: <see cref="UncertainWriteOutcome.Landed"/> when it shows
+    /// every value written (both sides agree, whoever wrote it); <see cref="UncertainWriteOutcome.NotLanded"/> when it shows
+    /// every value from before and was not modified since the plan read it; otherwise (a person changed it meanwhile)
+    /// <see cref="UncertainWriteOutcome.Unknown"/>, and the write stays unconfirmed.
+    /// </summary>
+    public UncertainWriteOutcome OutcomeShownBy(CrmRecord current, CrmStageMap map)
+    {
+        var values = LeadFieldMapper.FromCrm(current, map, out _);
+        if (ToCrm.All(kv => string.Equals(values.GetValueOrDefault(kv.Key), kv.Value, StringComparison.Ordinal)))
+        {
+            return UncertainWriteOutcome.Landed;
+        }
+
+        var untouched = current.LastModifiedAt is { } modified && modified == Record.LastModifiedAt;
+        return untouched && ToCrm.Keys.All(f => string.Equals(values.GetValueOrDefault(f), CrmValues.GetValueOrDefault(f), StringComparison.Ordinal))
+            ? UncertainWriteOutcome.NotLanded
+            : UncertainWriteOutcome.Unknown;
+    }
+
     /// <summary>The sync state after the plan's writes succeeded.</summary>
     public CrmSyncState Settle(CrmSyncState current, DateTimeOffset now)
     {

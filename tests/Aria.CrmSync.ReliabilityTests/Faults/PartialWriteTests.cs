@@ -7,8 +7,9 @@ namespace Aria.CrmSync.ReliabilityTests.Faults;
 /// Regression tests for lost edits the soak found. A sync writes the lead, then the CRM, then records the new agreement;
 /// when it fails between those writes and a person edits the same field before the next sync, the half-finished write
 /// used to look like a change of the other side, so the next sync saw a conflict and the field rule could throw the
-/// person's newer edit away. Now the agreement a write reaches is recorded as soon as it is reached, and a CRM write whose
-/// outcome is unknown is recorded (as an unconfirmed pending change) before it is sent.
+/// person's newer edit away. Now a CRM write is recorded (as an unconfirmed pending change) before it is sent; a write
+/// call that fails with an unknown outcome is settled at once by reading the records back; and what the read-back cannot
+/// settle (it fails too, or the process dies first) is settled by the next sync.
 /// </summary>
 public sealed class PartialWriteTests
 {
@@ -20,19 +21,95 @@ public sealed class PartialWriteTests
         { CrmProvider.HubSpot, "deals.batch.update" },
     };
 
-    /// <summary>Each update endpoint, with and without the host reporting the newer edit (<see cref="ICrmSyncService.MarkLeadChangedAsync"/>).</summary>
-    public static TheoryData<CrmProvider, string, bool> UpdatesAndMarking => new()
+    /// <summary>Each update endpoint, with the read that checks its preconditions and reads its records back.</summary>
+    public static TheoryData<CrmProvider, string, string> UpdatesAndReads => new()
     {
-        { CrmProvider.Salesforce, "collections.update", false },
-        { CrmProvider.Salesforce, "collections.update", true },
-        { CrmProvider.HubSpot, "deals.batch.update", false },
-        { CrmProvider.HubSpot, "deals.batch.update", true },
+        { CrmProvider.Salesforce, "collections.update", "collections.get" },
+        { CrmProvider.HubSpot, "deals.batch.update", "deals.batch.read" },
     };
 
-    /// <summary>The CRM applied the push but the answer was lost; the person then changed the lead again.</summary>
+    /// <summary>Each update endpoint and its read, with and without the host reporting the newer edit (<see cref="ICrmSyncService.MarkLeadChangedAsync"/>).</summary>
+    public static TheoryData<CrmProvider, string, string, bool> UpdatesAndMarking => new()
+    {
+        { CrmProvider.Salesforce, "collections.update", "collections.get", false },
+        { CrmProvider.Salesforce, "collections.update", "collections.get", true },
+        { CrmProvider.HubSpot, "deals.batch.update", "deals.batch.read", false },
+        { CrmProvider.HubSpot, "deals.batch.update", "deals.batch.read", true },
+    };
+
+    /// <summary>
+    /// The CRM applied the push but the answer was lost; the read-back confirms the write, so the sync succeeds. A CRM user
+    /// then sets the field back to its value before the push: that is a person's change, and it flows to the lead (while
+    /// the write was unconfirmed, it looked like a write that never landed and was overwritten).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Updates))]
+    public async Task PushResponseLost_TheReadBackConfirmsIt_ThenTheCrmUserRevertsIt_TheRevertWins(CrmProvider provider, string update)
+    {
+        await using var host = await EngineHost.StartAsync(sync: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins);
+        var (lead, crmId) = await host.AddLeadAsync(provider, "lead-1", amount: 1000m, closeDate: Close);
+        Assert.True((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
+
+        await host.EditLeadAsync(lead.Id, l => l with { ExpectedValue = 2000m });
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.ResponseLost, Endpoint = update, RemainingCount = 4 }); // outlasts the retries
+        var pushed = await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id);
+
+        Assert.True(pushed.Success, pushed.Error);
+        Assert.Equal("2000", pushed.Pushed[LeadFields.ExpectedValue]);
+        Assert.Equal(2000m, host.CrmAmount(provider, crmId));
+        var state = (await host.Sync.GetSyncStateAsync(lead.Id))!;
+        Assert.Equal((SyncStatus.Synced, "2000"), (state.Status, state.BaseSnapshot[LeadFields.ExpectedValue]));
+        Assert.Empty(state.PendingChanges);
+        Assert.Empty(await host.AuditAsync(operation: CrmAuditOperation.Error));
+
+        host.SetCrmAmount(provider, crmId, 1000m);
+        var result = await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id);
+
+        Assert.True(result.Success, result.Error);
+        Assert.Empty(result.Conflicts);
+        Assert.Equal(1000m, (await host.Leads.GetAsync(EngineHost.User, lead.Id))!.ExpectedValue);
+        Assert.Equal(1000m, host.CrmAmount(provider, crmId));
+    }
+
+    /// <summary>
+    /// The push was not applied (503s outlasting the retries); the read-back shows the record untouched, so the claim is
+    /// dropped and the error says nothing was written. A CRM user then changes the field: both sides changed since they
+    /// last agreed and the field rule decides (here the lead wins). Taking the failed push for made would have let the
+    /// CRM's change through as if it came after it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Updates))]
+    public async Task PushNotApplied_TheReadBackShowsIt_ThenTheCrmChanges_TheFieldRuleDecides(CrmProvider provider, string update)
+    {
+        await using var host = await EngineHost.StartAsync(sync: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins);
+        var (lead, crmId) = await host.AddLeadAsync(provider, "lead-1", amount: 1000m, closeDate: Close);
+        Assert.True((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
+
+        await host.EditLeadAsync(lead.Id, l => l with { ExpectedValue = 2000m });
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.ServiceUnavailable, Endpoint = update, RemainingCount = 4 });
+        Assert.False((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
+        Assert.Equal(1000m, host.CrmAmount(provider, crmId));
+        var error = (await host.AuditAsync(operation: CrmAuditOperation.Error)).Single(e => e.LeadMemoryId == lead.Id);
+        Assert.True(error.Details.GetProperty("error_details").GetProperty("nothing_written").GetBoolean());
+        Assert.DoesNotContain((await host.Sync.GetSyncStateAsync(lead.Id))!.PendingChanges, p => p.Unconfirmed);
+
+        host.SetCrmAmount(provider, crmId, 5000m);
+        var result = await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id);
+
+        Assert.True(result.Success, result.Error);
+        var conflict = Assert.Single(result.Conflicts);
+        Assert.Equal((LeadFields.ExpectedValue, "1000", ConflictResolution.AriaWins), (conflict.Field, conflict.BaseValue, conflict.Resolution));
+        Assert.Equal(2000m, (await host.Leads.GetAsync(EngineHost.User, lead.Id))!.ExpectedValue);
+        Assert.Equal(2000m, host.CrmAmount(provider, crmId));
+    }
+
+    /// <summary>
+    /// The CRM applied the push but the answer was lost and the records could not be read back either (as when the process
+    /// dies right after the call); the person then changed the lead again.
+    /// </summary>
     [Theory]
     [MemberData(nameof(UpdatesAndMarking))]
-    public async Task PushLandedButUnconfirmed_ThenTheLeadChangesAgain_TheNewerLeadEditWins(CrmProvider provider, string update, bool hostMarksTheEdit)
+    public async Task PushLandedButUnconfirmed_ThenTheLeadChangesAgain_TheNewerLeadEditWins(CrmProvider provider, string update, string read, bool hostMarksTheEdit)
     {
         await using var host = await EngineHost.StartAsync(); // default rules: the CRM wins conflicts
         var (lead, crmId) = await host.AddLeadAsync(provider, "lead-1", amount: 1000m, closeDate: Close);
@@ -40,9 +117,11 @@ public sealed class PartialWriteTests
 
         await host.EditLeadAsync(lead.Id, l => l with { ExpectedValue = 2000m });
         host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.ResponseLost, Endpoint = update, RemainingCount = 4 });
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.MalformedJson, Endpoint = read, SkipCount = 1, RemainingCount = 4 }); // the read-back, not the precondition read
         var failed = await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id);
         Assert.False(failed.Success);
-        Assert.Equal(2000m, host.CrmAmount(provider, crmId)); // it landed; the engine cannot know
+        host.Emulator(provider).Faults.Reset();
+        Assert.Equal(2000m, host.CrmAmount(provider, crmId)); // it landed; with the read-back failed too, the engine cannot know
         var error = (await host.AuditAsync(operation: CrmAuditOperation.Error)).Single(e => e.LeadMemoryId == lead.Id);
         Assert.False(error.Details.TryGetProperty("error_details", out var details) && details.TryGetProperty("nothing_written", out _));
 
@@ -126,8 +205,8 @@ public sealed class PartialWriteTests
 
     /// <summary>The same two stories through the whole-connection path (leads written, then one batched CRM write).</summary>
     [Theory]
-    [MemberData(nameof(Updates))]
-    public async Task ConnectionSync_HalfFinished_ThenBothSidesChangeAgain_NoEditIsLost(CrmProvider provider, string update)
+    [MemberData(nameof(UpdatesAndReads))]
+    public async Task ConnectionSync_HalfFinished_ThenBothSidesChangeAgain_NoEditIsLost(CrmProvider provider, string update, string read)
     {
         await using var host = await EngineHost.StartAsync(sync: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins);
         var (pushed, pushedId) = await host.AddLeadAsync(provider, "lead-push", amount: 1000m, closeDate: Close);
@@ -140,8 +219,10 @@ public sealed class PartialWriteTests
         host.SetCrmAmount(provider, pulledId, 5000m);
         await host.EditLeadAsync(pulled.Id, l => l with { ExpectedCloseDate = new DateOnly(2026, 12, 31) });
         host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.ResponseLost, Endpoint = update, RemainingCount = 4 });
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.MalformedJson, Endpoint = read, SkipCount = 1, RemainingCount = 4 }); // the read-back fails too
         var failed = await host.Sync.SyncConnectionAsync(EngineHost.User, provider);
         Assert.False(failed.Completed);
+        host.Emulator(provider).Faults.Reset();
 
         host.SetCrmAmount(provider, pushedId, 2500m); // the CRM user changes the pushed amount after it landed
         await host.EditLeadAsync(pulled.Id, l => l with { ExpectedCloseDate = new DateOnly(2027, 1, 31) });
@@ -155,5 +236,44 @@ public sealed class PartialWriteTests
         Assert.Equal(7000m, pulledLead.ExpectedValue);
         Assert.Equal(7000m, host.CrmAmount(provider, pulledId));
         Assert.Equal(new DateOnly(2027, 1, 31), pulledLead.ExpectedCloseDate);
+    }
+
+    /// <summary>
+    /// The whole-connection path: the batched push landed but its answer was lost; the read-back confirms every write, so
+    /// the run completes and records the agreement. A CRM user then sets one record back: the revert flows to its lead.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Updates))]
+    public async Task ConnectionSync_PushResponseLost_TheReadBackConfirmsIt_TheRunCompletes(CrmProvider provider, string update)
+    {
+        await using var host = await EngineHost.StartAsync(sync: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins);
+        var (first, firstId) = await host.AddLeadAsync(provider, "lead-1", amount: 1000m, closeDate: Close);
+        var (second, secondId) = await host.AddLeadAsync(provider, "lead-2", amount: 1000m, closeDate: Close);
+        Assert.True((await host.Sync.SyncConnectionAsync(EngineHost.User, provider)).Completed);
+
+        await host.EditLeadAsync(first.Id, l => l with { ExpectedValue = 2000m });
+        await host.EditLeadAsync(second.Id, l => l with { ExpectedValue = 3000m });
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.ResponseLost, Endpoint = update, RemainingCount = 4 });
+        var pushed = await host.Sync.SyncConnectionAsync(EngineHost.User, provider);
+
+        Assert.True(pushed.Completed, pushed.Reason);
+        Assert.Equal((2000m, 3000m), (host.CrmAmount(provider, firstId), host.CrmAmount(provider, secondId)));
+        foreach (var (leadId, amount) in new[] { (first.Id, "2000"), (second.Id, "3000") })
+        {
+            var state = (await host.Sync.GetSyncStateAsync(leadId))!;
+            Assert.Equal((SyncStatus.Synced, amount), (state.Status, state.BaseSnapshot[LeadFields.ExpectedValue]));
+            Assert.Empty(state.PendingChanges);
+        }
+
+        Assert.Equal(2, (await host.AuditAsync(operation: CrmAuditOperation.Push)).Count(e => e.LeadMemoryId == first.Id || e.LeadMemoryId == second.Id));
+        Assert.Empty(await host.AuditAsync(operation: CrmAuditOperation.Error));
+
+        host.SetCrmAmount(provider, firstId, 1000m);
+        var result = await host.Sync.SyncConnectionAsync(EngineHost.User, provider);
+
+        Assert.True(result.Completed, result.Reason);
+        Assert.Equal(1000m, (await host.Leads.GetAsync(EngineHost.User, first.Id))!.ExpectedValue);
+        Assert.Equal(3000m, (await host.Leads.GetAsync(EngineHost.User, second.Id))!.ExpectedValue);
+        Assert.Equal((1000m, 3000m), (host.CrmAmount(provider, firstId), host.CrmAmount(provider, secondId)));
     }
 }

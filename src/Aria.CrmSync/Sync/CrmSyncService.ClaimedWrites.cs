@@ -1,0 +1,104 @@
+using System.Runtime.ExceptionServices;
+using Aria.CrmSync.Diagnostics;
+using Aria.CrmSync.Providers.Http;
+
+namespace Aria.CrmSync.Sync;
+
+/// <content>Sending the CRM writes of claimed plans, and settling what a failed call left uncertain.</content>
+internal sealed partial class CrmSyncService
+{
+    /// <summary>
+    /// Sends the CRM updates of claimed plans (<see cref="LeadSyncPlan.Claim"/>). A call that failed before it wrote
+    /// anything (<see cref="CrmWriteFailure"/>) first drops the plans' CRM writes claimed as unconfirmed, so that the next
+    /// sync compares against the base again instead of taking the writes for made. Any other failure may have written:
+    /// the records are read back at once, before a person is likely to change them, and each plan's write is settled by
+    /// what its record shows (<see cref="LeadSyncPlan.OutcomeShownBy"/>): landed writes succeed, writes that certainly
+    /// did not land drop their claim, and the rest stay unconfirmed for the next sync.
+    /// </summary>
+    /// <returns>
+    /// One result per update (<see langword="null"/> where the call failed and the write did not land, or may not have),
+    /// and the call's failure to rethrow once the landed writes are recorded, unless every write landed.
+    /// </returns>
+    private async Task<ClaimedWrites> UpdateClaimedAsync(ICrmGateway gateway, CrmConnection connection, IReadOnlyList<CrmRecordUpdate> updates, IReadOnlyList<LeadSyncPlan> plans, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new ClaimedWrites(await gateway.UpdateRecordsAsync(connection, updates, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (CrmSyncException ex) when (CrmWriteFailure.NothingWritten(ex))
+        {
+            foreach (var plan in plans)
+            {
+                await MutateStateAsync(plan.Lead.Id, s => plan.WithoutUnconfirmed(s, plan.ToCrm, now), cancellationToken).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+        catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
+        {
+            var results = await ReadBackUncertainWritesAsync(gateway, connection, plans, now, ex, cancellationToken).ConfigureAwait(false);
+            if (results is null)
+            {
+                throw; // the records could not be read either: every write stays unconfirmed
+            }
+
+            return new ClaimedWrites(results, results.All(r => r is not null) ? null : ExceptionDispatchInfo.Capture(ex));
+        }
+    }
+
+    /// <summary>
+    /// Reads back the records of a write call that failed with an unknown outcome and settles each plan's claim by what its
+    /// record shows. Returns a success result for every write that landed and <see langword="null"/> for the others, or
+    /// <see langword="null"/> when the records cannot be read (nothing is settled then).
+    /// </summary>
+    private async Task<CrmWriteResult?[]?> ReadBackUncertainWritesAsync(ICrmGateway gateway, CrmConnection connection, IReadOnlyList<LeadSyncPlan> plans, DateTimeOffset now, Exception failure, CancellationToken cancellationToken)
+    {
+        var provider = plans[0].Record.Provider;
+        IReadOnlyList<CrmRecord> records;
+        try
+        {
+            records = await gateway.GetRecordsAsync(connection, plans.Select(p => p.Record.CrmId).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
+        {
+            Log.UncertainWritesUnread(_logger, provider, plans.Count, ex.GetType().Name);
+            return null;
+        }
+
+        var current = new Dictionary<string, CrmRecord>(StringComparer.Ordinal);
+        foreach (var record in records)
+        {
+            current[record.CrmId] = record;
+        }
+
+        var map = _options.StageMapFor(provider);
+        var results = new CrmWriteResult?[plans.Count];
+        int landed = 0, notLanded = 0;
+        for (var i = 0; i < plans.Count; i++)
+        {
+            var plan = plans[i];
+            var outcome = current.TryGetValue(plan.Record.CrmId, out var record) ? plan.OutcomeShownBy(record, map) : UncertainWriteOutcome.Unknown;
+            if (outcome == UncertainWriteOutcome.Landed)
+            {
+                results[i] = new CrmWriteResult { CrmId = plan.Record.CrmId, Success = true, LastModifiedAt = record!.LastModifiedAt };
+                landed++;
+            }
+            else if (outcome == UncertainWriteOutcome.NotLanded)
+            {
+                await MutateStateAsync(plan.Lead.Id, s => plan.WithoutUnconfirmed(s, plan.ToCrm, now), cancellationToken).ConfigureAwait(false);
+                notLanded++;
+            }
+        }
+
+        if (notLanded == plans.Count && failure is CrmSyncException crm)
+        {
+            CrmWriteFailure.MarkNothingWritten(crm); // the error entry tells the same as a failure before the writes
+        }
+
+        Log.UncertainWritesReadBack(_logger, provider, plans.Count, landed, notLanded, plans.Count - landed - notLanded);
+        return results;
+    }
+
+    /// <summary>The per-update results of a claimed write call, and its failure when some writes did not (surely) land.</summary>
+    private sealed record ClaimedWrites(IReadOnlyList<CrmWriteResult?> Results, ExceptionDispatchInfo? Failure);
+}
