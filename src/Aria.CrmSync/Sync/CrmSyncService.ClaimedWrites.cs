@@ -7,9 +7,12 @@ namespace Aria.CrmSync.Sync;
 /// <content>Sending the CRM writes of claimed plans, and settling what a failed call left uncertain.</content>
 internal sealed partial class CrmSyncService
 {
+    /// <summary>How many times the records of an uncertain write are read back before the writes are left unconfirmed.</summary>
+    private const int ReadBackAttempts = 3;
+
     /// <summary>
-    /// Sends the CRM updates of claimed plans (<see cref="LeadSyncPlan.Claim"/>). A call that failed before it wrote
-    /// anything (<see cref="CrmWriteFailure"/>) first drops the plans' CRM writes claimed as unconfirmed, so that the next
+    /// Sends the CRM updates of claimed plans (<see cref="LeadSyncPlan.Claim"/>). A call that certainly wrote nothing
+    /// (<see cref="CrmWriteFailure"/>: it failed before its first write went out, or that write was refused unprocessed) drops the plans' CRM writes claimed as unconfirmed, so that the next
     /// sync compares against the base again instead of taking the writes for made. Any other failure may have written:
     /// the records are read back at once, before a person is likely to change them, and each plan's write is settled by
     /// what its record shows (<see cref="LeadSyncPlan.OutcomeShownBy"/>): landed writes succeed, writes that certainly
@@ -54,15 +57,26 @@ internal sealed partial class CrmSyncService
     private async Task<CrmWriteResult?[]?> ReadBackUncertainWritesAsync(ICrmGateway gateway, CrmConnection connection, IReadOnlyList<LeadSyncPlan> plans, DateTimeOffset now, Exception failure, CancellationToken cancellationToken)
     {
         var provider = plans[0].Record.Provider;
-        IReadOnlyList<CrmRecord> records;
-        try
+        var ids = plans.Select(p => p.Record.CrmId).ToList();
+        IReadOnlyList<CrmRecord>? records = null;
+        for (var attempt = 1; records is null; attempt++)
         {
-            records = await gateway.GetRecordsAsync(connection, plans.Select(p => p.Record.CrmId).ToList(), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
-        {
-            Log.UncertainWritesUnread(_logger, provider, plans.Count, ex.GetType().Name);
-            return null;
+            try
+            {
+                records = await gateway.GetRecordsAsync(connection, ids, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
+            {
+                // The HTTP pipeline already retried transient failures; an unreadable body is not retried there. A paused
+                // connection (daily limit) will not answer now.
+                if (attempt < ReadBackAttempts && ex is not CrmRateLimitedException { Scope: CrmRateLimitScope.Daily })
+                {
+                    continue;
+                }
+
+                Log.UncertainWritesUnread(_logger, provider, plans.Count, ex.GetType().Name);
+                return null;
+            }
         }
 
         var current = new Dictionary<string, CrmRecord>(StringComparer.Ordinal);

@@ -1,5 +1,6 @@
 using Aria.CrmSync.ReliabilityTests.Infrastructure;
 using Aria.CrmSync.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Aria.CrmSync.ReliabilityTests.Faults;
 
@@ -72,22 +73,30 @@ public sealed class PartialWriteTests
     }
 
     /// <summary>
-    /// The push was not applied (503s outlasting the retries); the read-back shows the record untouched, so the claim is
-    /// dropped and the error says nothing was written. A CRM user then changes the field: both sides changed since they
-    /// last agreed and the field rule decides (here the lead wins). Taking the failed push for made would have let the
-    /// CRM's change through as if it came after it.
+    /// The push was not applied: 503s outlasting the retries (the read-back shows the record untouched), or Salesforce's
+    /// daily request limit (403 <c>REQUEST_LIMIT_EXCEEDED</c> refuses the request unprocessed, and the paused connection
+    /// could not read back). Either way the claim is dropped and the error says nothing was written. A CRM user then
+    /// changes the field: both sides changed since they last agreed and the field rule decides (here the lead wins).
+    /// Taking the failed push for made would have let the CRM's change through as if it came after it (the soak found
+    /// this with the daily limit).
     /// </summary>
     [Theory]
-    [MemberData(nameof(Updates))]
-    public async Task PushNotApplied_TheReadBackShowsIt_ThenTheCrmChanges_TheFieldRuleDecides(CrmProvider provider, string update)
+    [InlineData(CrmProvider.Salesforce, "collections.update", FaultKind.ServiceUnavailable)]
+    [InlineData(CrmProvider.HubSpot, "deals.batch.update", FaultKind.ServiceUnavailable)]
+    [InlineData(CrmProvider.Salesforce, "collections.update", FaultKind.RateLimited)]
+    public async Task PushNotApplied_ThenTheCrmChanges_TheFieldRuleDecides(CrmProvider provider, string update, FaultKind fault)
     {
-        await using var host = await EngineHost.StartAsync(sync: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins);
+        await using var host = await EngineHost.StartAsync(
+            sync: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins,
+            services: s => s.PostConfigure<SalesforceOptions>(string.Empty, o => o.RateLimits.DailyQuotaPause = TimeSpan.FromMilliseconds(1)));
         var (lead, crmId) = await host.AddLeadAsync(provider, "lead-1", amount: 1000m, closeDate: Close);
         Assert.True((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
 
         await host.EditLeadAsync(lead.Id, l => l with { ExpectedValue = 2000m });
-        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.ServiceUnavailable, Endpoint = update, RemainingCount = 4 });
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = fault, Endpoint = update, RemainingCount = 4 });
         Assert.False((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
+        host.Emulator(provider).Faults.Reset();
+        await Task.Delay(TimeSpan.FromMilliseconds(5)); // the daily-limit pause of the connection runs out
         Assert.Equal(1000m, host.CrmAmount(provider, crmId));
         var error = (await host.AuditAsync(operation: CrmAuditOperation.Error)).Single(e => e.LeadMemoryId == lead.Id);
         Assert.True(error.Details.GetProperty("error_details").GetProperty("nothing_written").GetBoolean());

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Aria.CrmSync.Diagnostics;
 
 namespace Aria.CrmSync.Providers.Http;
@@ -31,9 +32,11 @@ internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGat
         params HttpStatusCode[] accept)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        using var lease = await rateGate.AcquireAsync(connection, cancellationToken).ConfigureAwait(false);
+        using var lease = await AcquireAsync(connection, cancellationToken).ConfigureAwait(false);
         using var request = new HttpRequestMessage(method, uri) { Content = content };
         request.WithConnection(connection, endpoint, idempotent);
+        var attempts = new StrongBox<int>();
+        request.Options.Set(CrmHttpRequestOptions.Attempts, attempts);
         PrepareRequest(request, connection);
 
         HttpResponseMessage response;
@@ -45,6 +48,10 @@ internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGat
         {
             throw;
         }
+        catch (CrmSyncException ex) when (Volatile.Read(ref attempts.Value) == 0)
+        {
+            throw CrmWriteFailure.MarkNotProcessed(ex); // e.g. the token could not be refreshed: nothing went out
+        }
         catch (CrmSyncException)
         {
             throw;
@@ -54,7 +61,7 @@ internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGat
             telemetry.CrmCall(ProviderKind, endpoint, 0);
             var failure = new CrmConnectionException(ProviderKind, $"{Serialization.WireValue.Format(ProviderKind)} request {endpoint} failed: {Describe(ex)}", ex);
             failure.AddDetails(CrmBrokerTrace.Of(request)?.Details() ?? []);
-            throw failure;
+            throw Volatile.Read(ref attempts.Value) == 0 ? CrmWriteFailure.MarkNotProcessed(failure) : failure; // an open circuit sends nothing
         }
 
         using (response)
@@ -69,7 +76,10 @@ internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGat
                 throw new CrmConnectionException(ProviderKind, $"{Serialization.WireValue.Format(ProviderKind)} response of {endpoint} was cut short: {Describe(ex)}", ex);
             }
 
-            var result = new CrmHttpResponse(endpoint, response.StatusCode, response.Headers, response.Content.Headers, body);
+            var result = new CrmHttpResponse(endpoint, response.StatusCode, response.Headers, response.Content.Headers, body)
+            {
+                RefusedUnprocessed = RefusedUnprocessed(response.StatusCode, Volatile.Read(ref attempts.Value)),
+            };
             telemetry.CrmCall(ProviderKind, endpoint, (int)response.StatusCode);
             ObserveLimits(connection, result);
             var trace = CrmBrokerTrace.Of(request);
@@ -92,9 +102,30 @@ internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGat
 
             Activity.Current?.SetTag("crm.error_status", (int)result.Status);
             var error = MapError(connection, result);
-            throw trace?.Apply(error) ?? error; // through a broker: the CRM's error with the broker's ids
+            error = trace?.Apply(error) ?? error; // through a broker: the CRM's error with the broker's ids
+            throw result.RefusedUnprocessed ? CrmWriteFailure.MarkNotProcessed(error) : error;
         }
     }
+
+    /// <summary>Waits for the connection's rate budget; a refusal (the daily quota is used up) means nothing was sent.</summary>
+    private async ValueTask<IDisposable> AcquireAsync(CrmConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await rateGate.AcquireAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CrmSyncException ex)
+        {
+            throw CrmWriteFailure.MarkNotProcessed(ex);
+        }
+    }
+
+    /// <summary>
+    /// Whether an error response proves the CRM did not process the request: a 4xx (other than 408) refuses a request
+    /// without applying it, provided it answered the only attempt (an earlier attempt may have been applied).
+    /// </summary>
+    private static bool RefusedUnprocessed(HttpStatusCode status, int attempts)
+        => attempts == 1 && (int)status is >= 400 and < 500 && status != HttpStatusCode.RequestTimeout;
 
     /// <summary>Adds provider headers (e.g. Salesforce's <c>Sforce-Query-Options</c>) to a request.</summary>
     protected virtual void PrepareRequest(HttpRequestMessage request, CrmConnection connection)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Aria.CrmSync.Providers.Http;
 
 /// <summary>Per-request data the gateways hand to the HTTP pipeline (auth, rate gate, resilience).</summary>
@@ -20,6 +22,12 @@ internal static class CrmHttpRequestOptions
     /// adds no bearer token and never refreshes on its 401, so a refresh can use the CRM's named client and handler.
     /// </summary>
     public static readonly HttpRequestOptionsKey<bool> Anonymous = new("Aria.CrmSync.Anonymous");
+
+    /// <summary>
+    /// Counts the attempts that reached the transport (the innermost handler increments it), so that a failure can tell a
+    /// request that was never sent, or refused at its only attempt, from one an earlier attempt may have delivered.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<StrongBox<int>> Attempts = new("Aria.CrmSync.Attempts");
 
     public static HttpRequestMessage WithConnection(this HttpRequestMessage request, CrmConnection connection, string endpoint, bool idempotent)
     {

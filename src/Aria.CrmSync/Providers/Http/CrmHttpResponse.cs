@@ -10,6 +10,12 @@ internal sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, Ht
 {
     public string Endpoint { get; } = endpoint;
 
+    /// <summary>
+    /// Gets a value indicating whether the response proves the CRM did not process the request: a 4xx (other than 408)
+    /// answering its only attempt (an earlier attempt may have been applied).
+    /// </summary>
+    public bool RefusedUnprocessed { get; init; }
+
     public HttpStatusCode Status { get; } = status;
 
     public HttpResponseHeaders Headers { get; } = headers;

@@ -2,11 +2,14 @@ namespace Aria.CrmSync.Providers.Http;
 
 /// <summary>
 /// Marks a failed write call whose records were certainly not written: it failed before any write request was sent
-/// (in the read that checks preconditions first). The sync then drops the writes it had claimed as unconfirmed; a
-/// failure without the mark leaves them, since the CRM may have applied them.
+/// (in the read that checks preconditions first), or the CRM refused its first write request without processing it
+/// (<see cref="NotProcessed"/>). The sync then drops the writes it had claimed as unconfirmed; a failure without the
+/// mark leaves them, since the CRM may have applied them.
 /// </summary>
 internal static class CrmWriteFailure
 {
+    private const string NotProcessedKey = "Aria.CrmSync.NotProcessed";
+
     /// <summary>The detail (in <see cref="CrmSyncException.Details"/>, so also in the audit trail) that marks the failure.</summary>
     public const string NothingWrittenDetail = "nothing_written";
 
@@ -17,4 +20,35 @@ internal static class CrmWriteFailure
     /// <summary>Gets a value indicating whether <paramref name="exception"/> is marked as having written nothing.</summary>
     public static bool NothingWritten(Exception exception)
         => exception is CrmSyncException crm && crm.Details.TryGetValue(NothingWrittenDetail, out var value) && value is true;
+
+    /// <summary>
+    /// Marks <paramref name="exception"/> as thrown for a request the CRM certainly did not process: it was never sent
+    /// (the rate gate refused it, or the pipeline failed before any attempt went out), or its only attempt was refused
+    /// with a 4xx status (a rate limit, an expired session, a malformed request). Kept in <see cref="Exception.Data"/>:
+    /// it tells the gateway's write paths, not the audit trail.
+    /// </summary>
+    /// <typeparam name="TException">The exception type.</typeparam>
+    /// <param name="exception">The exception.</param>
+    /// <returns><paramref name="exception"/>.</returns>
+    public static TException MarkNotProcessed<TException>(TException exception)
+        where TException : Exception
+    {
+        exception.Data[NotProcessedKey] = true;
+        return exception;
+    }
+
+    /// <summary>Gets a value indicating whether <paramref name="exception"/> was thrown for a request the CRM did not process.</summary>
+    public static bool NotProcessed(Exception exception) => exception.Data[NotProcessedKey] is true;
+
+    /// <summary>
+    /// Fills the missing results of a write call stopped by <paramref name="failure"/> after some of its requests were
+    /// written: the updates without a result were not written and may be retried.
+    /// </summary>
+    public static void FailUnwritten(IReadOnlyList<CrmRecordUpdate> updates, CrmWriteResult?[] results, CrmSyncException failure)
+    {
+        for (var i = 0; i < results.Length; i++)
+        {
+            results[i] ??= new CrmWriteResult { CrmId = updates[i].CrmId, Success = false, ErrorCode = failure.Code, ErrorMessage = failure.Message, IsTransient = true };
+        }
+    }
 }

@@ -37,14 +37,11 @@ internal sealed partial class HubSpotGateway
                 await UpdateChunkAsync(connection, chunk, results, nothingWrittenYet: done == 0, cancellationToken).ConfigureAwait(false);
                 done += chunk.Count;
             }
-            catch (CrmSyncException ex) when (done > 0 && ex is CrmConnectionException or CrmRateLimitedException)
+            catch (CrmSyncException ex) when (done > 0 && CrmWriteFailure.NotProcessed(ex))
             {
-                // Earlier batches were written: report them, and this and later updates as retryable.
-                foreach (var (index, update, _) in prepared.Where(p => results[p.Index] is null))
-                {
-                    results[index] = new CrmWriteResult { CrmId = update.CrmId, Success = false, ErrorCode = ex.Code, ErrorMessage = ex.Message, IsTransient = true };
-                }
-
+                // Earlier batches were written and this one was refused unprocessed (e.g. rate-limited): report the
+                // written ones, and this and later updates as retryable. A failure that may have written propagates.
+                CrmWriteFailure.FailUnwritten(updates, results, ex);
                 break;
             }
         }
@@ -114,7 +111,22 @@ internal sealed partial class HubSpotGateway
             return;
         }
 
-        var response = await CallAsync(
+        CrmHttpResponse response;
+        try
+        {
+            response = await SendUpdateAsync(connection, inputs, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CrmSyncException ex) when (nothingWrittenYet && CrmWriteFailure.NotProcessed(ex))
+        {
+            CrmWriteFailure.MarkNothingWritten(ex); // the first write was refused unprocessed
+            throw;
+        }
+
+        ReadBatchOutcome(response, inputs.Select(i => (i.Index, i.Update.CrmId)).ToList(), results);
+    }
+
+    private Task<CrmHttpResponse> SendUpdateAsync(CrmConnection connection, List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)> inputs, CancellationToken cancellationToken)
+        => CallAsync(
             connection,
             HttpMethod.Post,
             Paths(connection).Batch("deals", "update"),
@@ -144,10 +156,7 @@ internal sealed partial class HubSpotGateway
             idempotent: true, // fixed values: repeating the write after a lost response changes nothing more
             search: false,
             cancellationToken,
-            HttpStatusCode.MultiStatus).ConfigureAwait(false);
-
-        ReadBatchOutcome(response, inputs.Select(i => (i.Index, i.Update.CrmId)).ToList(), results);
-    }
+            HttpStatusCode.MultiStatus);
 
     /// <summary>Reads a batch write's 200/207 body: results by id, errors by <c>objectWriteTraceId</c> (or by ids).</summary>
     private static void ReadBatchOutcome(CrmHttpResponse response, IReadOnlyList<(int Index, string CrmId)> inputs, CrmWriteResult?[] results)

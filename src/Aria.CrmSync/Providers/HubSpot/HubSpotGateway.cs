@@ -288,6 +288,7 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
         var uri = new Uri(BaseFor(connection), pathAndQuery);
         var options = OptionsFor(connection);
         HttpStatusCode[] accepted = [.. accept, HttpStatusCode.TooManyRequests, HttpStatusCode.Locked];
+        var refusedSoFar = true; // every attempt so far was refused unprocessed (429, 423): a give-up then wrote nothing
         for (var attempt = 1; ; attempt++)
         {
             CrmHttpResponse response;
@@ -297,6 +298,8 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
                 response = await SendAsync(connection, method, uri, body is null ? null : HubSpotJson.Content(body), endpoint, idempotent, cancellationToken, accepted).ConfigureAwait(false);
             }
 
+            refusedSoFar &= response.RefusedUnprocessed;
+
             if (response.Status == HttpStatusCode.TooManyRequests)
             {
                 var policy = PolicyOf(response);
@@ -305,8 +308,8 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
                 {
                     var pause = RateGate.PauseDaily(connection, response.RetryAfter(now));
                     HubSpotLog.DailyLimit(_logger, connection.ConnectionKey, pause.TotalMinutes);
-                    throw new CrmRateLimitedException(CrmProvider.HubSpot, pause, CrmRateLimitScope.Daily,
-                        $"HubSpot daily API limit reached for connection '{connection.ConnectionKey}'; the connection pauses for {pause.TotalMinutes:0.#} min");
+                    throw Unprocessed(refusedSoFar, new CrmRateLimitedException(CrmProvider.HubSpot, pause, CrmRateLimitScope.Daily,
+                        $"HubSpot daily API limit reached for connection '{connection.ConnectionKey}'; the connection pauses for {pause.TotalMinutes:0.#} min"));
                 }
 
                 var secondly = policy == "SECONDLY" || search;
@@ -316,8 +319,8 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
                 HubSpotLog.RateLimited(_logger, policy ?? "unknown", connection.ConnectionKey, endpoint, delay.TotalMilliseconds, attempt);
                 if (attempt > options.MaxRateLimitRetries)
                 {
-                    throw new CrmRateLimitedException(CrmProvider.HubSpot, delay, CrmRateLimitScope.Burst,
-                        $"HubSpot {(secondly ? "search" : "ten-second")} rate limit still reached after {attempt} attempts ({endpoint})");
+                    throw Unprocessed(refusedSoFar, new CrmRateLimitedException(CrmProvider.HubSpot, delay, CrmRateLimitScope.Burst,
+                        $"HubSpot {(secondly ? "search" : "ten-second")} rate limit still reached after {attempt} attempts ({endpoint})"));
                 }
 
                 continue;
@@ -327,7 +330,7 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
             {
                 if (attempt > options.MaxRateLimitRetries)
                 {
-                    throw MapError(connection, response);
+                    throw Unprocessed(refusedSoFar, MapError(connection, response));
                 }
 
                 await Task.Delay(TimeSpan.FromSeconds(2), Time, cancellationToken).ConfigureAwait(false);
@@ -336,6 +339,9 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
 
             return response;
         }
+
+        static CrmSyncException Unprocessed(bool refused, CrmSyncException exception)
+            => refused ? CrmWriteFailure.MarkNotProcessed(exception) : exception;
     }
 
     protected override void ObserveLimits(CrmConnection connection, CrmHttpResponse response)

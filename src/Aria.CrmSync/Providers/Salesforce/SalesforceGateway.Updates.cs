@@ -48,6 +48,7 @@ internal sealed partial class SalesforceGateway
 
         // 2. The writes, 200 per call; each record succeeds or fails on its own.
         var pending = Enumerable.Range(0, updates.Count).Where(i => results[i] is null).ToList();
+        var sent = 0;
         foreach (var chunk in pending.Chunk(CollectionsWriteLimit))
         {
             var body = new JsonObject
@@ -57,7 +58,25 @@ internal sealed partial class SalesforceGateway
             };
 
             // A PATCH of fixed values can be repeated safely: the resilience pipeline may retry it.
-            var response = await SendJsonAsync(call, HttpMethod.Patch, call.Data("composite/sobjects"), body, Endpoints.CollectionsUpdate, idempotent: true, cancellationToken).ConfigureAwait(false);
+            CrmHttpResponse response;
+            try
+            {
+                response = await SendJsonAsync(call, HttpMethod.Patch, call.Data("composite/sobjects"), body, Endpoints.CollectionsUpdate, idempotent: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CrmSyncException ex) when (CrmWriteFailure.NotProcessed(ex))
+            {
+                // Refused unprocessed (e.g. the daily request limit): this and later records were not written.
+                if (sent == 0)
+                {
+                    CrmWriteFailure.MarkNothingWritten(ex);
+                    throw;
+                }
+
+                CrmWriteFailure.FailUnwritten(updates, results, ex);
+                break;
+            }
+
+            sent++;
             using var document = response.Json(Salesforce);
             var saves = SalesforceJson.Array(document.RootElement, Endpoints.CollectionsUpdate, "the update result");
             if (saves.GetArrayLength() != chunk.Length)

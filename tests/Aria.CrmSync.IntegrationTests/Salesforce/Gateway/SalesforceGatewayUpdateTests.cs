@@ -35,6 +35,34 @@ public class SalesforceGatewayUpdateTests
         Assert.Equal("Renamed 449", last["Name"]);
     }
 
+    /// <summary>
+    /// Salesforce refuses requests over the daily limit without processing them (403 <c>REQUEST_LIMIT_EXCEEDED</c>): a
+    /// refusal of a later Collections call reports the records already written and the rest as retryable failures; a
+    /// refusal of the first write call (by Salesforce, or by the paused connection's rate gate) throws, marked as having
+    /// written nothing, so that the sync can drop the writes it claimed.
+    /// </summary>
+    [Fact]
+    public async Task DailyLimitRefusals_SayWhatWasWritten()
+    {
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
+        var ids = host.Seed(450);
+        var updates = ids.Select(id => new CrmRecordUpdate { CrmId = id, Fields = Fields((CrmFields.Amount, "777")) }).ToList();
+        host.Emulator.Faults.Add(new FaultRule { Kind = FaultKind.RateLimited, Endpoint = SalesforceEndpoints.CollectionsUpdate, SkipCount = 1, RemainingCount = 1 });
+
+        var results = await host.Gateway.UpdateRecordsAsync(host.Connection, updates);
+
+        Assert.Equal(ids, results.Select(r => r.CrmId));
+        Assert.All(results.Take(200), r => Assert.True(r.Success, r.ErrorMessage));
+        Assert.All(results.Skip(200), r => Assert.Equal((false, true), (r.Success, r.IsTransient)));
+        Assert.Equal(200, ids.Count(id => host.Org.Get("Opportunity", id)!["Amount"] is 777m));
+
+        host.Emulator.Faults.Add(new FaultRule { Kind = FaultKind.RateLimited, Endpoint = SalesforceEndpoints.CollectionsUpdate, RemainingCount = 1 });
+        var refused = await Assert.ThrowsAsync<CrmRateLimitedException>(() => host.Gateway.UpdateRecordsAsync(host.Connection, updates.Skip(200).ToList()));
+
+        Assert.Equal(true, refused.Details["nothing_written"]);
+        Assert.Equal(200, ids.Count(id => host.Org.Get("Opportunity", id)!["Amount"] is 777m));
+    }
+
     [Fact]
     public async Task ConditionalUpdates_CostOneRetrieve_AndRefuseRecordsChangedSinceTheyWereRead()
     {
