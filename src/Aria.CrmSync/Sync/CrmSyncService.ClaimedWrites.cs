@@ -32,7 +32,7 @@ internal sealed partial class CrmSyncService
         {
             foreach (var plan in plans)
             {
-                await MutateStateAsync(plan.Lead.Id, s => plan.WithoutUnconfirmed(s, plan.ToCrm, now), cancellationToken).ConfigureAwait(false);
+                await MutateStateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, crmNotWritten: true, now), cancellationToken).ConfigureAwait(false);
             }
 
             throw;
@@ -75,6 +75,11 @@ internal sealed partial class CrmSyncService
                 }
 
                 Log.UncertainWritesUnread(_logger, provider, plans.Count, ex.GetType().Name);
+                foreach (var plan in plans.Where(p => p.ToLead.Count > 0))
+                {
+                    await MutateStateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, crmNotWritten: false, now), cancellationToken).ConfigureAwait(false);
+                }
+
                 return null;
             }
         }
@@ -97,10 +102,11 @@ internal sealed partial class CrmSyncService
                 results[i] = new CrmWriteResult { CrmId = plan.Record.CrmId, Success = true, LastModifiedAt = record!.LastModifiedAt };
                 landed++;
             }
-            else if (outcome == UncertainWriteOutcome.NotLanded)
+            else if (outcome == UncertainWriteOutcome.NotLanded || plan.ToLead.Count > 0)
             {
-                await MutateStateAsync(plan.Lead.Id, s => plan.WithoutUnconfirmed(s, plan.ToCrm, now), cancellationToken).ConfigureAwait(false);
-                notLanded++;
+                var notWritten = outcome == UncertainWriteOutcome.NotLanded;
+                await MutateStateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, notWritten, now), cancellationToken).ConfigureAwait(false);
+                notLanded += notWritten ? 1 : 0;
             }
         }
 

@@ -463,7 +463,7 @@ internal sealed partial class CrmSyncService
                     }
 
                     // Refused: nothing was written to the CRM.
-                    _states[plan.Lead.Id] = await svc.MutateStateAsync(plan.Lead.Id, s => plan.WithoutUnconfirmed(s, plan.ToCrm, now), cancellationToken).ConfigureAwait(false);
+                    _states[plan.Lead.Id] = await svc.MutateStateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, crmNotWritten: true, now), cancellationToken).ConfigureAwait(false);
                     if (result.ErrorCode != CrmWriteResult.PreconditionFailed)
                     {
                         await FailLeadAsync(plan.Lead, RejectedUpdate(Provider, result.CrmId, result), cancellationToken).ConfigureAwait(false);

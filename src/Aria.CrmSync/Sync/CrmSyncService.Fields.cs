@@ -109,7 +109,7 @@ internal sealed partial class CrmSyncService
                     if (!result.Success)
                     {
                         // Refused: nothing was written to the CRM.
-                        state = await MutateStateAsync(lead.Id, s => plan.WithoutUnconfirmed(s, plan.ToCrm, now), cancellationToken).ConfigureAwait(false);
+                        state = await MutateStateAsync(lead.Id, s => plan.AfterUnsettledPush(s, crmNotWritten: true, now), cancellationToken).ConfigureAwait(false);
                         if (result.ErrorCode == CrmWriteResult.PreconditionFailed && attempt < _options.ConcurrencyAttempts)
                         {
                             Log.ConcurrentWrite(_logger, lead.Id, attempt);

@@ -153,7 +153,8 @@ internal sealed record LeadSyncPlan
 
     /// <summary>
     /// The sync state to record before any write (version-checked, so that two syncs never write on the same snapshot):
-    /// the base the plan compared against, and every value about to be written to the lead or the CRM as an unconfirmed
+    /// the base (<see cref="ClaimedBase"/>: the agreement already found for the fields it does not write, the base it
+    /// compared against for the others), and every value about to be written to the lead or the CRM as an unconfirmed
     /// pending change with both sides' values before. A sync that stops before it settles (a lost response, a crash) thus
     /// leaves nothing that the next sync would take for a person's change.
     /// </summary>
@@ -179,11 +180,36 @@ internal sealed record LeadSyncPlan
             UserId = Lead.UserId,
             Provider = Record.Provider,
             CrmId = Record.CrmId,
-            BaseSnapshot = Baseline,
+            BaseSnapshot = ClaimedBase(),
             PendingChanges = pending,
             Status = SyncStateMachine.IsAllowed(current.Status, SyncStatus.Pending, current.RetryCount, int.MaxValue) ? SyncStatus.Pending : current.Status,
             UpdatedAt = now,
         };
+    }
+
+    /// <summary>
+    /// The base recorded with the claim: for every field the plan does not write, the agreement the merge found (both
+    /// sides already show it, so it holds whatever becomes of the writes); for the fields it writes, the base it compared
+    /// against (their outcome is claimed as unconfirmed pending changes). Recording only the compared base would lose an
+    /// agreement that a sync failing before it settles (its push refused, say) found, and a later one-sided change of such
+    /// a field would then look like a conflict, or like a change of the other side.
+    /// </summary>
+    private Dictionary<string, string?> ClaimedBase()
+    {
+        var claimed = new Dictionary<string, string?>(NewBase, StringComparer.Ordinal);
+        foreach (var field in ToLead.Keys.Concat(ToCrm.Keys))
+        {
+            if (Baseline.TryGetValue(field, out var value))
+            {
+                claimed[field] = value;
+            }
+            else
+            {
+                claimed.Remove(field);
+            }
+        }
+
+        return claimed;
     }
 
     /// <summary>The sync state once some of the plan's writes are known not to have happened (refused, or the lead changed first).</summary>
@@ -213,6 +239,33 @@ internal sealed record LeadSyncPlan
         return untouched && ToCrm.Keys.All(f => string.Equals(values.GetValueOrDefault(f), CrmValues.GetValueOrDefault(f), StringComparison.Ordinal))
             ? UncertainWriteOutcome.NotLanded
             : UncertainWriteOutcome.Unknown;
+    }
+
+    /// <summary>
+    /// The sync state once the plan's lead writes succeeded but its CRM writes did not settle (refused, failed, or of
+    /// unknown outcome). The lead took the CRM's values, so both sides agree on them whatever became of the CRM writes:
+    /// their claims give way to the agreement in the base (unless another sync settled them first), so that a person who
+    /// later sets the lead back is not taken for a lead write that never happened. The CRM writes known not to have
+    /// landed (<paramref name="crmNotWritten"/>) drop their claims; the others stay unconfirmed.
+    /// </summary>
+    public CrmSyncState AfterUnsettledPush(CrmSyncState current, bool crmNotWritten, DateTimeOffset now)
+    {
+        var state = crmNotWritten ? WithoutUnconfirmed(current, ToCrm, now) : current;
+        var agreed = state.PendingChanges
+            .Where(p => p.Unconfirmed && ToLead.TryGetValue(p.Field, out var value) && string.Equals(value, p.Value, StringComparison.Ordinal))
+            .ToList();
+        if (agreed.Count == 0)
+        {
+            return state;
+        }
+
+        var baseline = new Dictionary<string, string?>(state.BaseSnapshot, StringComparer.Ordinal);
+        foreach (var pending in agreed)
+        {
+            baseline[pending.Field] = pending.Value;
+        }
+
+        return state with { BaseSnapshot = baseline, PendingChanges = [.. state.PendingChanges.Except(agreed)], UpdatedAt = now };
     }
 
     /// <summary>The sync state after the plan's writes succeeded.</summary>

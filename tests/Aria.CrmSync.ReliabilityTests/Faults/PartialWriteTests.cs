@@ -73,18 +73,20 @@ public sealed class PartialWriteTests
     }
 
     /// <summary>
-    /// The push was not applied: 503s outlasting the retries (the read-back shows the record untouched), or Salesforce's
-    /// daily request limit (403 <c>REQUEST_LIMIT_EXCEEDED</c> refuses the request unprocessed, and the paused connection
-    /// could not read back). Either way the claim is dropped and the error says nothing was written. A CRM user then
-    /// changes the field: both sides changed since they last agreed and the field rule decides (here the lead wins).
-    /// Taking the failed push for made would have let the CRM's change through as if it came after it (the soak found
-    /// this with the daily limit).
+    /// The push wrote nothing: it failed in the read that checks the precondition, before anything was sent; or 503s
+    /// outlasted the retries (the read-back shows the record untouched); or Salesforce's daily request limit refused it
+    /// unprocessed (403 <c>REQUEST_LIMIT_EXCEEDED</c>; the paused connection could not even read back). Either way the
+    /// claim is dropped and the error says nothing was written. A CRM user then changes the field: both sides changed since
+    /// they last agreed and the field rule decides (here the lead wins). Taking the failed push for made would have let the
+    /// CRM's change through as if it came after it (the soak found this with the precondition read and the daily limit).
     /// </summary>
     [Theory]
+    [InlineData(CrmProvider.Salesforce, "collections.get", FaultKind.MalformedJson)]
+    [InlineData(CrmProvider.HubSpot, "deals.batch.read", FaultKind.MalformedJson)]
     [InlineData(CrmProvider.Salesforce, "collections.update", FaultKind.ServiceUnavailable)]
     [InlineData(CrmProvider.HubSpot, "deals.batch.update", FaultKind.ServiceUnavailable)]
     [InlineData(CrmProvider.Salesforce, "collections.update", FaultKind.RateLimited)]
-    public async Task PushNotApplied_ThenTheCrmChanges_TheFieldRuleDecides(CrmProvider provider, string update, FaultKind fault)
+    public async Task PushWroteNothing_ThenTheCrmChanges_TheFieldRuleDecides(CrmProvider provider, string endpoint, FaultKind fault)
     {
         await using var host = await EngineHost.StartAsync(
             sync: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins,
@@ -93,11 +95,11 @@ public sealed class PartialWriteTests
         Assert.True((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
 
         await host.EditLeadAsync(lead.Id, l => l with { ExpectedValue = 2000m });
-        host.Emulator(provider).Faults.Add(new FaultRule { Kind = fault, Endpoint = update, RemainingCount = 4 });
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = fault, Endpoint = endpoint, RemainingCount = 10 }); // outlasts the retries
         Assert.False((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
         host.Emulator(provider).Faults.Reset();
         await Task.Delay(TimeSpan.FromMilliseconds(5)); // the daily-limit pause of the connection runs out
-        Assert.Equal(1000m, host.CrmAmount(provider, crmId));
+        Assert.Equal(1000m, host.CrmAmount(provider, crmId)); // nothing was written
         var error = (await host.AuditAsync(operation: CrmAuditOperation.Error)).Single(e => e.LeadMemoryId == lead.Id);
         Assert.True(error.Details.GetProperty("error_details").GetProperty("nothing_written").GetBoolean());
         Assert.DoesNotContain((await host.Sync.GetSyncStateAsync(lead.Id))!.PendingChanges, p => p.Unconfirmed);
@@ -153,36 +155,71 @@ public sealed class PartialWriteTests
     }
 
     /// <summary>
-    /// The push failed in the read that checks the precondition, before anything was sent, and the CRM user then changed
-    /// the field: both sides changed since they last agreed, so the field rule decides (here the lead wins). Taking the
-    /// failed push for made would have let the CRM's change through as if it came after it.
+    /// The lead took the CRM's new amount but the push of its own close date was refused, twice: the second sync found
+    /// both sides agreeing on the amount (and wrote nothing for it) but never settled. A CRM user then sets the amount
+    /// back: only the CRM changed it since both sides agreed, so it flows to the lead. (The agreement used to be recorded
+    /// only when a sync settled: the stale base made the lead's amount look like the lead's change, pushed over the CRM
+    /// user's; the long soak found this.)
     /// </summary>
     [Theory]
-    [InlineData(CrmProvider.Salesforce, "collections.get")]
-    [InlineData(CrmProvider.HubSpot, "deals.batch.read")]
-    public async Task PushFailedBeforeWriting_ThenTheCrmChanges_TheFieldRuleDecides(CrmProvider provider, string preconditionRead)
+    [MemberData(nameof(Updates))]
+    public async Task AgreementFoundBySyncsThatFailedToPush_IsKept(CrmProvider provider, string update)
     {
-        await using var host = await EngineHost.StartAsync(sync: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins);
+        await using var host = await EngineHost.StartAsync();
         var (lead, crmId) = await host.AddLeadAsync(provider, "lead-1", amount: 1000m, closeDate: Close);
         Assert.True((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
 
-        await host.EditLeadAsync(lead.Id, l => l with { ExpectedValue = 2000m });
-        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.MalformedJson, Endpoint = preconditionRead, RemainingCount = 10 }); // outlasts the retries
-        Assert.False((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
-        host.Emulator(provider).Faults.Reset();
-        Assert.Equal(1000m, host.CrmAmount(provider, crmId)); // nothing was sent
-        var error = (await host.AuditAsync(operation: CrmAuditOperation.Error)).Single(e => e.LeadMemoryId == lead.Id);
-        Assert.True(error.Details.GetProperty("error_details").GetProperty("nothing_written").GetBoolean());
-        Assert.DoesNotContain((await host.Sync.GetSyncStateAsync(lead.Id))!.PendingChanges, p => p.Unconfirmed);
-
         host.SetCrmAmount(provider, crmId, 5000m);
+        await host.EditLeadAsync(lead.Id, l => l with { ExpectedCloseDate = new DateOnly(2026, 12, 31) });
+        for (var i = 0; i < 2; i++)
+        {
+            host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.ServiceUnavailable, Endpoint = update, RemainingCount = 4 });
+            Assert.False((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
+            host.Emulator(provider).Faults.Reset();
+        }
+
+        Assert.Equal(5000m, (await host.Leads.GetAsync(EngineHost.User, lead.Id))!.ExpectedValue);
+        Assert.Equal("5000", (await host.Sync.GetSyncStateAsync(lead.Id))!.BaseSnapshot[LeadFields.ExpectedValue]);
+
+        host.SetCrmAmount(provider, crmId, 1000m);
         var result = await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id);
 
         Assert.True(result.Success, result.Error);
-        var conflict = Assert.Single(result.Conflicts);
-        Assert.Equal((LeadFields.ExpectedValue, "1000", ConflictResolution.AriaWins), (conflict.Field, conflict.BaseValue, conflict.Resolution));
-        Assert.Equal(2000m, (await host.Leads.GetAsync(EngineHost.User, lead.Id))!.ExpectedValue);
-        Assert.Equal(2000m, host.CrmAmount(provider, crmId));
+        Assert.Empty(result.Conflicts);
+        var synced = (await host.Leads.GetAsync(EngineHost.User, lead.Id))!;
+        Assert.Equal((1000m, new DateOnly(2026, 12, 31)), (synced.ExpectedValue, synced.ExpectedCloseDate));
+        Assert.Equal(1000m, host.CrmAmount(provider, crmId));
+    }
+
+    /// <summary>
+    /// The lead took the CRM's new amount but the push of its own close date was refused; a person then sets the lead's
+    /// amount back to what it was. The lead's write is certain (it is the library's own store), so the amount was agreed
+    /// on at once: the person's change flows to the CRM. (While the lead's write stayed claimed until the sync settled,
+    /// a lead set back to its value before that write looked like a write that never happened; the long soak found this.)
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Updates))]
+    public async Task LeadTookTheCrmChange_PushRefused_ThenThePersonSetsTheLeadBack_TheLeadWins(CrmProvider provider, string update)
+    {
+        await using var host = await EngineHost.StartAsync();
+        var (lead, crmId) = await host.AddLeadAsync(provider, "lead-1", amount: 1000m, closeDate: Close);
+        Assert.True((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
+
+        host.SetCrmAmount(provider, crmId, 5000m);
+        await host.EditLeadAsync(lead.Id, l => l with { ExpectedCloseDate = new DateOnly(2026, 12, 31) });
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.ServiceUnavailable, Endpoint = update, RemainingCount = 4 });
+        Assert.False((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
+        host.Emulator(provider).Faults.Reset();
+        Assert.Equal(5000m, (await host.Leads.GetAsync(EngineHost.User, lead.Id))!.ExpectedValue);
+
+        await host.EditLeadAsync(lead.Id, l => l with { ExpectedValue = 1000m });
+        var result = await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id);
+
+        Assert.True(result.Success, result.Error);
+        Assert.Empty(result.Conflicts);
+        var synced = (await host.Leads.GetAsync(EngineHost.User, lead.Id))!;
+        Assert.Equal((1000m, new DateOnly(2026, 12, 31)), (synced.ExpectedValue, synced.ExpectedCloseDate));
+        Assert.Equal(1000m, host.CrmAmount(provider, crmId));
     }
 
     /// <summary>The lead took the CRM's change, the push of the lead's own change failed; then the CRM user changed the field again.</summary>

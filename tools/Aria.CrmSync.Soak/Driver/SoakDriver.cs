@@ -347,6 +347,7 @@ public static partial class SoakDriver
                 what = _random.Next(2);
             }
 
+            var crm = world.Read(m.Provider, m.CrmId);
             for (var attempt = 1; ; attempt++)
             {
                 var lead = await Leads.GetAsync(m.UserId, m.LeadId) ?? throw new InvalidOperationException($"Lead {m.LeadId} is gone.");
@@ -356,17 +357,17 @@ public static partial class SoakDriver
                 switch (what)
                 {
                     case 0:
-                        var value = _random.NextDouble() < 0.05 ? (decimal?)null : Amount();
+                        var value = PickNot(AmountOrNone, FieldValues.Amount, m.CrmSide[Field.Amount], crm[Field.Amount]);
                         edited = lead with { ExpectedValue = value };
                         amount = FieldValues.Amount(value);
                         break;
                     case 1:
-                        var close = Date();
+                        var close = PickNot(Date, d => FieldValues.Date(d), m.CrmSide[Field.CloseDate], crm[Field.CloseDate]);
                         edited = lead with { ExpectedCloseDate = close };
                         date = FieldValues.Date(close);
                         break;
                     default:
-                        pair = PickOther(m.LeadSide.Stage);
+                        pair = PickOther(m.LeadSide.Stage, m.CrmSide.Stage, crm.Stage);
                         edited = lead with { LifecycleStage = pair.Value.Lifecycle, Status = pair.Value.Status };
                         break;
                 }
@@ -407,20 +408,21 @@ public static partial class SoakDriver
                 what = _random.Next(2);
             }
 
+            var lead = ValuesOf(Leads.GetAsync(m.UserId, m.LeadId).GetAwaiter().GetResult() ?? throw new InvalidOperationException($"Lead {m.LeadId} is gone."));
             switch (what)
             {
                 case 0:
-                    var value = _random.NextDouble() < 0.05 ? (decimal?)null : Amount();
+                    var value = PickNot(AmountOrNone, FieldValues.Amount, m.LeadSide[Field.Amount], lead[Field.Amount]);
                     world.Edit(m.Provider, m.CrmId, amount: value, clearAmount: value is null);
                     m.CrmSide[Field.Amount] = FieldValues.Amount(value);
                     break;
                 case 1:
-                    var close = Date();
+                    var close = PickNot(Date, d => FieldValues.Date(d), m.LeadSide[Field.CloseDate], lead[Field.CloseDate]);
                     world.Edit(m.Provider, m.CrmId, closeDate: close);
                     m.CrmSide[Field.CloseDate] = FieldValues.Date(close);
                     break;
                 default:
-                    var pair = PickOther(m.CrmSide.Stage);
+                    var pair = PickOther(m.CrmSide.Stage, m.LeadSide.Stage, lead.Stage);
                     world.Edit(m.Provider, m.CrmId, stage: Pick(Stages.StagesOf(m.Provider, pair)));
                     m.CrmSide.Stage = pair;
                     m.CrmStageEdited = true;
@@ -445,13 +447,34 @@ public static partial class SoakDriver
             return !otherEdited || _random.NextDouble() < 0.3;
         }
 
-        private StagePair PickOther(StagePair current)
+        /// <summary>
+        /// A new stage for one side that differs from its own and from what the other side shows (in the model and in
+        /// fact). People never set the two sides to the same value between syncs: such an agreement is seen by a
+        /// three-way merge only if it looks while it holds, so the outcome of a later change would depend on timing, not
+        /// on the rules (see docs/reliability.md).
+        /// </summary>
+        private StagePair PickOther(StagePair current, params StagePair[] otherSide)
         {
-            var choices = StagePair.Valid.Where(p => p != current).ToList();
+            var choices = StagePair.Valid.Where(p => p != current && !otherSide.Contains(p)).ToList();
             return choices[_random.Next(choices.Count)];
         }
 
+        /// <summary>A new value for one side that the other side does not show (see <see cref="PickOther"/>).</summary>
+        private T PickNot<T>(Func<T> pick, Func<T, string?> format, params string?[] otherSide)
+        {
+            while (true)
+            {
+                var value = pick();
+                if (!otherSide.Contains(format(value)))
+                {
+                    return value;
+                }
+            }
+        }
+
         private string Pick(IReadOnlyList<string> values) => values[_random.Next(values.Count)];
+
+        private decimal? AmountOrNone() => _random.NextDouble() < 0.05 ? null : Amount();
 
         private decimal Amount() => _random.Next(1_000, 2_000_000) + (_random.Next(100) / 100m);
 

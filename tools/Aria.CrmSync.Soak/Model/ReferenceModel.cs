@@ -140,9 +140,13 @@ public sealed class LeadModel
     {
         var expected = Expected(rules);
         var unsettled = false;
+
+        // One CRM stage holds both stage fields: they are agreed together or not at all (a lifecycle equal on both sides
+        // while the statuses differ is halfway through settling a pair, not an agreement).
+        var stageAgreed = lead[Field.Lifecycle] == crm[Field.Lifecycle] && lead[Field.Status] == crm[Field.Status];
         foreach (var field in Enum.GetValues<Field>())
         {
-            if (!string.Equals(lead[field], crm[field], StringComparison.Ordinal))
+            if (!string.Equals(lead[field], crm[field], StringComparison.Ordinal) || (field is Field.Lifecycle or Field.Status && !stageAgreed))
             {
                 unsettled = true;
                 continue;
@@ -162,7 +166,7 @@ public sealed class LeadModel
             CrmSide[field] = observed;
         }
 
-        if (lead[Field.Lifecycle] == crm[Field.Lifecycle] && lead[Field.Status] == crm[Field.Status])
+        if (stageAgreed)
         {
             LeadStageEdited = false;
             CrmStageEdited = false;
