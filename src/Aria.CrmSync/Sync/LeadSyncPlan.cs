@@ -265,7 +265,7 @@ internal sealed record LeadSyncPlan
             baseline[pending.Field] = pending.Value;
         }
 
-        return state with { BaseSnapshot = baseline, PendingChanges = [.. state.PendingChanges.Except(agreed)], UpdatedAt = now };
+        return state with { BaseSnapshot = baseline, PendingChanges = [.. state.PendingChanges.Where(p => !agreed.Contains(p))], UpdatedAt = now };
     }
 
     /// <summary>The sync state after the plan's writes succeeded.</summary>

@@ -44,7 +44,7 @@ public class SalesforceGatewayUpdateTests
     [Fact]
     public async Task DailyLimitRefusals_SayWhatWasWritten()
     {
-        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
+        await using var host = await SfGatewayHost.StartAsync(options: o => o.RateLimits.DailyQuotaPause = TimeSpan.FromMilliseconds(1), transport: Transport);
         var ids = host.Seed(450);
         var updates = ids.Select(id => new CrmRecordUpdate { CrmId = id, Fields = Fields((CrmFields.Amount, "777")) }).ToList();
         host.Emulator.Faults.Add(new FaultRule { Kind = FaultKind.RateLimited, Endpoint = SalesforceEndpoints.CollectionsUpdate, SkipCount = 1, RemainingCount = 1 });
@@ -56,11 +56,21 @@ public class SalesforceGatewayUpdateTests
         Assert.All(results.Skip(200), r => Assert.Equal((false, true), (r.Success, r.IsTransient)));
         Assert.Equal(200, ids.Count(id => host.Org.Get("Opportunity", id)!["Amount"] is 777m));
 
+        await Task.Delay(TimeSpan.FromMilliseconds(5));
         host.Emulator.Faults.Add(new FaultRule { Kind = FaultKind.RateLimited, Endpoint = SalesforceEndpoints.CollectionsUpdate, RemainingCount = 1 });
         var refused = await Assert.ThrowsAsync<CrmRateLimitedException>(() => host.Gateway.UpdateRecordsAsync(host.Connection, updates.Skip(200).ToList()));
 
         Assert.Equal(true, refused.Details["nothing_written"]);
         Assert.Equal(200, ids.Count(id => host.Org.Get("Opportunity", id)!["Amount"] is 777m));
+
+        // Refused only after a retry: the first attempt's outcome is unknown (a 503 here, but it could have been a lost
+        // response), so the refusal proves nothing about what was written.
+        await Task.Delay(TimeSpan.FromMilliseconds(5)); // the connection's daily-limit pause runs out
+        host.Emulator.Faults.Add(new FaultRule { Kind = FaultKind.ServiceUnavailable, Endpoint = SalesforceEndpoints.CollectionsUpdate, RemainingCount = 1 });
+        host.Emulator.Faults.Add(new FaultRule { Kind = FaultKind.RateLimited, Endpoint = SalesforceEndpoints.CollectionsUpdate, RemainingCount = 1 });
+        var afterRetry = await Assert.ThrowsAsync<CrmRateLimitedException>(() => host.Gateway.UpdateRecordsAsync(host.Connection, updates.Skip(200).ToList()));
+
+        Assert.False(afterRetry.Details.ContainsKey("nothing_written"));
     }
 
     [Fact]
