@@ -438,7 +438,22 @@ internal sealed partial class CrmSyncService
             if (pushes.Count > 0)
             {
                 var updates = pushes.Select(p => new CrmRecordUpdate { CrmId = p.Record.CrmId, Fields = p.CrmFields, IfUnmodifiedSince = p.Record.LastModifiedAt }).ToList();
-                writes = await svc.UpdateClaimedAsync(gateway, connection, updates, pushes, now, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    writes = await svc.UpdateClaimedAsync(gateway, connection, updates, pushes, now, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
+                {
+                    // The run stops here; the leads' own updates are still described.
+                    var leadWrites = pushes.SelectMany(svc.LeadWriteDrafts).ToList();
+                    if (leadWrites.Count > 0)
+                    {
+                        await svc._audit.LogManyAsync(leadWrites, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    throw;
+                }
+
                 var results = writes.Results;
                 if (results.Count != updates.Count)
                 {
@@ -452,7 +467,9 @@ internal sealed partial class CrmSyncService
                     var result = results[i];
                     if (result is null)
                     {
-                        continue; // the call failed and this write did not land, or may not have: settled by the read-back or left unconfirmed
+                        // The call failed and this write did not land, or may not have: settled by the read-back or left unconfirmed.
+                        drafts.AddRange(svc.LeadWriteDrafts(plan));
+                        continue;
                     }
 
                     if (result.Success)
@@ -464,6 +481,7 @@ internal sealed partial class CrmSyncService
 
                     // Refused: nothing was written to the CRM.
                     _states[plan.Lead.Id] = await svc.MutateStateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, crmNotWritten: true, now), cancellationToken).ConfigureAwait(false);
+                    drafts.AddRange(svc.LeadWriteDrafts(plan));
                     if (result.ErrorCode != CrmWriteResult.PreconditionFailed)
                     {
                         await FailLeadAsync(plan.Lead, RejectedUpdate(Provider, result.CrmId, result), cancellationToken).ConfigureAwait(false);

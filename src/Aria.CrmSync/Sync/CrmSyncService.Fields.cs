@@ -34,6 +34,7 @@ internal sealed partial class CrmSyncService
 
         var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
         var pushed = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var leadWrites = new List<LeadSyncPlan>(); // plans that wrote the lead: described in the audit trail even if the sync fails
         var lead = ctx.Lead;
 
         try
@@ -84,6 +85,7 @@ internal sealed partial class CrmSyncService
                     try
                     {
                         lead = await _leads.UpdateAsync(LeadFieldMapper.Apply(lead, plan.ToLead, now), cancellationToken).ConfigureAwait(false);
+                        leadWrites.Add(plan);
                     }
                     catch (CrmSyncConcurrencyException)
                     {
@@ -157,9 +159,18 @@ internal sealed partial class CrmSyncService
         catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            if (leadWrites.Count > 0)
+            {
+                await _audit.LogManyAsync(leadWrites.SelectMany(LeadWriteDrafts).ToList(), cancellationToken).ConfigureAwait(false);
+            }
+
             return await FailAsync(ctx, operation, ex, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The audit entries of a plan's lead writes, for a sync that wrote the lead but did not settle.</summary>
+    private IEnumerable<CrmAuditEntry> LeadWriteDrafts(LeadSyncPlan plan)
+        => plan.LeadWriteAuditEntries().Select(e => Draft(plan.Lead.UserId, plan.Lead.Id, e.Operation, plan.Record.Provider, true, e.Details));
 
     private void ReportConflicts(CrmProvider provider, string leadMemoryId, IEnumerable<SyncConflict> conflicts)
     {

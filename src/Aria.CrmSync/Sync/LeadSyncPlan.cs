@@ -301,22 +301,10 @@ internal sealed record LeadSyncPlan
     {
         foreach (var conflict in Conflicts)
         {
-            yield return (conflict.IsOpen ? CrmAuditOperation.ConflictDetected : CrmAuditOperation.ConflictResolved,
-                new Dictionary<string, object?>(Auditing.CrmAuditService.ConflictDetails(conflict.Field, conflict.AriaValue, conflict.CrmValue, conflict.Resolution, conflict.ResolvedValue))
-                {
-                    ["base_value"] = conflict.BaseValue,
-                    ["manual"] = false,
-                });
+            yield return ConflictEntry(conflict);
         }
 
-        yield return (CrmAuditOperation.Pull, new Dictionary<string, object?>
-        {
-            ["crm_id"] = Record.CrmId,
-            ["direction"] = Serialization.WireValue.Format(Direction),
-            ["fields_updated"] = changes.Keys.Order(StringComparer.Ordinal).ToArray(),
-            ["deferred_fields"] = Deferred.Select(d => d.Field).ToArray(),
-        });
-
+        yield return PullEntry(changes.Keys);
         if (pushed.Count > 0)
         {
             yield return (CrmAuditOperation.Push, new Dictionary<string, object?>
@@ -326,4 +314,41 @@ internal sealed record LeadSyncPlan
             });
         }
     }
+
+    /// <summary>
+    /// The audit entries of the plan's lead writes alone, for a sync that wrote the lead but did not settle (its push was
+    /// refused or failed): the conflicts the lead's write resolved (the CRM's value won) and the pull. The lead changed
+    /// and the change is agreed (<see cref="AfterUnsettledPush"/>), so no later sync would describe it.
+    /// </summary>
+    public IEnumerable<(CrmAuditOperation Operation, IReadOnlyDictionary<string, object?> Details)> LeadWriteAuditEntries()
+    {
+        if (ToLead.Count == 0)
+        {
+            yield break;
+        }
+
+        foreach (var conflict in Conflicts.Where(c => !c.IsOpen && ToLead.ContainsKey(c.Field)))
+        {
+            yield return ConflictEntry(conflict);
+        }
+
+        yield return PullEntry(ToLead.Keys);
+    }
+
+    private static (CrmAuditOperation, IReadOnlyDictionary<string, object?>) ConflictEntry(SyncConflict conflict)
+        => (conflict.IsOpen ? CrmAuditOperation.ConflictDetected : CrmAuditOperation.ConflictResolved,
+            new Dictionary<string, object?>(Auditing.CrmAuditService.ConflictDetails(conflict.Field, conflict.AriaValue, conflict.CrmValue, conflict.Resolution, conflict.ResolvedValue))
+            {
+                ["base_value"] = conflict.BaseValue,
+                ["manual"] = false,
+            });
+
+    private (CrmAuditOperation, IReadOnlyDictionary<string, object?>) PullEntry(IEnumerable<string> fieldsUpdated)
+        => (CrmAuditOperation.Pull, new Dictionary<string, object?>
+        {
+            ["crm_id"] = Record.CrmId,
+            ["direction"] = Serialization.WireValue.Format(Direction),
+            ["fields_updated"] = fieldsUpdated.Order(StringComparer.Ordinal).ToArray(),
+            ["deferred_fields"] = Deferred.Select(d => d.Field).ToArray(),
+        });
 }

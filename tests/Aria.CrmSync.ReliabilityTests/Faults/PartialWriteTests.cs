@@ -211,6 +211,7 @@ public sealed class PartialWriteTests
         Assert.False((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
         host.Emulator(provider).Faults.Reset();
         Assert.Equal(5000m, (await host.Leads.GetAsync(EngineHost.User, lead.Id))!.ExpectedValue);
+        await AssertLeadUpdateAuditedAsync(host, lead.Id, LeadFields.ExpectedValue); // no later sync will describe it
 
         await host.EditLeadAsync(lead.Id, l => l with { ExpectedValue = 1000m });
         var result = await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id);
@@ -269,6 +270,7 @@ public sealed class PartialWriteTests
         var failed = await host.Sync.SyncConnectionAsync(EngineHost.User, provider);
         Assert.False(failed.Completed);
         host.Emulator(provider).Faults.Reset();
+        await AssertLeadUpdateAuditedAsync(host, pulled.Id, LeadFields.ExpectedValue);
 
         host.SetCrmAmount(provider, pushedId, 2500m); // the CRM user changes the pushed amount after it landed
         await host.EditLeadAsync(pulled.Id, l => l with { ExpectedCloseDate = new DateOnly(2027, 1, 31) });
@@ -321,5 +323,13 @@ public sealed class PartialWriteTests
         Assert.Equal(1000m, (await host.Leads.GetAsync(EngineHost.User, first.Id))!.ExpectedValue);
         Assert.Equal(3000m, (await host.Leads.GetAsync(EngineHost.User, second.Id))!.ExpectedValue);
         Assert.Equal((1000m, 3000m), (host.CrmAmount(provider, firstId), host.CrmAmount(provider, secondId)));
+    }
+
+    /// <summary>The lead's update by a sync that then failed to push is in the audit trail (a pull entry naming the field).</summary>
+    private static async Task AssertLeadUpdateAuditedAsync(EngineHost host, string leadId, string field)
+    {
+        var pull = (await host.AuditAsync(operation: CrmAuditOperation.Pull)).Where(e => e.LeadMemoryId == leadId).MaxBy(e => e.Sequence)!;
+        Assert.True(pull.Success);
+        Assert.Equal([field], pull.Details.GetProperty("fields_updated").EnumerateArray().Select(f => f.GetString()));
     }
 }
