@@ -30,6 +30,15 @@ public sealed record CrmRecordUpdate
     /// write if the record changed since (the result then reports <c>PRECONDITION_FAILED</c>).
     /// </summary>
     public DateTimeOffset? IfUnmodifiedSince { get; init; }
+
+    /// <summary>
+    /// Gets the values the engine read, together with <see cref="IfUnmodifiedSince"/>, of the fields its merge compared
+    /// and the fields it is about to write (<see cref="CrmFields"/> names, canonical text). A CRM whose modification times are whole seconds cannot
+    /// tell from the time alone whether an edit landed in the same second after the read; a gateway that supports it
+    /// then compares these values with the record's current ones and refuses the write (<c>PRECONDITION_FAILED</c>)
+    /// when any differs. <see langword="null"/> when not known.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?>? ExpectedValues { get; init; }
 }
 
 /// <summary>The outcome of one record write in a batch.</summary>

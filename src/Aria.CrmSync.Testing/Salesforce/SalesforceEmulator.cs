@@ -39,7 +39,7 @@ public sealed partial class SalesforceEmulator : CrmEmulator
         : base(options ??= new SalesforceEmulatorOptions())
     {
         Options = options;
-        _store = new SfStore(new SfSchema(), options.Seed, () => TimeProvider.GetUtcNow());
+        _store = new SfStore(new SfSchema(), options.Seed, () => TimeProvider.GetUtcNow()) { ModstampResolution = options.SystemModstampResolution };
         var orgId = options.OrganizationId is null
             ? _store.NewId("00D")
             : SfIds.Normalize(options.OrganizationId) is { } normalized && normalized.StartsWith("00D", StringComparison.Ordinal)

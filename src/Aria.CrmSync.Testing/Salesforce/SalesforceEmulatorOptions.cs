@@ -95,6 +95,17 @@ public sealed class SalesforceEmulatorOptions : CrmEmulatorOptions
     /// <value>The default value is 10.</value>
     public int MaxOpenQueryCursors { get; set; } = 10;
 
+    /// <summary>
+    /// Gets or sets the granularity of the audit timestamps (<c>CreatedDate</c>, <c>LastModifiedDate</c>,
+    /// <c>SystemModstamp</c>). Salesforce keeps them to the second (Object Reference, Primitive Data Types: "Regular
+    /// dateTime fields are full timestamps with a precision of one second" —
+    /// https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/primitive_data_types.htm);
+    /// a coarser value (e.g. one minute) makes every write within it share one <c>SystemModstamp</c>, as the records of
+    /// a bulk update, a flow or a data load do. Values below one second are treated as one second.
+    /// </summary>
+    /// <value>The default value is 1 second.</value>
+    public TimeSpan SystemModstampResolution { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Gets or sets how long deleted records stay in the recycle bin (visible to <c>queryAll</c> and <c>getDeleted</c>).</summary>
     /// <value>The default value is 15 days.</value>
     public TimeSpan RecycleBinRetention { get; set; } = TimeSpan.FromDays(15);

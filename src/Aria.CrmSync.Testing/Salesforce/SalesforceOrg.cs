@@ -84,6 +84,48 @@ public sealed class SalesforceOrg
         }
     }
 
+    /// <summary>
+    /// Updates many records in one transaction, as a bulk update, a flow or a data load does: every record gets the
+    /// same <c>LastModifiedDate</c> and <c>SystemModstamp</c>. All or nothing: a record that fails validation leaves
+    /// every record unchanged.
+    /// </summary>
+    /// <param name="objectName">The sObject type.</param>
+    /// <param name="ids">The record ids.</param>
+    /// <param name="fields">The field values to set on each, or a function giving each record's values by its position.</param>
+    /// <returns>The <c>SystemModstamp</c> the records now share.</returns>
+    /// <exception cref="KeyNotFoundException">No such (undeleted) record.</exception>
+    /// <exception cref="InvalidOperationException">Salesforce validation failed for a record.</exception>
+    public DateTimeOffset BulkUpdate(string objectName, IReadOnlyList<string> ids, Func<int, IReadOnlyDictionary<string, object?>> fields)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(fields);
+        lock (_gate)
+        {
+            var obj = Object(objectName);
+            var records = ids.Select(id => Record(obj, id, includeDeleted: false)).ToList();
+            var before = records.Select(r => r.Clone()).ToList();
+            var stamp = _store.Now;
+            _store.WithPinnedNow(() =>
+            {
+                stamp = _store.Now;
+                for (var i = 0; i < records.Count; i++)
+                {
+                    var result = _store.Update(obj, records[i], Convert(obj, fields(i)), SfWriteMode.Trusted);
+                    if (!result.Success)
+                    {
+                        for (var k = 0; k < i; k++)
+                        {
+                            records[k].RestoreFrom(before[k]);
+                        }
+
+                        throw Failure(result);
+                    }
+                }
+            });
+            return stamp;
+        }
+    }
+
     /// <summary>Deletes a record to the recycle bin (cascading like Salesforce), recording it for <c>getDeleted</c>.</summary>
     /// <param name="objectName">The sObject type.</param>
     /// <param name="id">The record id.</param>

@@ -437,7 +437,7 @@ internal sealed partial class CrmSyncService
             ClaimedWrites? writes = null;
             if (pushes.Count > 0)
             {
-                var updates = pushes.Select(p => new CrmRecordUpdate { CrmId = p.Record.CrmId, Fields = p.CrmFields, IfUnmodifiedSince = p.Record.LastModifiedAt }).ToList();
+                var updates = pushes.Select(p => new CrmRecordUpdate { CrmId = p.Record.CrmId, Fields = p.CrmFields, IfUnmodifiedSince = p.Record.LastModifiedAt, ExpectedValues = LeadFieldMapper.CrmValuesAsRead(p.Record, p.CrmFields.Keys) }).ToList();
                 try
                 {
                     writes = await svc.UpdateClaimedAsync(gateway, connection, updates, pushes, now, cancellationToken).ConfigureAwait(false);

@@ -104,7 +104,7 @@ internal sealed partial class CrmSyncService
                 // 3. The CRM takes the lead's changes.
                 if (plan.CrmFields.Count > 0)
                 {
-                    var update = new CrmRecordUpdate { CrmId = ctx.CrmId, Fields = plan.CrmFields, IfUnmodifiedSince = record.LastModifiedAt };
+                    var update = new CrmRecordUpdate { CrmId = ctx.CrmId, Fields = plan.CrmFields, IfUnmodifiedSince = record.LastModifiedAt, ExpectedValues = LeadFieldMapper.CrmValuesAsRead(record, plan.CrmFields.Keys) };
                     var writes = await UpdateClaimedAsync(ctx.Gateway, ctx.Connection, [update], [plan], now, cancellationToken).ConfigureAwait(false);
                     writes.Failure?.Throw(); // the call failed and the record did not show the write landed
                     var result = writes.Results.Count == 1 ? writes.Results[0]! : throw new CrmSyncDataException("The gateway returned no result for the update", $"{ctx.Provider} update {ctx.CrmId}", ctx.Provider);

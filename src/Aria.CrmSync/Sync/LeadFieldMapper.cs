@@ -13,6 +13,32 @@ internal static class LeadFieldMapper
         [LeadFields.Status] = Normalize(lead.Status),
     };
 
+    /// <summary>The CRM fields the merge reads from a record (stage, amount, close date).</summary>
+    private static readonly string[] ComparedCrmFields = [CrmFields.Stage, CrmFields.Amount, CrmFields.CloseDate];
+
+    /// <summary>
+    /// The record's values, as read, of the CRM fields the merge compared and of those the update writes
+    /// (<see cref="CrmFields"/> names, canonical text): what <see cref="CrmRecordUpdate.ExpectedValues"/> carries to the
+    /// gateway's precondition, so that a same-second CRM edit of any of them makes the engine read and merge again.
+    /// </summary>
+    public static Dictionary<string, string?> CrmValuesAsRead(CrmRecord record, IEnumerable<string> written)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var field in ComparedCrmFields.Union(written, StringComparer.Ordinal))
+        {
+            values[field] = field switch
+            {
+                CrmFields.Stage => record.Stage,
+                CrmFields.Amount => CanonicalValue.FromDecimal(record.Amount),
+                CrmFields.CloseDate => CanonicalValue.FromDate(record.CloseDate),
+                CrmFields.Name => record.Name,
+                _ => record.Metadata.GetValueOrDefault(field),
+            };
+        }
+
+        return values;
+    }
+
     /// <summary>Maps a CRM record to lead terms; a stage the map does not know is left out (and reported).</summary>
     public static Dictionary<string, string?> FromCrm(CrmRecord record, CrmStageMap map, out string? unknownStage)
     {

@@ -13,7 +13,7 @@ public class EmulatorStateTests
         var gone = first.Org.Insert("Opportunity", new Dictionary<string, object?> { ["Name"] = "Gone", ["StageName"] = "Prospecting", ["CloseDate"] = new DateOnly(2026, 7, 1) });
         first.Org.Insert("ContentNote", new Dictionary<string, object?> { ["Title"] = "t", ["Content"] = "body ü" });
         first.Org.Delete("Opportunity", gone);
-        var stamp = new DateTimeOffset(2026, 1, 2, 3, 4, 5, 678, TimeSpan.Zero);
+        var stamp = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero); // whole seconds, as Salesforce keeps audit times
         first.Org.SetSystemModstamp("Opportunity", opp, stamp);
         using var state = new MemoryStream();
         first.SaveState(state);

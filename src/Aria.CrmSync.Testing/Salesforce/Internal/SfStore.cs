@@ -30,6 +30,7 @@ internal sealed partial class SfStore
     private readonly List<(SfRecord Record, SfRecord? Before)> _journal = [];
     private readonly Dictionary<string, long> _counters = new(StringComparer.Ordinal);
     private readonly Func<DateTimeOffset> _clock;
+    private DateTimeOffset? _pinnedNow;
     private readonly string _pod;
     private readonly long _counterBase;
     private long _sequence;
@@ -48,7 +49,30 @@ internal sealed partial class SfStore
 
     public string CurrentUserId { get; set; } = string.Empty;
 
-    public DateTimeOffset Now => SfWire.TruncateToMilliseconds(_clock());
+    /// <summary>
+    /// Gets or sets the granularity of audit timestamps: whole seconds, as in Salesforce (regular dateTime fields have a
+    /// precision of one second — Object Reference, Primitive Data Types:
+    /// https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/primitive_data_types.htm),
+    /// or coarser so that many writes share one <c>SystemModstamp</c> as a bulk job's do.
+    /// </summary>
+    public TimeSpan ModstampResolution { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets the current audit time: the clock floored to <see cref="ModstampResolution"/> (or the pinned time of a bulk write).</summary>
+    public DateTimeOffset Now => _pinnedNow ?? SfWire.Floor(_clock(), ModstampResolution);
+
+    /// <summary>Runs <paramref name="action"/> with one audit time for every write in it (a bulk update's single transaction).</summary>
+    public void WithPinnedNow(Action action)
+    {
+        _pinnedNow = Now;
+        try
+        {
+            action();
+        }
+        finally
+        {
+            _pinnedNow = null;
+        }
+    }
 
     public IReadOnlyList<SfDeletion> Deletions => _deletions;
 
@@ -211,6 +235,7 @@ internal sealed partial class SfStore
             SetIfAbsent(obj, record, "ContentModifiedDate", now, input);
         }
 
+        WholeSecondAuditFields(record);
         Add(record);
         Journal(record, null);
         return new SfSaveResult { Id = id, Created = true };
@@ -272,6 +297,7 @@ internal sealed partial class SfStore
             SetUnlessGiven(obj, record, "ContentModifiedDate", now, input);
         }
 
+        WholeSecondAuditFields(record);
         return new SfSaveResult { Id = record.Id };
     }
 
@@ -342,17 +368,17 @@ internal sealed partial class SfStore
         Journal(record, record.Clone());
         if (systemModstamp is { } sm)
         {
-            record.Values["SystemModstamp"] = SfWire.TruncateToMilliseconds(sm);
+            record.Values["SystemModstamp"] = SfWire.TruncateToSeconds(sm);
         }
 
         if (lastModifiedDate is { } lm && record.Values.ContainsKey("LastModifiedDate"))
         {
-            record.Values["LastModifiedDate"] = SfWire.TruncateToMilliseconds(lm);
+            record.Values["LastModifiedDate"] = SfWire.TruncateToSeconds(lm);
         }
 
         if (createdDate is { } cd && record.Values.ContainsKey("CreatedDate"))
         {
-            record.Values["CreatedDate"] = SfWire.TruncateToMilliseconds(cd);
+            record.Values["CreatedDate"] = SfWire.TruncateToSeconds(cd);
         }
     }
 
@@ -372,6 +398,18 @@ internal sealed partial class SfStore
     }
 
     private static bool IsBlank(object? value) => value is null || (value is string s && s.Length == 0);
+
+    /// <summary>Audit times given explicitly (trusted seeding) keep whole seconds too.</summary>
+    private static void WholeSecondAuditFields(SfRecord record)
+    {
+        foreach (var field in (ReadOnlySpan<string>)["CreatedDate", "LastModifiedDate", "SystemModstamp"])
+        {
+            if (record.Values.TryGetValue(field, out var value) && value is DateTimeOffset time)
+            {
+                record.Values[field] = SfWire.TruncateToSeconds(time);
+            }
+        }
+    }
 
     private static void SetIfAbsent(SfObject obj, SfRecord record, string field, object value, IReadOnlyDictionary<string, object?> input)
     {

@@ -61,6 +61,14 @@ internal static class SfWire
         return new DateTimeOffset(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
     }
 
+    /// <summary>Floors a time to a multiple of <paramref name="resolution"/> (at least one second) since the Unix epoch.</summary>
+    public static DateTimeOffset Floor(DateTimeOffset value, TimeSpan resolution)
+    {
+        var ticks = Math.Max(resolution.Ticks, TimeSpan.TicksPerSecond);
+        var utc = value.ToUniversalTime().Ticks - DateTimeOffset.UnixEpoch.Ticks;
+        return new DateTimeOffset(DateTimeOffset.UnixEpoch.Ticks + (utc - (((utc % ticks) + ticks) % ticks)), TimeSpan.Zero);
+    }
+
     /// <summary>Truncates a time to whole minutes.</summary>
     public static DateTimeOffset TruncateToMinutes(DateTimeOffset value)
     {

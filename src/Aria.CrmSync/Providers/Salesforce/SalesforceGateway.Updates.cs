@@ -5,15 +5,16 @@ using Aria.CrmSync.Providers.Http;
 
 namespace Aria.CrmSync.Providers.Salesforce;
 
-/// <content>Opportunity updates: sObject Collections PATCH, 200 per call, with a millisecond precondition check.</content>
+/// <content>Opportunity updates: sObject Collections PATCH, 200 per call, with a precondition check on the modstamp and the values read.</content>
 internal sealed partial class SalesforceGateway
 {
     /// <summary>
     /// Writes field changes with sObject Collections (<c>PATCH /composite/sobjects</c>, <c>allOrNone=false</c>, 200
     /// per call, per-record results in order). Collections has no per-record precondition, so updates carrying
     /// <see cref="CrmRecordUpdate.IfUnmodifiedSince"/> are checked first against the records' current
-    /// <c>SystemModstamp</c> (one Collections retrieve per 2,000 ids, millisecond precision, system changes included);
-    /// changed or missing records are refused with <see cref="CrmWriteResult.PreconditionFailed"/> /
+    /// <c>SystemModstamp</c> and, because that is whole seconds, the current values of the fields about to be written
+    /// against <see cref="CrmRecordUpdate.ExpectedValues"/> (one Collections retrieve per 2,000 ids, system changes
+    /// included); changed or missing records are refused with <see cref="CrmWriteResult.PreconditionFailed"/> /
     /// <c>NOT_FOUND</c> and not written. (Per-record <c>If-Unmodified-Since</c> headers in Composite would cost one call
     /// per 25 records and compare <c>LastModifiedDate</c> at second granularity.)
     /// </summary>
@@ -95,29 +96,57 @@ internal sealed partial class SalesforceGateway
         return results.Select(r => r!).ToList();
     }
 
-    /// <summary>Refuses the updates whose records changed after <see cref="CrmRecordUpdate.IfUnmodifiedSince"/> (or are gone).</summary>
+    /// <summary>
+    /// Refuses the updates whose records changed after <see cref="CrmRecordUpdate.IfUnmodifiedSince"/> (or are gone).
+    /// <c>SystemModstamp</c> is whole seconds in a real org ("Regular dateTime fields are full timestamps with a
+    /// precision of one second": Object Reference, Primitive Data Types,
+    /// https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/primitive_data_types.htm),
+    /// so an edit in the same second after the engine's read leaves it unchanged. The same retrieve therefore also reads
+    /// the fields about to be written and compares them with <see cref="CrmRecordUpdate.ExpectedValues"/>, the values
+    /// the merge saw: any difference refuses the write. (<c>If-Unmodified-Since</c> is weak validation against
+    /// <c>LastModifiedDate</c> in whole-second HTTP dates, and <c>If-Match</c> ETags exist only for Account rows —
+    /// REST API Developer Guide, Conditional Request Headers,
+    /// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api/intro_rest_conditional_requests.htm.)
+    /// </summary>
     private async Task CheckPreconditionsAsync(SalesforceCall call, IReadOnlyList<CrmRecordUpdate> updates, CrmWriteResult?[] results, CancellationToken cancellationToken)
     {
         var conditional = Enumerable.Range(0, updates.Count).Where(i => updates[i].IfUnmodifiedSince is not null).ToList();
+        var columns = new List<string> { "Id", "SystemModstamp" };
+        foreach (var i in conditional)
+        {
+            foreach (var field in updates[i].ExpectedValues?.Keys ?? [])
+            {
+                if (ColumnOf(field) is { } column && !columns.Contains(column, StringComparer.Ordinal))
+                {
+                    columns.Add(column);
+                }
+            }
+        }
+
         foreach (var chunk in conditional.Chunk(CollectionsReadLimit))
         {
             var ids = chunk.Select(i => updates[i].CrmId).Distinct(StringComparer.Ordinal).ToList();
-            var rows = await RetrieveAsync(call, ids, ["Id", "SystemModstamp"], cancellationToken).ConfigureAwait(false);
-            var current = new Dictionary<string, DateTimeOffset?>(StringComparer.Ordinal);
+            var rows = await RetrieveAsync(call, ids, columns, cancellationToken).ConfigureAwait(false);
+            var current = new Dictionary<string, JsonElement?>(StringComparer.Ordinal);
             for (var r = 0; r < ids.Count; r++)
             {
-                current[ids[r]] = rows[r] is { } row ? SalesforceJson.DateTime(row, "SystemModstamp", Endpoints.CollectionsRetrieve) ?? DateTimeOffset.MaxValue : null;
+                current[ids[r]] = rows[r];
             }
 
             foreach (var i in chunk)
             {
                 var update = updates[i];
-                var modstamp = current[update.CrmId];
-                if (modstamp is null)
+                if (current[update.CrmId] is not { } row)
                 {
                     results[i] = new CrmWriteResult { CrmId = update.CrmId, Success = false, ErrorCode = "NOT_FOUND", ErrorMessage = "The opportunity does not exist or was deleted." };
+                    continue;
                 }
-                else if (TruncateToMilliseconds(modstamp.Value) > TruncateToMilliseconds(update.IfUnmodifiedSince!.Value))
+
+                var modstamp = SalesforceJson.DateTime(row, "SystemModstamp", Endpoints.CollectionsRetrieve) ?? DateTimeOffset.MaxValue;
+                var changedField = TruncateToMilliseconds(modstamp) > TruncateToMilliseconds(update.IfUnmodifiedSince!.Value)
+                    ? "SystemModstamp"
+                    : ChangedField(row, update.ExpectedValues);
+                if (changedField is not null)
                 {
                     SalesforceLog.PreconditionFailed(_logger, update.CrmId);
                     results[i] = new CrmWriteResult
@@ -125,13 +154,51 @@ internal sealed partial class SalesforceGateway
                         CrmId = update.CrmId,
                         Success = false,
                         ErrorCode = CrmWriteResult.PreconditionFailed,
-                        ErrorMessage = "The opportunity was modified after the time given in IfUnmodifiedSince; nothing was written.",
+                        ErrorMessage = changedField == "SystemModstamp"
+                            ? "The opportunity was modified after the time given in IfUnmodifiedSince; nothing was written."
+                            : $"The opportunity's {changedField} no longer holds the value read (changed in the same second as the read); nothing was written.",
                         LastModifiedAt = modstamp,
                     };
                 }
             }
         }
     }
+
+    /// <summary>The first written field whose current value differs from the value the engine read, or <see langword="null"/>.</summary>
+    private static string? ChangedField(JsonElement row, IReadOnlyDictionary<string, string?>? expected)
+    {
+        if (expected is null)
+        {
+            return null;
+        }
+
+        foreach (var (field, value) in expected)
+        {
+            var now = field switch
+            {
+                CrmFields.Stage => SalesforceJson.String(row, "StageName", Endpoints.CollectionsRetrieve),
+                CrmFields.Name => SalesforceJson.String(row, "Name", Endpoints.CollectionsRetrieve) ?? string.Empty,
+                CrmFields.Amount => Serialization.CanonicalValue.FromDecimal(SalesforceJson.Decimal(row, "Amount", Endpoints.CollectionsRetrieve)),
+                CrmFields.CloseDate => Serialization.CanonicalValue.FromDate(SalesforceJson.Date(row, "CloseDate", Endpoints.CollectionsRetrieve)),
+                _ => value, // not a column the gateway writes: nothing to compare
+            };
+            if (!string.Equals(now, value, StringComparison.Ordinal))
+            {
+                return ColumnOf(field);
+            }
+        }
+
+        return null;
+    }
+
+    private static string? ColumnOf(string field) => field switch
+    {
+        CrmFields.Stage => "StageName",
+        CrmFields.Name => "Name",
+        CrmFields.Amount => "Amount",
+        CrmFields.CloseDate => "CloseDate",
+        _ => null,
+    };
 
     private static JsonObject ToPatchRecord(CrmRecordUpdate update, int index)
     {

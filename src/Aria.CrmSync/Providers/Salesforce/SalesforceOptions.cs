@@ -54,7 +54,9 @@ public sealed class SalesforceOptions
     /// <summary>
     /// Gets or sets how far before a time-only cursor (one without a last id) the change and activity streams start
     /// reading, to catch records whose transaction committed after later ones were read. A cursor with a last id
-    /// resumes exactly after it. The engine's <see cref="ConnectionSyncOptions.OverlapWindow"/> already re-reads
+    /// resumes exactly after it — right for paging, but <c>SystemModstamp</c> is whole seconds, so a record changed
+    /// later in the cursor's own second with a lower id shows only to a time-only cursor (the engine always resumes
+    /// from one, minus its overlap). The engine's <see cref="ConnectionSyncOptions.OverlapWindow"/> already re-reads
     /// before its checkpoints, so this stays zero unless the gateway is used directly.
     /// </summary>
     /// <value>The default value is <see cref="TimeSpan.Zero"/>.</value>

@@ -28,9 +28,16 @@ internal static partial class Soql
         return builder.Append("%'").ToString();
     }
 
-    /// <summary>A date-time literal: unquoted ISO-8601 in UTC with milliseconds (Salesforce stores millisecond precision).</summary>
+    /// <summary>
+    /// A date-time literal: unquoted <c>YYYY-MM-DDThh:mm:ssZ</c> in UTC, the form SOQL documents (SOQL and SOSL Reference,
+    /// Date Formats and Date Literals in WHERE:
+    /// https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_dateformats.htm).
+    /// The value is floored to its second: audit fields are whole seconds, so a bound inside a second must still
+    /// include that second's records (every caller compares with <c>&gt;=</c>, <c>&gt;</c> or the cursor's <c>=</c>,
+    /// where flooring only widens the result).
+    /// </summary>
     public static string DateTime(DateTimeOffset value)
-        => value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        => value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>A parenthesised list of id literals; every id must have been validated with <see cref="SalesforceIds"/>.</summary>
     public static string IdList(IEnumerable<string> ids)

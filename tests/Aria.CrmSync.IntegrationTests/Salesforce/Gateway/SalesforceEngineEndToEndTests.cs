@@ -275,6 +275,12 @@ public class SalesforceEngineEndToEndTests(Xunit.Abstractions.ITestOutputHelper 
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var host = await SfGatewayHost.StartAsync(emulator: o => o.DailyApiRequestLimit = 4, options: o => o.QueryBatchSize = 200, services: s => s.AddSingleton<TimeProvider>(clock), transport: Transport);
         var opps = host.Seed(1000);
+        var start = clock.GetUtcNow().AddHours(-1);
+        for (var i = 0; i < opps.Count; i++)
+        {
+            host.Org.SetSystemModstamp("Opportunity", opps[i], start.AddSeconds(i)); // one per second: the checkpoint's second holds one record
+        }
+
         for (var i = 0; i < opps.Count; i += 10)
         {
             await AddLeadAsync(host, $"lead-{i:D4}", opps[i], 1000m + i, new DateOnly(2026, 6, 30));

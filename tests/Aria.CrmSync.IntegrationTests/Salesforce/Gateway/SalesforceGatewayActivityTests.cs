@@ -121,7 +121,7 @@ public class SalesforceGatewayActivityTests
                 _ => new Dictionary<string, object?> { ["ParentId"] = opps[i % 50], ["Title"] = $"n{i}" },
             };
             var id = host.Org.Insert(type, fields);
-            var at = i < 300 ? stamp : stamp.AddMilliseconds(i % 7); // half share one timestamp across three objects
+            var at = i < 300 ? stamp : stamp.AddSeconds(i % 7); // half share one timestamp across three objects
             host.Org.SetSystemModstamp(type, id, at);
             expected.Add((id, at));
         }

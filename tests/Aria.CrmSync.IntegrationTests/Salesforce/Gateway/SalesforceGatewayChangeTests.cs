@@ -7,7 +7,7 @@ public class SalesforceGatewayChangeTests
     /// <summary>Gets how the host reaches the CRM; the <c>ViaComposio</c> subclass runs every test again through Composio.</summary>
     protected virtual GatewayTransport Transport => GatewayTransport.Direct;
 
-    private static readonly DateTimeOffset Shared = new(2026, 2, 1, 12, 0, 0, 250, TimeSpan.Zero);
+    private static readonly DateTimeOffset Shared = new(2026, 2, 1, 12, 0, 0, TimeSpan.Zero); // whole seconds, as Salesforce keeps them
 
     /// <summary>450 records share one SystemModstamp (spanning page boundaries), 550 more are spread before and after it.</summary>
     private static List<(string Id, DateTimeOffset Stamp)> SeedMixed(SfGatewayHost host)
@@ -16,7 +16,7 @@ public class SalesforceGatewayChangeTests
         var ids = host.Seed(1000);
         for (var i = 0; i < ids.Count; i++)
         {
-            var stamp = i < 450 ? Shared : Shared.AddMilliseconds((i % 2 == 0 ? 1 : -1) * (i - 449));
+            var stamp = i < 450 ? Shared : Shared.AddSeconds((i % 2 == 0 ? 1 : -1) * (i - 449));
             host.Org.SetSystemModstamp("Opportunity", ids[i], stamp);
             seeded.Add((ids[i], stamp));
         }
@@ -81,10 +81,12 @@ public class SalesforceGatewayChangeTests
     [Fact]
     public async Task Changes_ReportDeletedOpportunities_AndMoveTheCursorPastThem()
     {
-        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Shared);
+        await using var host = await SfGatewayHost.StartAsync(emulator: o => o.TimeProvider = clock, transport: Transport);
         var ids = host.Seed(20);
         var first = await host.ReadChangesAsync();
         var cursor = first[^1].Cursor;
+        clock.Advance(TimeSpan.FromSeconds(1)); // a compound cursor resumes after its second's last id: later changes need a later second
         host.Org.Delete("Opportunity", ids[3]);
         host.Org.Delete("Opportunity", ids[7]);
         host.Org.Update("Opportunity", ids[9], new Dictionary<string, object?> { ["Amount"] = 5m });

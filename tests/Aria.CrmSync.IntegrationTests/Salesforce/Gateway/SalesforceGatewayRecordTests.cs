@@ -147,6 +147,6 @@ public class SalesforceGatewayBatchReadTests
 
         Assert.Equal([id], await Ids("Name = " + Providers.Salesforce.Soql.Quote(tricky)));
         Assert.Equal([id], await Ids("Name LIKE " + Providers.Salesforce.Soql.LikeContains("50%_off")));
-        Assert.Equal("(SystemModstamp > 2026-01-02T03:04:05.678Z OR (SystemModstamp = 2026-01-02T03:04:05.678Z AND Id > '006000000000001AAA'))", Providers.Salesforce.Soql.After("SystemModstamp", new DateTimeOffset(2026, 1, 2, 5, 4, 5, 678, TimeSpan.FromHours(2)), "006000000000001AAA"));
+        Assert.Equal("(SystemModstamp > 2026-01-02T03:04:05Z OR (SystemModstamp = 2026-01-02T03:04:05Z AND Id > '006000000000001AAA'))", Providers.Salesforce.Soql.After("SystemModstamp", new DateTimeOffset(2026, 1, 2, 5, 4, 5, 678, TimeSpan.FromHours(2)), "006000000000001AAA"));
     }
 }

@@ -1,3 +1,4 @@
+using Aria.CrmSync.Serialization;
 using Aria.CrmSync.Testing;
 
 namespace Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
@@ -79,8 +80,7 @@ public class SalesforceGatewayUpdateTests
         await using var host = await SfGatewayHost.StartAsync(transport: Transport);
         var ids = host.Seed(450);
         var read = await host.Gateway.GetRecordsAsync(host.Connection, ids);
-        await Task.Delay(5); // the next change gets a later SystemModstamp
-        host.Org.Update("Opportunity", ids[17], new Dictionary<string, object?> { ["Amount"] = 1m }); // someone else edits after the read
+        host.Org.Update("Opportunity", ids[17], new Dictionary<string, object?> { ["Amount"] = 1m }); // someone else edits after the read (often in the same second)
         host.Emulator.Calls.Reset();
 
         var results = await host.Gateway.UpdateRecordsAsync(host.Connection, read.Select(r => new CrmRecordUpdate
@@ -88,6 +88,7 @@ public class SalesforceGatewayUpdateTests
             CrmId = r.CrmId,
             Fields = Fields((CrmFields.Amount, "777")),
             IfUnmodifiedSince = r.LastModifiedAt,
+            ExpectedValues = Fields((CrmFields.Amount, CanonicalValue.FromDecimal(r.Amount))),
         }).ToList());
 
         Assert.Equal(449, results.Count(r => r.Success));
