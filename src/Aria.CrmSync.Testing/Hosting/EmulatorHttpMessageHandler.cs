@@ -29,6 +29,7 @@ internal sealed class EmulatorHttpMessageHandler(CrmEmulator emulator) : HttpMes
             uri = new Uri(emulator.BaseAddress, uri);
         }
 
+        headers.TryAdd("Host", uri.Authority); // as a socket client sends it: emulators that serve several hosts look at it
         var emulatorRequest = new EmulatorRequest(request.Method.Method, Uri.UnescapeDataString(uri.AbsolutePath), uri.Query, headers, body);
         EmulatorResponse response;
         try

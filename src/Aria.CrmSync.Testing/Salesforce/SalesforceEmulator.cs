@@ -21,6 +21,7 @@ public sealed partial class SalesforceEmulator : CrmEmulator
     private static readonly string[] Seasons = ["Winter", "Spring", "Summer"];
 
     private readonly Lock _gate = new();
+    private volatile Uri? _movedTo;
     private readonly SfStore _store;
     private readonly SfOAuth _oauth;
     private readonly SfApi _api;
@@ -47,7 +48,7 @@ public sealed partial class SalesforceEmulator : CrmEmulator
                 : throw new ArgumentException("OrganizationId must be a 15- or 18-character id starting with 00D.", nameof(options));
         var userId = _store.NewId("005");
         _store.CurrentUserId = userId;
-        _oauth = new SfOAuth(options, () => TimeProvider.GetUtcNow(), () => BaseAddress, options.Seed) { OrganizationId = orgId, UserId = userId };
+        _oauth = new SfOAuth(options, () => TimeProvider.GetUtcNow(), () => InstanceUrl, options.Seed) { OrganizationId = orgId, UserId = userId };
         _api = new SfApi(_store, options, _oauth, () => (DailyApiRequestsUsed, options.DailyApiRequestLimit));
         Seed(orgId, userId);
         Org = new SalesforceOrg(_gate, _store, orgId, userId);
@@ -81,6 +82,35 @@ public sealed partial class SalesforceEmulator : CrmEmulator
         lock (_gate)
         {
             return _oauth.Issue(scope, withRefreshToken);
+        }
+    }
+
+    /// <summary>
+    /// Gets the org's instance: the <c>instance_url</c> token responses carry and the only host that serves the REST
+    /// API once the org has moved (<see cref="MoveInstance"/>); until then, <see cref="CrmEmulator.BaseAddress"/>.
+    /// </summary>
+    public Uri InstanceUrl => _movedTo ?? BaseAddress;
+
+    /// <summary>
+    /// Moves the org to another instance (an org migration or a My Domain change): every access token issued so far
+    /// becomes invalid, token responses report <paramref name="instanceUrl"/> as <c>instance_url</c>, and REST calls
+    /// that reach any other host get 401 <c>INVALID_SESSION_ID</c>, so a client must refresh and use the new address
+    /// (OAuth endpoints keep answering on every host, as the login server does). Serve the new address with a second
+    /// <see cref="CrmEmulator.StartServerAsync"/>, or use the in-process handler with any host name.
+    /// </summary>
+    /// <param name="instanceUrl">The new instance address (scheme, host and port).</param>
+    public void MoveInstance(Uri instanceUrl)
+    {
+        ArgumentNullException.ThrowIfNull(instanceUrl);
+        if (!instanceUrl.IsAbsoluteUri)
+        {
+            throw new ArgumentException("The instance URL must be absolute.", nameof(instanceUrl));
+        }
+
+        lock (_gate)
+        {
+            _movedTo = new Uri(instanceUrl.GetLeftPart(UriPartial.Authority));
+            _oauth.ExpireAccessTokens();
         }
     }
 
@@ -247,6 +277,11 @@ public sealed partial class SalesforceEmulator : CrmEmulator
 
         lock (_gate)
         {
+            if (_movedTo is { } instance && request.Header("Host") is { } host && !string.Equals(host, instance.Authority, StringComparison.OrdinalIgnoreCase))
+            {
+                return RestError(401, "INVALID_SESSION_ID", "Session expired or invalid"); // the org no longer lives on this host
+            }
+
             if (!_oauth.Authenticate(SfOAuth.BearerOf(request)))
             {
                 return RestError(401, "INVALID_SESSION_ID", "Session expired or invalid");

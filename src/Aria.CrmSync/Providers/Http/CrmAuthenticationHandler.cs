@@ -68,8 +68,33 @@ internal sealed partial class CrmAuthenticationHandler(
 
         response.Dispose();
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fresh);
+        if (cache.InstanceUrlFor(connection) is { } instance && Rebase(request.RequestUri, instance) is { } moved)
+        {
+            // The token response named another instance (the org moved, or My Domain changed): the replay goes there, and
+            // later calls do too (the gateways build their addresses from CrmTokenCache.InstanceUrlFor). Salesforce returns
+            // instance_url with every refresh (OAuth 2.0 Refresh Token Flow for Renewed Sessions,
+            // https://help.salesforce.com/apex/HTViewHelpDoc?id=remoteaccess_oauth_refresh_token_flow.htm).
+            LogInstanceMoved(logger, connection.Provider, connection.ConnectionKey, instance.Authority);
+            request.RequestUri = moved;
+        }
+
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The request's address on <paramref name="instance"/> (same path and query), or <see langword="null"/> when it is already there.</summary>
+    internal static Uri? Rebase(Uri? requestUri, Uri instance)
+    {
+        if (requestUri is not { IsAbsoluteUri: true } || !instance.IsAbsoluteUri
+            || (string.Equals(requestUri.Scheme, instance.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(requestUri.Authority, instance.Authority, StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        return new UriBuilder(requestUri) { Scheme = instance.Scheme, Host = instance.Host, Port = instance.Port }.Uri;
+    }
+
+    [LoggerMessage(2001, LogLevel.Information, "{Provider} moved connection {ConnectionKey} to the instance {Instance}; the request is replayed there.")]
+    private static partial void LogInstanceMoved(ILogger logger, CrmProvider provider, string connectionKey, string instance);
 
     [LoggerMessage(2000, LogLevel.Information, "{Provider} rejected the access token of connection {ConnectionKey}; refreshing it.")]
     private static partial void LogRefreshing(ILogger logger, CrmProvider provider, string connectionKey);

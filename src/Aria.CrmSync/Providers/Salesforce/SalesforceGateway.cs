@@ -78,6 +78,16 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
         }
 
         var options = _registrations.Get(_options, connection.OptionsName);
+        _ = InstanceBase(connection, options); // fail before the first request when there is none
+        return new SalesforceCall(connection, options, () => InstanceBase(connection, options));
+    }
+
+    /// <summary>
+    /// The connection's instance as of now: the newest token response's <c>instance_url</c> (a refresh in the middle of a
+    /// paged read may move the org), else the connection's, else the options'.
+    /// </summary>
+    private string InstanceBase(CrmConnection connection, SalesforceOptions options)
+    {
         var instance = _tokens.InstanceUrlFor(connection) ?? options.InstanceUrl
             ?? throw new CrmConnectionException(Salesforce, $"The Salesforce connection '{connection.ConnectionKey}' has no instance URL and SalesforceOptions.InstanceUrl is not set");
         if (!SalesforceOptionsValidator.IsServerUrl(instance))
@@ -85,7 +95,7 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
             throw new CrmConnectionException(Salesforce, $"The instance URL of Salesforce connection '{connection.ConnectionKey}' is not an https URL");
         }
 
-        return new SalesforceCall(connection, options, instance.AbsoluteUri.TrimEnd('/'));
+        return instance.AbsoluteUri.TrimEnd('/');
     }
 
     private Task<CrmHttpResponse> GetAsync(SalesforceCall call, Uri uri, string endpoint, CancellationToken cancellationToken, params HttpStatusCode[] accept)
@@ -225,8 +235,11 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
     }
 
     /// <summary>One call's connection, options and instance base URL.</summary>
-    private sealed record SalesforceCall(CrmConnection Connection, SalesforceOptions Options, string BaseUrl)
+    private sealed record SalesforceCall(CrmConnection Connection, SalesforceOptions Options, Func<string> CurrentBase)
     {
+        /// <summary>Gets the instance address, read for every request so that calls after a move go to the new instance.</summary>
+        public string BaseUrl => CurrentBase();
+
         public string DataPath(string relative) => $"/services/data/v{Options.ApiVersion}/{relative}";
 
         public Uri Data(string relative) => new(BaseUrl + DataPath(relative));
