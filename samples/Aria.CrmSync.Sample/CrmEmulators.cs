@@ -38,7 +38,7 @@ internal sealed class CrmEmulators : IAsyncDisposable
         var emulators = new CrmEmulators(
             settings,
             new SalesforceEmulator(new SalesforceEmulatorOptions { Seed = settings.Seed, DailyApiRequestLimit = 100_000 }),
-            new HubSpotEmulator(new HubSpotEmulatorOptions { Seed = settings.Seed }));
+            new HubSpotEmulator(new HubSpotEmulatorOptions { Seed = settings.Seed, SearchIndexLag = TimeSpan.FromSeconds(1), SearchIndexLagJitter = TimeSpan.FromSeconds(2) })); // search sees writes 1-3 s late, as a real portal's
 
         var loaded = emulators.TryLoad();
         if (!loaded)

@@ -3,7 +3,15 @@ namespace Aria.CrmSync;
 /// <summary>Options of a whole-connection sync (<see cref="ICrmSyncService.SyncConnectionAsync"/>).</summary>
 public sealed record ConnectionSyncOptions
 {
-    /// <summary>Gets how far before the checkpoint the change stream is re-read, to catch records committed late.</summary>
+    /// <summary>
+    /// Gets how far before the checkpoint the change stream is re-read, to catch records committed late or shown late.
+    /// It must exceed the longest delay between a record's modification time and the moment the change stream can see
+    /// it: HubSpot's change stream is CRM search, whose index lags writes ("it may take a few moments" for new or updated
+    /// records to appear — https://developers.hubspot.com/docs/api-reference/latest/crm/search-the-crm; seconds in
+    /// practice, 1–3 s in the emulator's sample and soak settings), and a Salesforce transaction's <c>SystemModstamp</c>
+    /// can precede its commit. HubSpot documents no upper bound, so the default keeps a wide margin (40 times the 3 s
+    /// modelled); a run also moves a quiet checkpoint only up to now minus this window.
+    /// </summary>
     /// <value>The default value is 2 minutes.</value>
     public TimeSpan OverlapWindow { get; init; } = TimeSpan.FromMinutes(2);
 

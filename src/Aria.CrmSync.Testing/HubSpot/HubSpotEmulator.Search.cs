@@ -145,7 +145,7 @@ public sealed partial class HubSpotEmulator
         }
 
         var sort = (body["sorts"] as JsonArray)?.Select(ParseSort).FirstOrDefault(s => s is not null);
-        var matches = Store(type).Values.Where(o => !o.Archived)
+        var matches = Indexed(type).Where(o => !o.Archived)
             .Where(o => groups.Count == 0 || groups.Any(g => g.All(f => Matches(o, f))))
             .Where(o => MatchesQuery(o, query))
             .ToList();

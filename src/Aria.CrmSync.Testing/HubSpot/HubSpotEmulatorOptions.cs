@@ -82,6 +82,22 @@ public sealed class HubSpotEmulatorOptions : CrmEmulatorOptions
     /// <value>The default value is <see langword="false"/> (strings, as the specification).</value>
     public bool NumericAssociationIds { get; set; }
 
+    /// <summary>
+    /// Gets or sets how long CRM search takes to see a write: HubSpot's search index is eventually consistent ("it may
+    /// take a few moments" for new or updated records to appear — CRM search guide,
+    /// https://developers.hubspot.com/docs/api-reference/latest/crm/search-the-crm). Until then search results, filters
+    /// (also on <c>hs_lastmodifieddate</c>) and sorts see the record as it was before the write (or not at all when it
+    /// was just created); reads by id, batch reads and lists see writes at once. Each write's lag is this value plus a
+    /// random share of <see cref="SearchIndexLagJitter"/>, measured on the emulator's <see cref="CrmEmulatorOptions.TimeProvider"/>
+    /// from the record's modification time, so tests with a fake clock are deterministic.
+    /// </summary>
+    /// <value>The default value is <see cref="TimeSpan.Zero"/> (search sees every write at once).</value>
+    public TimeSpan SearchIndexLag { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Gets or sets the random extra lag added to <see cref="SearchIndexLag"/> per write (uniform in [0, jitter), seeded by <see cref="CrmEmulatorOptions.Seed"/>).</summary>
+    /// <value>The default value is <see cref="TimeSpan.Zero"/>.</value>
+    public TimeSpan SearchIndexLagJitter { get; set; } = TimeSpan.Zero;
+
     /// <summary>Gets or sets the number of results past which CRM search refuses to page.</summary>
     /// <value>The default value is 10,000, as HubSpot.</value>
     public int SearchResultCap { get; set; } = 10_000;

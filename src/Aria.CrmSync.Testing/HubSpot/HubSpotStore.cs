@@ -18,7 +18,18 @@ internal sealed class HubSpotStoredObject
 
     public DateTimeOffset UpdatedAt { get; set; }
 
-    public DateTimeOffset? ArchivedAt { get; set; }
+    public DateTimeOffset? ArchivedAt
+    {
+        get;
+        set
+        {
+            field = value;
+            Version++;
+        }
+    }
+
+    /// <summary>Gets a counter that moves with every property write or archive (the search index notices changes by it).</summary>
+    public long Version { get; private set; }
 
     public bool Archived => ArchivedAt is not null;
 
@@ -29,6 +40,7 @@ internal sealed class HubSpotStoredObject
     public void Set(string name, string? value, DateTimeOffset timestamp, string sourceType = "API", string? sourceId = null)
     {
         Properties[name] = value;
+        Version++;
         if (!History.TryGetValue(name, out var versions))
         {
             versions = [];
@@ -36,6 +48,18 @@ internal sealed class HubSpotStoredObject
         }
 
         versions.Insert(0, new HubSpotPropertyVersion(value, timestamp, sourceType, sourceId));
+    }
+
+    /// <summary>A copy of the current properties and times, as the search index holds it.</summary>
+    public HubSpotStoredObject IndexCopy()
+    {
+        var copy = new HubSpotStoredObject { Type = Type, Id = Id, CreatedAt = CreatedAt, UpdatedAt = UpdatedAt, ArchivedAt = ArchivedAt };
+        foreach (var (name, value) in Properties)
+        {
+            copy.Properties[name] = value;
+        }
+
+        return copy;
     }
 
     public HubSpotObject Snapshot()
