@@ -91,7 +91,7 @@ public sealed class SalesforceOrg
     /// </summary>
     /// <param name="objectName">The sObject type.</param>
     /// <param name="ids">The record ids.</param>
-    /// <param name="fields">The field values to set on each, or a function giving each record's values by its position.</param>
+    /// <param name="fields">Gives the field values to set on each record, by its position in <paramref name="ids"/>.</param>
     /// <returns>The <c>SystemModstamp</c> the records now share.</returns>
     /// <exception cref="KeyNotFoundException">No such (undeleted) record.</exception>
     /// <exception cref="InvalidOperationException">Salesforce validation failed for a record.</exception>
