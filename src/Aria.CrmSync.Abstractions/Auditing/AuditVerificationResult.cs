@@ -20,6 +20,12 @@ public enum AuditTamperKind
 
     /// <summary>The chain ends before the head an auditor anchored (entries removed from the end).</summary>
     Truncated,
+
+    /// <summary>
+    /// An entry is dated before the entry it follows: the trail assigns non-decreasing times within a chain, so an
+    /// earlier time was written behind the library (even with a correctly recomputed hash).
+    /// </summary>
+    Backdated,
 }
 
 /// <summary>The result of verifying one user's audit chain.</summary>

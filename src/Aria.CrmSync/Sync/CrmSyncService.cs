@@ -41,7 +41,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         _gateways = [];
         foreach (var gateway in gateways)
         {
-            _gateways[gateway.Provider] = gateway;
+            _gateways[gateway.Provider] = gateway as InboundCrmGateway ?? new InboundCrmGateway(gateway);
         }
 
         _options = options.Value;
@@ -415,6 +415,14 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         {
             var ctxWithoutConnection = new LeadContext(lead, state, null!, gateway, provider, lead.CrmId!);
             return new LoadResult(null, await FailAsync(ctxWithoutConnection, "connect", ex, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (CrmValueRules.LeadProblem(lead) is { } invalid)
+        {
+            // A value no CRM accepts is refused here, for this lead only, rather than pushed or recorded as agreed.
+            var ctxInvalid = new LeadContext(lead, state, connection, gateway, provider, lead.CrmId!);
+            var error = new CrmSyncValidationException($"Lead '{leadMemoryId}' cannot be synced: its {invalid.Problem}.", invalid.Field, provider);
+            return new LoadResult(null, await FailAsync(ctxInvalid, "validate", error, cancellationToken).ConfigureAwait(false));
         }
 
         return new LoadResult(new LeadContext(lead, state, connection, gateway, provider, lead.CrmId!), null);

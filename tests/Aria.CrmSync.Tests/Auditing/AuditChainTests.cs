@@ -224,15 +224,22 @@ public class AuditChainTests
     }
 
     [Fact]
-    public async Task Hash_IsStableAcrossEquivalentDetailsEncodings()
+    public async Task Hash_IsStableAcrossEquivalentDetailsEncodings_ButStoredTextMustBeTheCanonicalText()
     {
         var (audit, store, _) = Create();
-        await audit.LogSyncOperationAsync(User, "l", CrmAuditOperation.Pull, CrmProvider.Salesforce, true, new Dictionary<string, object?> { ["b"] = 1.0m, ["a"] = 2.50m });
+        var entry = await audit.LogSyncOperationAsync(User, "l", CrmAuditOperation.Pull, CrmProvider.Salesforce, true, new Dictionary<string, object?> { ["b"] = 1.0m, ["a"] = 2.50m });
+        Assert.Equal("""{"a":2.5,"b":1}""", entry.Details.GetRawText()); // stored as the canonical text that is hashed
 
-        // What a jsonb column gives back: keys reordered, numbers normalised.
-        store.TamperWithChain(User, chain => chain[0] = chain[0] with { Details = JsonDocument.Parse("""{"a": 2.5, "b": 1}""").RootElement });
+        // The same value in another encoding (what a jsonb column renders) hashes the same ...
+        var reencoded = entry with { Details = JsonDocument.Parse("""{"b": 1.0, "a": 2.50}""").RootElement };
+        Assert.Equal(entry.Hash, CrmAuditService.Sealer.ComputeHash(reencoded));
 
-        Assert.True((await audit.VerifyAsync(User)).IsValid);
+        // ... but a store must return the canonical text itself: a reader must see byte for byte what the hash covers.
+        store.TamperWithChain(User, chain => chain[0] = reencoded);
+        var result = await audit.VerifyAsync(User);
+        Assert.Equal(AuditTamperKind.Altered, result.Kind);
+        Assert.Equal(entry.Id, result.FailedEntryId);
+        Assert.Contains("canonical", result.Message, StringComparison.Ordinal);
     }
 
     [Fact]
