@@ -17,6 +17,9 @@ internal static class StorableText
     /// <summary>The longest text value (a subject, a body, an error message, a JSON column) any store accepts: 1 MiB code units.</summary>
     public const int MaxTextLength = 1 << 20;
 
+    /// <summary>The longest JSON column (a sync state's snapshot or outbox, a lead's metadata, audit details) any store accepts: 16 MiB code units.</summary>
+    public const int MaxJsonLength = 16 << 20;
+
     /// <summary>What a NUL from a CRM becomes: U+2400 SYMBOL FOR NULL (visible, one character, so positions are kept).</summary>
     public const char NulReplacement = '\u2400';
 
@@ -91,15 +94,28 @@ internal static class StorableText
     }
 
     /// <summary>
-    /// Checks JSON text produced by the library's serializer: storable, and without the <c>\u0000</c> escape (which
-    /// <c>jsonb</c> refuses). System.Text.Json writes NUL as that escape and refuses lone surrogates when serializing.
+    /// Checks JSON text produced by the library's serializer: at most <see cref="MaxJsonLength"/>, and no string or key
+    /// holding U+0000 or a lone surrogate. System.Text.Json writes both as <c>\uXXXX</c> escapes, which <c>jsonb</c> refuses
+    /// and no reader can turn back into valid text, so the parsed values are checked, not the text.
     /// </summary>
     public static void RequireJson(string json, string field)
     {
-        RequireText(json, field);
-        if (json.Contains("\\u0000", StringComparison.OrdinalIgnoreCase))
+        RequireText(json, field, MaxJsonLength);
+        string? problem;
+        try
         {
-            throw new CrmSyncValidationException($"{field} contains U+0000 (NUL), which PostgreSQL cannot store.", field);
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            problem = Auditing.CanonicalJson.Problem(document.RootElement);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            problem = "is not valid JSON: " + ex.Message;
+        }
+
+        // Numbers the serializer wrote are the models' own values; only text is checked here.
+        if (problem is not null && !problem.Contains("is the number", StringComparison.Ordinal))
+        {
+            throw new CrmSyncValidationException($"{field}: {problem}.", field);
         }
     }
 

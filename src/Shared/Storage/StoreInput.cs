@@ -18,6 +18,24 @@ internal static class StoreInput
         Id(state.UserId, "state.UserId", optional: true);
         Id(state.CrmId, "state.CrmId", optional: true);
         StorableText.RequireText(state.ErrorMessage, "state.ErrorMessage");
+        // System.Text.Json would quietly write a lone surrogate as U+FFFD: the models' text is checked before serializing.
+        foreach (var p in state.PendingChanges)
+        {
+            Texts("state.PendingChanges", p.Field, p.Value, p.LeadValueBefore, p.CrmValueBefore);
+            Texts("state.PendingChanges", p.Extra?.Keys.ToArray() ?? []);
+        }
+
+        foreach (var c in state.ConflictLog)
+        {
+            Texts("state.ConflictLog", c.Field, c.AriaValue, c.CrmValue, c.BaseValue, c.ResolvedValue);
+        }
+
+        Texts("state.BaseSnapshot", state.BaseSnapshot);
+        foreach (var o in state.Outbox)
+        {
+            Texts("state.Outbox", o.IdempotencyKey, o.Kind, o.Text, o.CrmObjectId, o.LastError);
+        }
+
         StorableText.RequireJson(Serialize(state.PendingChanges, "state.PendingChanges"), "state.PendingChanges");
         StorableText.RequireJson(Serialize(state.ConflictLog, "state.ConflictLog"), "state.ConflictLog");
         StorableText.RequireJson(Serialize(state.BaseSnapshot, "state.BaseSnapshot"), "state.BaseSnapshot");
@@ -33,6 +51,7 @@ internal static class StoreInput
         StorableText.RequireText(lead.CompanyName, "lead.CompanyName");
         StorableText.RequireText(lead.LifecycleStage, "lead.LifecycleStage", StorableText.MaxIdLength);
         StorableText.RequireText(lead.Status, "lead.Status", StorableText.MaxIdLength);
+        Texts("lead.Metadata", lead.Metadata);
         StorableText.RequireJson(Serialize(lead.Metadata, "lead.Metadata"), "lead.Metadata");
     }
 
@@ -51,6 +70,7 @@ internal static class StoreInput
             StorableText.RequireText(e.Direction, field + ".Direction", StorableText.MaxIdLength);
             StorableText.RequireText(e.Subject, field + ".Subject");
             StorableText.RequireText(e.Content, field + ".Content");
+            Texts(field + ".Metadata", e.Metadata);
             StorableText.RequireJson(Serialize(e.Metadata, field + ".Metadata"), field + ".Metadata");
         }
     }
@@ -76,7 +96,7 @@ internal static class StoreInput
             Id(d.UserId, field + ".UserId", optional: false);
             Id(d.LeadMemoryId, field + ".LeadMemoryId", optional: true);
             StorableText.RequireText(d.ErrorMessage, field + ".ErrorMessage");
-            StorableText.RequireText(d.Details.ValueKind == System.Text.Json.JsonValueKind.Undefined ? null : d.Details.GetRawText(), field + ".Details");
+            StorableText.RequireText(d.Details.ValueKind == System.Text.Json.JsonValueKind.Undefined ? null : d.Details.GetRawText(), field + ".Details", StorableText.MaxJsonLength);
             if (!ids.Add(d.Id))
             {
                 throw new CrmSyncValidationException($"{field}.Id '{d.Id}' appears twice in the batch.", field + ".Id");
@@ -101,6 +121,23 @@ internal static class StoreInput
         }
 
         StorableText.RequireId(value, field);
+    }
+
+    private static void Texts(string field, params string?[] values)
+    {
+        foreach (var value in values)
+        {
+            StorableText.RequireText(value, field, StorableText.MaxJsonLength);
+        }
+    }
+
+    private static void Texts(string field, IReadOnlyDictionary<string, string?> values)
+    {
+        foreach (var (key, value) in values)
+        {
+            StorableText.RequireText(key, field, StorableText.MaxJsonLength);
+            StorableText.RequireText(value, field, StorableText.MaxJsonLength);
+        }
     }
 
     private static string Serialize<T>(T value, string field)
