@@ -13,6 +13,7 @@ internal sealed partial class CrmSyncService
     public async Task<ConnectionSyncResult> SyncConnectionAsync(string userId, CrmProvider provider, ConnectionSyncOptions? options = null, IProgress<ConnectionSyncProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
+        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
         if (!Enum.IsDefined(provider))
         {
             throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown CRM provider.");
