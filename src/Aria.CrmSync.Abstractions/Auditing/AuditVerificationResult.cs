@@ -54,4 +54,16 @@ public sealed record AuditVerificationResult
 
     /// <summary>Gets the head of the chain as read (last verified entry).</summary>
     public AuditChainHead? Head { get; init; }
+
+    /// <summary>Gets how many anchors the chain was checked against (<see cref="ICrmAuditService.VerifyAgainstAnchorsAsync"/>).</summary>
+    public int AnchorsChecked { get; init; }
+
+    /// <summary>Gets the first anchor the chain disagrees with, if any.</summary>
+    public AuditChainAnchor? FailedAnchor { get; init; }
+
+    /// <summary>
+    /// Gets the first sequence of the interval that disagrees with <see cref="FailedAnchor"/>: the entries after the
+    /// last anchor that agrees, up to and including the failed anchor's sequence, hold the change.
+    /// </summary>
+    public long? FailedIntervalStart { get; init; }
 }

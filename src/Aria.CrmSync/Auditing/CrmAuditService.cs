@@ -15,10 +15,19 @@ internal sealed class CrmAuditService : ICrmAuditService
     private readonly AuditChainVerifier _verifier;
 
     private readonly CrmAuditOptions _options;
+    private readonly Anchoring.AuditAnchoring _anchoring;
 
-    public CrmAuditService(IAuditStore store, TimeProvider time, ILogger<CrmAuditService> logger, CrmSyncTelemetry telemetry, Microsoft.Extensions.Options.IOptions<CrmAuditOptions>? options = null)
+    public CrmAuditService(
+        IAuditStore store,
+        TimeProvider time,
+        ILogger<CrmAuditService> logger,
+        CrmSyncTelemetry telemetry,
+        Microsoft.Extensions.Options.IOptions<CrmAuditOptions>? options = null,
+        IAuditAnchorSink? anchorSink = null,
+        IAuditAnchorSigner? anchorSigner = null)
     {
         _options = options?.Value ?? new CrmAuditOptions();
+        _anchoring = new Anchoring.AuditAnchoring(anchorSink, anchorSigner, _options, time, logger);
         _store = store;
         _time = time;
         _logger = logger;
@@ -193,11 +202,30 @@ internal sealed class CrmAuditService : ICrmAuditService
         return result;
     }
 
+    public async Task<AuditVerificationResult> VerifyAgainstAnchorsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        AuditInput.ThrowIfInvalidId(userId, nameof(userId));
+        if (!_anchoring.HasSink)
+        {
+            throw new InvalidOperationException("No IAuditAnchorSink is configured: add one with UseFileAuditAnchorSink(...) (or register your own).");
+        }
+
+        using var activity = _telemetry.StartActivity("audit.verify_anchors");
+        var chain = await _verifier.VerifyAsync(userId, null, cancellationToken).ConfigureAwait(false);
+        var result = chain.IsValid ? await _anchoring.VerifyAsync(chain, _store, cancellationToken).ConfigureAwait(false) : chain;
+        if (!result.IsValid)
+        {
+            Log.AuditChainBroken(_logger, userId, result.Kind, result.FailedSequence, result.FailedEntryId);
+        }
+
+        return result;
+    }
+
     public async Task<AuditChainAnchor> ExportAnchorAsync(string userId, CancellationToken cancellationToken = default)
     {
         AuditInput.ThrowIfInvalidId(userId, nameof(userId));
-        var anchor = new AuditChainAnchor { Head = await _store.GetChainHeadAsync(userId, cancellationToken).ConfigureAwait(false), IssuedAt = _time.GetUtcNow() };
-        return _options.KeyBytes() is { } key ? anchor.Sign(key, _options.AnchorKeyId) : anchor;
+        var head = await _store.GetChainHeadAsync(userId, cancellationToken).ConfigureAwait(false);
+        return await _anchoring.IssueAsync(head, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<AuditChainHead> GetChainHeadAsync(string userId, CancellationToken cancellationToken = default)
@@ -267,6 +295,8 @@ internal sealed class CrmAuditService : ICrmAuditService
         {
             _telemetry.AuditEntryWritten(entry.Operation, entry.Provider, entry.Success);
         }
+
+        await _anchoring.AfterAppendAsync(sealedEntries, cancellationToken).ConfigureAwait(false);
 
         return sealedEntries;
     }

@@ -38,10 +38,12 @@ public abstract partial class DurableStoreTests
     /// <summary>Runs the migrations of a new instance to completion.</summary>
     protected abstract Task MigrateNewInstanceAsync();
 
-    protected ServiceProvider BuildServices()
+    protected ServiceProvider BuildServices(Action<IAriaCrmSyncBuilder>? configure = null)
     {
         var services = new ServiceCollection();
-        UseStores(services.AddAriaCrmSync().UseInMemoryConnections());
+        var builder = services.AddAriaCrmSync().UseInMemoryConnections();
+        UseStores(builder);
+        configure?.Invoke(builder);
         return services.BuildServiceProvider();
     }
 
