@@ -152,7 +152,7 @@ internal sealed partial class AuditAnchoring(IAuditAnchorSink? sink, IAuditAncho
                     FailedIntervalStart = agreed + 1,
                     FailedSequence = agreed + 1,
                     AnchorsChecked = checkedCount,
-                    Message = $"Entries {agreed + 1}..{anchor.Head.Sequence} were rewritten with recomputed hashes: the entry at sequence {anchor.Head.Sequence} does not have the hash anchored at {anchor.IssuedAt:O} (the anchors up to sequence {agreed} agree).",
+                    Message = $"Entries {agreed + 1}..{anchor.Head.Sequence} are not the ones anchored at {anchor.IssuedAt:O} (rewritten with recomputed hashes, or removed and appended again): the entry at sequence {anchor.Head.Sequence} does not have the anchored hash; the anchors up to sequence {agreed} agree.",
                 };
             }
 
