@@ -296,6 +296,42 @@ public class AuditChainTests
         });
     }
 
+    [Fact]
+    public async Task Verify_EntryBackdatedWithRecomputedHashes_IsBackdated()
+    {
+        var (audit, store, time) = Create();
+        var entries = new List<CrmAuditEntry>();
+        for (var i = 0; i < 4; i++)
+        {
+            entries.Add(await audit.LogSyncOperationAsync(User, "l", CrmAuditOperation.Pull, CrmProvider.Salesforce, true));
+            time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        var backdated = CrmAuditService.Sealer.Seal(entries[2] with { CreatedAt = entries[0].CreatedAt.AddDays(-400), Hash = string.Empty }, 3, entries[1].Hash);
+        var relinked = CrmAuditService.Sealer.Seal(entries[3] with { Hash = string.Empty }, 4, backdated.Hash);
+        store.TamperWithChain(User, chain => (chain[2], chain[3]) = (backdated, relinked));
+
+        var result = await audit.VerifyAsync(User);
+        Assert.Equal(AuditTamperKind.Backdated, result.Kind);
+        Assert.Equal(entries[2].Id, result.FailedEntryId);
+        Assert.Equal(3, result.FailedSequence);
+    }
+
+    [Fact]
+    public async Task Verify_DuplicateKeyAppendedToStoredDetails_IsAltered()
+    {
+        var (audit, store, _) = Create();
+        var entry = await audit.LogSyncOperationAsync(User, "l", CrmAuditOperation.Push, CrmProvider.Salesforce, true, new Dictionary<string, object?> { ["new"] = "1200" });
+
+        // The hash of the canonical form would keep one value while a reader takes the other: refused as not strict.
+        store.TamperWithChain(User, chain => chain[0] = chain[0] with { Details = JsonDocument.Parse("""{"new":"1200","new":"9999999"}""").RootElement.Clone() });
+
+        var result = await audit.VerifyAsync(User);
+        Assert.Equal(AuditTamperKind.Altered, result.Kind);
+        Assert.Equal(entry.Id, result.FailedEntryId);
+        Assert.Contains("twice", result.Message, StringComparison.Ordinal);
+    }
+
     internal static (ICrmAuditService Audit, InMemoryAuditStore Store, FakeTimeProvider Time) Create()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 2, 4, 9, 0, 0, TimeSpan.Zero));
