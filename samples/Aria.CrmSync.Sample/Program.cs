@@ -85,7 +85,10 @@ internal static class SampleRun
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, Configuration = configuration });
         var aria = builder.Services.AddAriaCrmSync(o => o.FieldRules[LeadFields.ExpectedCloseDate] = ConflictResolution.Manual)
-            .UseSqliteStores($"Data Source={settings.DatabasePath}");
+            .UseSqliteStores($"Data Source={settings.DatabasePath}")
+            // Chain heads are anchored to an append-only file next to the database (a real host keeps it out of the
+            // database writers' reach): entries cut off or rewritten in the database are reported by the next run.
+            .UseFileAuditAnchorSink(settings.AnchorPath);
         if (composio is not null)
         {
             // The host knows only each user's connected account id (ARIA: user_integrations.composio_connection_id).

@@ -44,10 +44,15 @@ internal static class Report
             Console.WriteLine($"  #{entry.Sequence,-6} {entry.CreatedAt:HH:mm:ss.fff} {Serialization.WireValue.Format(entry.Operation),-18} {Name(entry.Provider),-10} {entry.LeadMemoryId ?? "(connection)",-32} {(entry.Success ? "ok " : "ERR")} {Shorten(details, 70)}");
         }
 
-        var verification = await audit.VerifyAsync(userId, cancellationToken: cancellationToken);
+        // Checked against every anchor of this and earlier runs, then the head is anchored for the next run to check.
+        var verification = await audit.VerifyAgainstAnchorsAsync(userId, cancellationToken);
         Console.WriteLine(verification.IsValid
-            ? $"Audit chain verified: {verification.EntriesVerified:N0} entries intact, head #{verification.Head?.Sequence} {verification.Head?.Hash?[..16]}…"
-            : $"AUDIT CHAIN BROKEN: {verification.Kind} at #{verification.FailedSequence}: {verification.Message}");
+            ? $"Audit chain verified: {verification.EntriesVerified:N0} entries intact, head #{verification.Head?.Sequence} {verification.Head?.Hash?[..16]}…, agrees with {verification.AnchorsChecked:N0} anchor(s)"
+            : $"AUDIT CHAIN BROKEN: {verification.Kind} at #{verification.FailedSequence}{(verification.FailedAnchor is { } anchor ? $" (anchor #{anchor.Head.Sequence} of {anchor.IssuedAt:u})" : string.Empty)}: {verification.Message}");
+        if (verification.IsValid)
+        {
+            await audit.ExportAnchorAsync(userId, cancellationToken);
+        }
     }
 
     public static async Task<(string Csv, string Json)> ExportAsync(ICrmAuditService audit, string userId, string directory, CancellationToken cancellationToken)

@@ -27,6 +27,8 @@ internal sealed class SampleSettings
 
     public string DatabasePath => Path.Combine(DataDirectory, "aria-sample.db");
 
+    public string AnchorPath => Path.Combine(DataDirectory, "audit-anchors.jsonl");
+
     public static SampleSettings Load(IConfiguration configuration)
     {
         var settings = new SampleSettings();

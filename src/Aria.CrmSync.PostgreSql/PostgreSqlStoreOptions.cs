@@ -28,4 +28,21 @@ public sealed class PostgreSqlStoreOptions
     /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool RunMigrationsOnStart { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the connection string the migrations run with: the tables' owner. When set, <see cref="ConnectionString"/>
+    /// should name a separate login that is a member of <see cref="RuntimeRole"/>, so the library runs with least privilege
+    /// (it can append to the audit trail but never change, remove or truncate it, nor disable its triggers).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: migrations use <see cref="ConnectionString"/>.</value>
+    public string? MigrationConnectionString { get; set; }
+
+    /// <summary>
+    /// Gets or sets the runtime role the migration creates (NOLOGIN, if missing) and grants exactly what the stores
+    /// need: <c>SELECT</c> and <c>INSERT</c> on <c>crm_audit_log</c> (no <c>UPDATE</c>, <c>DELETE</c> or <c>TRUNCATE</c>; not
+    /// the owner, so it cannot disable triggers), read and write on the other tables. Grant it to the login of
+    /// <see cref="ConnectionString"/> (<c>GRANT aria_crmsync_runtime TO app_login</c>). Creating it needs <c>CREATEROLE</c>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: no runtime role is created or granted.</value>
+    public string? RuntimeRole { get; set; }
 }

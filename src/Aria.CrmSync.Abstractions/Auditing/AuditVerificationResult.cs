@@ -20,6 +20,12 @@ public enum AuditTamperKind
 
     /// <summary>The chain ends before the head an auditor anchored (entries removed from the end).</summary>
     Truncated,
+
+    /// <summary>
+    /// An entry is dated before the entry it follows: the trail assigns non-decreasing times within a chain, so an
+    /// earlier time was written behind the library (even with a correctly recomputed hash).
+    /// </summary>
+    Backdated,
 }
 
 /// <summary>The result of verifying one user's audit chain.</summary>
@@ -48,4 +54,16 @@ public sealed record AuditVerificationResult
 
     /// <summary>Gets the head of the chain as read (last verified entry).</summary>
     public AuditChainHead? Head { get; init; }
+
+    /// <summary>Gets how many anchors the chain was checked against (<see cref="ICrmAuditService.VerifyAgainstAnchorsAsync"/>).</summary>
+    public int AnchorsChecked { get; init; }
+
+    /// <summary>Gets the first anchor the chain disagrees with, if any.</summary>
+    public AuditChainAnchor? FailedAnchor { get; init; }
+
+    /// <summary>
+    /// Gets the first sequence of the interval that disagrees with <see cref="FailedAnchor"/>: the entries after the
+    /// last anchor that agrees, up to and including the failed anchor's sequence, hold the change.
+    /// </summary>
+    public long? FailedIntervalStart { get; init; }
 }

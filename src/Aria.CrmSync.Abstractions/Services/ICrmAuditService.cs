@@ -87,8 +87,20 @@ public interface ICrmAuditService
     Task<AuditVerificationResult> VerifyAsync(string userId, AuditChainHead? anchor = null, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Exports the current head of a user's chain as an anchor for an auditor to keep outside the database, signed
-    /// with the configured anchor key (<c>CrmAuditOptions.AnchorSigningKey</c>) when there is one.
+    /// Verifies a user's chain, then checks it against every anchor the configured <see cref="IAuditAnchorSink"/> holds
+    /// for the user (signatures checked with the configured <see cref="IAuditAnchorSigner"/>, when there is one). Names
+    /// the first altered, missing, inserted, reordered or backdated entry the chain itself shows; otherwise the first
+    /// anchor the chain disagrees with (a rewritten interval, or entries cut off the end) and where its interval starts.
+    /// </summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The result; <see cref="AuditVerificationResult.AnchorsChecked"/> says how many anchors were used.</returns>
+    /// <exception cref="InvalidOperationException">No <see cref="IAuditAnchorSink"/> is configured.</exception>
+    Task<AuditVerificationResult> VerifyAgainstAnchorsAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Exports the current head of a user's chain as an anchor for an auditor to keep outside the database (and writes it to the configured <see cref="IAuditAnchorSink"/>, if any), signed
+    /// with the configured <see cref="IAuditAnchorSigner"/> or anchor key (<c>CrmAuditOptions.AnchorSigningKey</c>) when there is one.
     /// </summary>
     /// <param name="userId">The user.</param>
     /// <param name="cancellationToken">The cancellation token.</param>

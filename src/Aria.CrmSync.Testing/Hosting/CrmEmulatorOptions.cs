@@ -17,8 +17,9 @@ public class CrmEmulatorOptions
 
     /// <summary>
     /// Gets or sets the base address the emulator writes into absolute URLs it returns (e.g. Salesforce
-    /// <c>instance_url</c>). Set automatically when a loopback server starts.
+    /// <c>instance_url</c>). Set automatically when a loopback server starts. In process (no socket) it is an https
+    /// address, because every provider refuses a plain-http base address that is not a loopback address.
     /// </summary>
-    /// <value>The default value is <c>http://emulator.local</c>.</value>
-    public Uri BaseAddress { get; set; } = new("http://emulator.local");
+    /// <value>The default value is <c>https://emulator.local</c>.</value>
+    public Uri BaseAddress { get; set; } = new("https://emulator.local");
 }

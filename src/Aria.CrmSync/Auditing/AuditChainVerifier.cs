@@ -126,7 +126,17 @@ internal sealed class AuditChainVerifier(IAuditStore store, IAuditChainSealer se
             if (i == firstAltered)
             {
                 return Fail(walk.UserId, AuditTamperKind.Altered, entry.Sequence, entry.Id, walk.Verified, walk.Previous,
-                    $"Entry {entry.Id} (sequence {entry.Sequence}) was altered: its content no longer matches its hash.");
+                    CanonicalJson.Problem(entry.Details) is { } problem
+                        ? $"Entry {entry.Id} (sequence {entry.Sequence}) was altered: its details are not strict canonical JSON ({problem})."
+                        : !CanonicalJson.IsCanonical(entry.Details)
+                            ? $"Entry {entry.Id} (sequence {entry.Sequence}) was altered: its stored details are not the canonical text that was hashed."
+                            : $"Entry {entry.Id} (sequence {entry.Sequence}) was altered: its content no longer matches its hash.");
+            }
+
+            if (walk.Previous is { } before && entry.CreatedAt < before.CreatedAt)
+            {
+                return Fail(walk.UserId, AuditTamperKind.Backdated, entry.Sequence, entry.Id, walk.Verified, walk.Previous,
+                    $"Entry {entry.Id} (sequence {entry.Sequence}) is dated {AuditTime.Format(entry.CreatedAt)}, before the entry it follows ({AuditTime.Format(before.CreatedAt)}): it was backdated.");
             }
 
             walk.Accept(entry);
@@ -162,10 +172,12 @@ internal sealed class AuditChainVerifier(IAuditStore store, IAuditChainSealer se
         return first == int.MaxValue ? -1 : first;
     }
 
+    /// <summary>Whether the entry's hash matches its content and its details are, byte for byte, the strict canonical text that was hashed.</summary>
     private bool HashMatches(CrmAuditEntry entry)
-        => sealer is Sha256AuditChainSealer sha
-            ? sha.HashMatches(entry)
-            : string.Equals(sealer.ComputeHash(entry), entry.Hash, StringComparison.Ordinal);
+        => (sealer is Sha256AuditChainSealer sha
+                ? sha.HashMatches(entry)
+                : string.Equals(sealer.ComputeHash(entry), entry.Hash, StringComparison.Ordinal))
+            && CanonicalJson.IsCanonical(entry.Details);
 
     private static AuditVerificationResult Fail(string userId, AuditTamperKind kind, long sequence, string? entryId, long verified, CrmAuditEntry? previous, string message)
         => new()

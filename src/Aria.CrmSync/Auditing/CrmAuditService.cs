@@ -1,5 +1,6 @@
 using Aria.CrmSync.Diagnostics;
 using Aria.CrmSync.Security;
+using Aria.CrmSync.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Aria.CrmSync.Auditing;
@@ -14,10 +15,19 @@ internal sealed class CrmAuditService : ICrmAuditService
     private readonly AuditChainVerifier _verifier;
 
     private readonly CrmAuditOptions _options;
+    private readonly Anchoring.AuditAnchoring _anchoring;
 
-    public CrmAuditService(IAuditStore store, TimeProvider time, ILogger<CrmAuditService> logger, CrmSyncTelemetry telemetry, Microsoft.Extensions.Options.IOptions<CrmAuditOptions>? options = null)
+    public CrmAuditService(
+        IAuditStore store,
+        TimeProvider time,
+        ILogger<CrmAuditService> logger,
+        CrmSyncTelemetry telemetry,
+        Microsoft.Extensions.Options.IOptions<CrmAuditOptions>? options = null,
+        IAuditAnchorSink? anchorSink = null,
+        IAuditAnchorSigner? anchorSigner = null)
     {
         _options = options?.Value ?? new CrmAuditOptions();
+        _anchoring = new Anchoring.AuditAnchoring(anchorSink, anchorSigner, _options, time, logger);
         _store = store;
         _time = time;
         _logger = logger;
@@ -74,17 +84,43 @@ internal sealed class CrmAuditService : ICrmAuditService
             return [];
         }
 
+        // The trail, not the caller, decides when an entry was written and where it stands in its chain: a time the
+        // caller gave is kept as the "occurred_at" detail, and sequence, previous hash and hash are assigned on sealing.
+        var now = AuditTime.Normalize(_time.GetUtcNow());
         var prepared = new CrmAuditEntry[drafts.Count];
         for (var i = 0; i < drafts.Count; i++)
         {
             var d = drafts[i] ?? throw new ArgumentException("Drafts must not contain null.", nameof(drafts));
-            ArgumentException.ThrowIfNullOrEmpty(d.UserId, nameof(drafts));
+            var field = $"drafts[{i}]";
+            AuditInput.ThrowIfInvalidId(d.UserId, nameof(drafts), field + ".UserId");
+            if (d.LeadMemoryId is not null)
+            {
+                AuditInput.ThrowIfInvalidId(d.LeadMemoryId, nameof(drafts), field + ".LeadMemoryId");
+            }
+
+            if (!string.IsNullOrEmpty(d.Id))
+            {
+                AuditInput.ThrowIfInvalidId(d.Id, nameof(drafts), field + ".Id");
+            }
+
+            if (!Enum.IsDefined(d.Operation) || !Enum.IsDefined(d.Provider))
+            {
+                throw new ArgumentOutOfRangeException(nameof(drafts), $"{field} has an unknown operation or provider.");
+            }
+
+            StorableText.RequireText(d.ErrorMessage, field + ".ErrorMessage");
+            var details = AuditDetails.Sanitize(d.Details, field + ".Details");
+            if (d.CreatedAt != default)
+            {
+                details = AuditDetails.WithOccurredAt(details, d.CreatedAt);
+            }
+
             prepared[i] = d with
             {
                 Id = string.IsNullOrEmpty(d.Id) ? NewId() : d.Id,
-                Details = AuditDetails.Sanitize(d.Details),
+                Details = details,
                 ErrorMessage = d.ErrorMessage is null ? null : SecretRedactor.Redact(d.ErrorMessage),
-                CreatedAt = AuditTime.Normalize(d.CreatedAt == default ? _time.GetUtcNow() : d.CreatedAt),
+                CreatedAt = now,
                 Sequence = 0,
                 PreviousHash = null,
                 Hash = string.Empty,
@@ -150,7 +186,7 @@ internal sealed class CrmAuditService : ICrmAuditService
 
     public async Task<AuditVerificationResult> VerifyAsync(string userId, AuditChainHead? anchor = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
+        AuditInput.ThrowIfInvalidId(userId, nameof(userId));
         if (anchor is not null && anchor.UserId != userId)
         {
             throw new ArgumentException("The anchor belongs to another user's chain.", nameof(anchor));
@@ -166,16 +202,35 @@ internal sealed class CrmAuditService : ICrmAuditService
         return result;
     }
 
+    public async Task<AuditVerificationResult> VerifyAgainstAnchorsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        AuditInput.ThrowIfInvalidId(userId, nameof(userId));
+        if (!_anchoring.HasSink)
+        {
+            throw new InvalidOperationException("No IAuditAnchorSink is configured: add one with UseFileAuditAnchorSink(...) (or register your own).");
+        }
+
+        using var activity = _telemetry.StartActivity("audit.verify_anchors");
+        var chain = await _verifier.VerifyAsync(userId, null, cancellationToken).ConfigureAwait(false);
+        var result = chain.IsValid ? await _anchoring.VerifyAsync(chain, _store, cancellationToken).ConfigureAwait(false) : chain;
+        if (!result.IsValid)
+        {
+            Log.AuditChainBroken(_logger, userId, result.Kind, result.FailedSequence, result.FailedEntryId);
+        }
+
+        return result;
+    }
+
     public async Task<AuditChainAnchor> ExportAnchorAsync(string userId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        var anchor = new AuditChainAnchor { Head = await _store.GetChainHeadAsync(userId, cancellationToken).ConfigureAwait(false), IssuedAt = _time.GetUtcNow() };
-        return _options.KeyBytes() is { } key ? anchor.Sign(key, _options.AnchorKeyId) : anchor;
+        AuditInput.ThrowIfInvalidId(userId, nameof(userId));
+        var head = await _store.GetChainHeadAsync(userId, cancellationToken).ConfigureAwait(false);
+        return await _anchoring.IssueAsync(head, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<AuditChainHead> GetChainHeadAsync(string userId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
+        AuditInput.ThrowIfInvalidId(userId, nameof(userId));
         return await _store.GetChainHeadAsync(userId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -188,10 +243,15 @@ internal sealed class CrmAuditService : ICrmAuditService
         IReadOnlyDictionary<string, object?>? details,
         string? errorMessage)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
+        AuditInput.ThrowIfInvalidId(userId, nameof(userId));
         if (leadMemoryId is { Length: 0 })
         {
             throw new ArgumentException("The lead memory id must not be empty (use null for connection-level operations).", nameof(leadMemoryId));
+        }
+
+        if (leadMemoryId is not null)
+        {
+            AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
         }
 
         if (!Enum.IsDefined(operation))
@@ -213,7 +273,7 @@ internal sealed class CrmAuditService : ICrmAuditService
             Provider = provider,
             Success = success,
             Details = AuditDetails.From(details),
-            ErrorMessage = errorMessage is null ? null : SecretRedactor.Redact(errorMessage),
+            ErrorMessage = errorMessage is null ? null : Repair(SecretRedactor.Redact(errorMessage)),
             CreatedAt = AuditTime.Normalize(_time.GetUtcNow()),
         };
     }
@@ -236,7 +296,16 @@ internal sealed class CrmAuditService : ICrmAuditService
             _telemetry.AuditEntryWritten(entry.Operation, entry.Provider, entry.Success);
         }
 
+        await _anchoring.AfterAppendAsync(sealedEntries, cancellationToken).ConfigureAwait(false);
+
         return sealedEntries;
+    }
+
+    private static string Repair(string text)
+    {
+        var repaired = false;
+        var storable = StorableText.Repair(text, ref repaired)!;
+        return storable.Length <= StorableText.MaxTextLength ? storable : storable[..(StorableText.MaxTextLength - 1)] + "…";
     }
 
     private string NewId() => Guid.CreateVersion7(_time.GetUtcNow()).ToString();

@@ -86,6 +86,72 @@ public static class AriaCrmSyncBuilderExtensions
     }
 
     /// <summary>
+    /// Anchors each user's audit chain head to an append-only file (one JSON line per anchor, flushed to disk, never
+    /// rewritten) on the schedule of <see cref="CrmAuditOptions.AnchorEveryEntries"/> and <see cref="CrmAuditOptions.AnchorInterval"/>,
+    /// and lets <see cref="ICrmAuditService.VerifyAgainstAnchorsAsync"/> check the chain against them. Put the file where
+    /// the audit store's writers cannot write.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="path">The anchor file (created when missing).</param>
+    /// <returns>The builder.</returns>
+    public static IAriaCrmSyncBuilder UseFileAuditAnchorSink(this IAriaCrmSyncBuilder builder, string path)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        builder.Services.RemoveAll<IAuditAnchorSink>();
+        builder.Services.AddSingleton<IAuditAnchorSink>(new Aria.CrmSync.Auditing.Anchoring.FileAuditAnchorSink(path));
+        return builder;
+    }
+
+    /// <summary>Signs audit anchors with <paramref name="certificate"/>'s private key (RSA-PSS or ECDSA, SHA-256).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="certificate">A certificate with its private key (RSA or ECDSA).</param>
+    /// <returns>The builder.</returns>
+    public static IAriaCrmSyncBuilder UseX509AuditAnchorSigner(this IAriaCrmSyncBuilder builder, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(certificate);
+        if (!certificate.HasPrivateKey)
+        {
+            throw new ArgumentException("The anchor-signing certificate must include its private key.", nameof(certificate));
+        }
+
+        builder.Services.RemoveAll<IAuditAnchorSigner>();
+        builder.Services.AddSingleton<IAuditAnchorSigner>(new Aria.CrmSync.Auditing.Anchoring.X509AuditAnchorSigner(certificate));
+        return builder;
+    }
+
+    /// <summary>Signs audit anchors with the certificate and private key of a PFX (PKCS#12) file.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="pfxPath">The PFX file.</param>
+    /// <param name="password">Its password, if any (read it from a secret store, not from appsettings).</param>
+    /// <returns>The builder.</returns>
+    public static IAriaCrmSyncBuilder UseX509AuditAnchorSigner(this IAriaCrmSyncBuilder builder, string pfxPath, string? password)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(pfxPath);
+        return builder.UseX509AuditAnchorSigner(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(pfxPath, password));
+    }
+
+    /// <summary>Signs audit anchors with a certificate (and its private key) from the certificate store, found by thumbprint.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="storeName">The store, for example <see cref="System.Security.Cryptography.X509Certificates.StoreName.My"/>.</param>
+    /// <param name="storeLocation">The location, for example <see cref="System.Security.Cryptography.X509Certificates.StoreLocation.CurrentUser"/>.</param>
+    /// <param name="thumbprint">The certificate's SHA-1 thumbprint (hex).</param>
+    /// <returns>The builder.</returns>
+    public static IAriaCrmSyncBuilder UseX509AuditAnchorSigner(this IAriaCrmSyncBuilder builder, System.Security.Cryptography.X509Certificates.StoreName storeName, System.Security.Cryptography.X509Certificates.StoreLocation storeLocation, string thumbprint)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(thumbprint);
+        using var store = new System.Security.Cryptography.X509Certificates.X509Store(storeName, storeLocation);
+        store.Open(System.Security.Cryptography.X509Certificates.OpenFlags.ReadOnly);
+        var found = store.Certificates.Find(System.Security.Cryptography.X509Certificates.X509FindType.FindByThumbprint, thumbprint, validOnly: false);
+        return found.Count == 1
+            ? builder.UseX509AuditAnchorSigner(found[0])
+            : throw new ArgumentException($"Found {found.Count} certificates with thumbprint {thumbprint} in {storeLocation}/{storeName}; expected one.", nameof(thumbprint));
+    }
+
+    /// <summary>
     /// Adds a hosted worker that syncs the configured connections and runs due retries every
     /// <see cref="CrmSyncWorkerOptions.Interval"/> (needs a host: <c>Host.CreateApplicationBuilder()</c>).
     /// </summary>

@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(1108, LogLevel.Warning, "A {Provider} write call of {Count} record(s) failed with an unknown outcome and the records could not be read back ({Error}): the writes stay unconfirmed until the next sync.")]
     public static partial void UncertainWritesUnread(ILogger logger, CrmProvider provider, int count, string error);
+
+    [LoggerMessage(1109, LogLevel.Warning, "{Count} {Provider} activit(y/ies) not imported: an id, time or text is outside what the stores and CRMs accept (each is audited as an error).")]
+    public static partial void ActivitiesQuarantined(ILogger logger, int count, string provider);
 }

@@ -12,22 +12,63 @@ internal static partial class SecretRedactor
 {
     public const string Mask = "[REDACTED]";
 
-    private static readonly string[] SecretKeyParts =
-    [
-        "token", "secret", "password", "passwd", "authorization", "api_key", "apikey", "api-key", "x-api-key", "cookie", "signature", "client_assertion", "code_verifier",
-    ];
+    /// <summary>Words of a key that name a credential wherever they appear (<c>client_secret</c>, <c>x-api-key</c>, <c>Cookie</c>).</summary>
+    private static readonly HashSet<string> SecretWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "secret", "password", "passwd", "pwd", "authorization", "apikey", "hapikey", "cookie", "signature", "assertion", "verifier", "credential", "credentials", "privatekey",
+    };
 
+    /// <summary>Words after <c>token</c> that make the key a property of a token, not the token (<c>token_type</c>, <c>token_count</c>).</summary>
+    private static readonly HashSet<string> TokenMetadataWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "type", "count", "usage", "used", "limit", "expiry", "expires", "ttl", "endpoint", "url", "uri",
+    };
+
+    /// <summary>
+    /// Whether a key names a credential: one of <see cref="SecretWords"/>, <c>api</c> then <c>key</c>, <c>private</c> then
+    /// <c>key</c>, or the word <c>token</c> (singular: <c>access_token</c>, <c>refreshToken</c>, <c>id-token</c>) unless a
+    /// metadata word follows it. Counters such as <c>tokens_used</c> or <c>max_tokens</c> are not secrets.
+    /// </summary>
     public static bool IsSecretKey(string key)
     {
-        foreach (var part in SecretKeyParts)
+        var words = KeyWords(key);
+        for (var i = 0; i < words.Count; i++)
         {
-            if (key.Contains(part, StringComparison.OrdinalIgnoreCase))
+            var word = words[i];
+            var next = i + 1 < words.Count ? words[i + 1] : null;
+            if (SecretWords.Contains(word)
+                || (word.Equals("key", StringComparison.OrdinalIgnoreCase) && i > 0 && (words[i - 1].Equals("api", StringComparison.OrdinalIgnoreCase) || words[i - 1].Equals("private", StringComparison.OrdinalIgnoreCase)))
+                || (word.Equals("token", StringComparison.OrdinalIgnoreCase) && (next is null || !TokenMetadataWords.Contains(next))))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>Splits a key into words at <c>_ - . space</c> and lower-to-upper case changes.</summary>
+    private static List<string> KeyWords(string key)
+    {
+        var words = new List<string>();
+        var start = 0;
+        for (var i = 0; i <= key.Length; i++)
+        {
+            var boundary = i == key.Length || key[i] is '_' or '-' or '.' or ' ' || (i > start && char.IsUpper(key[i]) && char.IsLower(key[i - 1]));
+            if (!boundary)
+            {
+                continue;
+            }
+
+            if (i > start)
+            {
+                words.Add(key[start..i]);
+            }
+
+            start = i < key.Length && key[i] is '_' or '-' or '.' or ' ' ? i + 1 : i;
+        }
+
+        return words;
     }
 
     /// <summary>Redacts free text (an error message), including the given known secrets.</summary>

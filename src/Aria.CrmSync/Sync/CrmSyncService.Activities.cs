@@ -13,7 +13,9 @@ internal sealed partial class CrmSyncService
     public async Task<SyncResult> PullActivitiesAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
+        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
         ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
         var load = await LoadAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
         if (load.Failure is { } failure)
         {
@@ -36,8 +38,14 @@ internal sealed partial class CrmSyncService
             }
 
             var now = _time.GetUtcNow();
-            var events = activities
+            var quarantined = activities
                 .Where(a => !IsAriaNote(a))
+                .Select(a => (Lead: ctx.Lead, Activity: a, Problem: CrmValueRules.ActivityProblem(a)!))
+                .Where(q => q.Problem is not null)
+                .ToList();
+            await AuditQuarantinedActivitiesAsync(ctx.Provider, quarantined, cancellationToken).ConfigureAwait(false);
+            var events = activities
+                .Where(a => !IsAriaNote(a) && CrmValueRules.ActivityProblem(a) is null)
                 .Select(a => ToLeadEvent(ctx.Lead, ctx.Provider, a, now))
                 .ToList();
             var added = events.Count == 0 ? 0 : await _leads.AddEventsAsync(events, cancellationToken).ConfigureAwait(false);
@@ -70,6 +78,44 @@ internal sealed partial class CrmSyncService
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             return await FailAsync(ctx, "pull_activities", ex, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Records each activity that cannot be imported (an id, a time or a text outside <see cref="CrmValueRules"/>) as a
+    /// failed <c>error</c> entry of its lead, naming the activity and the rule; the other activities are imported.
+    /// </summary>
+    private async Task AuditQuarantinedActivitiesAsync(CrmProvider provider, IReadOnlyList<(LeadMemory Lead, CrmActivity Activity, string Problem)> quarantined, CancellationToken cancellationToken)
+    {
+        if (quarantined.Count == 0)
+        {
+            return;
+        }
+
+        var drafts = quarantined.Select(q =>
+        {
+            var error = new CrmSyncDataException($"Activity not imported: {q.Problem}", $"{WireValue.Format(provider)} activity {InboundCrmGateway.Shorten(q.Activity.ExternalId)}", provider);
+            return new CrmAuditEntry
+            {
+                Id = string.Empty, // assigned by the trail, as are the time and the chain fields
+                UserId = q.Lead.UserId,
+                LeadMemoryId = q.Lead.Id,
+                Operation = CrmAuditOperation.Error,
+                Provider = provider,
+                Success = false,
+                Details = Auditing.AuditDetails.From(new Dictionary<string, object?>
+                {
+                    ["operation"] = "pull_activities",
+                    ["code"] = error.Code,
+                    ["activity_id"] = InboundCrmGateway.Shorten(q.Activity.ExternalId),
+                    ["activity_type"] = InboundCrmGateway.Shorten(q.Activity.ActivityType),
+                    ["quarantined"] = true,
+                }),
+                ErrorMessage = error.Message,
+                CreatedAt = default,
+            };
+        }).ToList();
+        Diagnostics.Log.ActivitiesQuarantined(_logger, quarantined.Count, WireValue.Format(provider));
+        await _audit.LogManyAsync(drafts, cancellationToken).ConfigureAwait(false);
     }
 
     private static bool IsAriaNote(CrmActivity activity)

@@ -8,7 +8,9 @@ internal sealed partial class CrmSyncService
     public async Task<SyncResult> ResolveConflictAsync(string userId, string leadMemoryId, string field, ConflictResolution resolution, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
+        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
         ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
         ArgumentException.ThrowIfNullOrEmpty(field);
         if (resolution is not (ConflictResolution.CrmWins or ConflictResolution.AriaWins))
         {

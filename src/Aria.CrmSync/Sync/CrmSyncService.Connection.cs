@@ -13,6 +13,7 @@ internal sealed partial class CrmSyncService
     public async Task<ConnectionSyncResult> SyncConnectionAsync(string userId, CrmProvider provider, ConnectionSyncOptions? options = null, IProgress<ConnectionSyncProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
+        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
         if (!Enum.IsDefined(provider))
         {
             throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown CRM provider.");
@@ -360,6 +361,19 @@ internal sealed partial class CrmSyncService
                     continue; // waits for a person (open conflict) or exhausted its automatic retries
                 }
 
+                if (CrmValueRules.RecordProblem(record) is { } recordProblem)
+                {
+                    // A value no CRM should send (or no store can hold) fails this lead only; the run goes on.
+                    await FailLeadAsync(lead, new CrmSyncDataException($"The CRM record cannot be synced: {recordProblem}", $"{Serialization.WireValue.Format(Provider)} record {InboundCrmGateway.Shorten(record.CrmId)}", Provider), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (CrmValueRules.LeadProblem(lead) is { } leadProblem)
+                {
+                    await FailLeadAsync(lead, new CrmSyncValidationException($"Lead '{lead.Id}' cannot be synced: its {leadProblem.Problem}.", leadProblem.Field, Provider), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 var direction = options.PushLocalChanges ? SyncDirection.Bidirectional : SyncDirection.Pull;
                 var plan = LeadSyncPlan.Create(lead, record, state, direction, svc._options, now);
                 if (plan.UnknownStage is not null)
@@ -683,13 +697,22 @@ internal sealed partial class CrmSyncService
                 cancellationToken.ThrowIfCancellationRequested();
                 var now = svc._time.GetUtcNow();
                 var events = new List<LeadEvent>();
+                var quarantined = new List<(LeadMemory Lead, CrmActivity Activity, string Problem)>();
                 foreach (var activity in page.Activities)
                 {
                     if (activity.CrmRecordId is { } crmId && leadsByCrmId.TryGetValue(crmId, out var lead) && !IsAriaNote(activity))
                     {
+                        if (CrmValueRules.ActivityProblem(activity) is { } problem)
+                        {
+                            quarantined.Add((lead, activity, problem));
+                            continue;
+                        }
+
                         events.Add(ToLeadEvent(lead, Provider, activity, now));
                     }
                 }
+
+                await svc.AuditQuarantinedActivitiesAsync(Provider, quarantined, cancellationToken).ConfigureAwait(false);
 
                 if (events.Count > 0)
                 {

@@ -9,7 +9,9 @@ internal sealed partial class CrmSyncService
     public async Task<SyncResult> PullStageChangesAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
+        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
         ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
         var load = await LoadAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
         if (load.Failure is { } failure)
         {

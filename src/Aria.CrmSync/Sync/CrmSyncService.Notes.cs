@@ -52,14 +52,27 @@ internal sealed partial class CrmSyncService
         return (await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false))!;
     }
 
+    /// <summary>Whether every gateway accepts the key as it is: 1 to 100 characters of <c>A-Z a-z 0-9 - _ . : @ + = /</c>.</summary>
+    internal static bool IsPortableIdempotencyKey(string key)
+        => key.Length is >= 1 and <= 100 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@' or '+' or '=' or '/');
+
     private void ValidateSummary(string userId, string leadMemoryId, string summary, string? idempotencyKey)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
+        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
         ArgumentException.ThrowIfNullOrWhiteSpace(summary);
-        if (idempotencyKey is { Length: 0 or > 100 })
+        if (Storage.StorableText.TextProblem(summary) is { } problem)
         {
-            throw new ArgumentException("The idempotency key must have 1 to 100 characters.", nameof(idempotencyKey));
+            throw new CrmSyncValidationException($"The summary {problem}.", nameof(summary));
+        }
+
+        if (idempotencyKey is not null && !IsPortableIdempotencyKey(idempotencyKey))
+        {
+            // Checked here, before the note enters the outbox: a key one gateway refuses (HubSpot cannot carry ']')
+            // would otherwise stick in the outbox and hold the lead in error.
+            throw new ArgumentException("The idempotency key must have 1 to 100 characters from A-Z, a-z, 0-9 and - _ . : @ + = / (a key every CRM gateway accepts).", nameof(idempotencyKey));
         }
 
         if (summary.Length > _options.MaxNoteLength)

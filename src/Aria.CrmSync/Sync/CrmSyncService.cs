@@ -41,7 +41,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         _gateways = [];
         foreach (var gateway in gateways)
         {
-            _gateways[gateway.Provider] = gateway;
+            _gateways[gateway.Provider] = gateway as InboundCrmGateway ?? new InboundCrmGateway(gateway);
         }
 
         _options = options.Value;
@@ -59,13 +59,16 @@ internal sealed partial class CrmSyncService : ICrmSyncService
     public async Task<CrmSyncState?> GetSyncStateAsync(string leadMemoryId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
         return await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<CrmSyncState> CreateSyncStateAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
+        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
         ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
         var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false)
             ?? throw new CrmSyncNotFoundException("Lead memory", leadMemoryId);
         return await GetOrCreateStateAsync(lead, cancellationToken).ConfigureAwait(false);
@@ -74,6 +77,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
     public async Task<CrmSyncState> UpdateSyncStatusAsync(string leadMemoryId, SyncStatus status, SyncStatusUpdate? update = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
         if (!Enum.IsDefined(status))
         {
             throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown sync status.");
@@ -112,7 +116,9 @@ internal sealed partial class CrmSyncService : ICrmSyncService
     public async Task<CrmSyncState> MarkLeadChangedAsync(string userId, string leadMemoryId, IReadOnlyCollection<string> fields, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
+        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
         ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
         ArgumentNullException.ThrowIfNull(fields);
         var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false)
             ?? throw new CrmSyncNotFoundException("Lead memory", leadMemoryId);
@@ -133,6 +139,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
     public async Task<RetryScheduleResult> ScheduleRetryAsync(string leadMemoryId, TimeSpan? retryAfter = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
         if (retryAfter is { } r && r < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(retryAfter), retryAfter, "Retry-After must not be negative.");
@@ -215,7 +222,9 @@ internal sealed partial class CrmSyncService : ICrmSyncService
     public Task<SyncResult> TriggerManualSyncAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
+        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
         ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
+        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
         return RunFullSyncAsync(userId, leadMemoryId, manual: true, cancellationToken);
     }
 
@@ -415,6 +424,14 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         {
             var ctxWithoutConnection = new LeadContext(lead, state, null!, gateway, provider, lead.CrmId!);
             return new LoadResult(null, await FailAsync(ctxWithoutConnection, "connect", ex, cancellationToken).ConfigureAwait(false));
+        }
+
+        if (CrmValueRules.LeadProblem(lead) is { } invalid)
+        {
+            // A value no CRM accepts is refused here, for this lead only, rather than pushed or recorded as agreed.
+            var ctxInvalid = new LeadContext(lead, state, connection, gateway, provider, lead.CrmId!);
+            var error = new CrmSyncValidationException($"Lead '{leadMemoryId}' cannot be synced: its {invalid.Problem}.", invalid.Field, provider);
+            return new LoadResult(null, await FailAsync(ctxInvalid, "validate", error, cancellationToken).ConfigureAwait(false));
         }
 
         return new LoadResult(new LeadContext(lead, state, connection, gateway, provider, lead.CrmId!), null);

@@ -90,7 +90,9 @@ public sealed class InjectionRoundTripTests
         var payloads = Values.Append(new string('x', 100_000) + "😀").ToList();
         foreach (var payload in payloads)
         {
-            await hs.Audit.LogSyncOperationAsync(HubSpotGatewayHost.UserId, payload, CrmAuditOperation.Error, CrmProvider.HubSpot, false, new Dictionary<string, object?> { ["value"] = payload }, payload);
+            // Ids hold no control characters and at most 256 characters; the payload goes whole into the text fields.
+            var leadId = new string([.. payload.Where(c => !char.IsControl(c)).Take(200)]);
+            await hs.Audit.LogSyncOperationAsync(HubSpotGatewayHost.UserId, leadId, CrmAuditOperation.Error, CrmProvider.HubSpot, false, new Dictionary<string, object?> { ["value"] = payload }, payload);
         }
 
         var entries = (await hs.Audit.QueryAuditLogAsync(new AuditQuery { UserId = HubSpotGatewayHost.UserId, Limit = null })).ToDictionary(e => e.Id);

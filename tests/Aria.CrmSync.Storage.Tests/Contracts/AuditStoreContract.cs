@@ -6,7 +6,7 @@ using static Aria.CrmSync.Storage.Tests.Contracts.StoreTestData;
 namespace Aria.CrmSync.Storage.Tests.Contracts;
 
 /// <summary>The behaviour every <see cref="IAuditStore"/> must have. Subclass it once per implementation.</summary>
-public abstract class AuditStoreContract
+public abstract partial class AuditStoreContract
 {
     protected static IAuditChainSealer Sealer => CrmAuditService.Sealer;
 

@@ -3,7 +3,7 @@ using static Aria.CrmSync.Storage.Tests.Contracts.StoreTestData;
 namespace Aria.CrmSync.Storage.Tests.Contracts;
 
 /// <summary>The behaviour every <see cref="ILeadMemoryStore"/> must have. Subclass it once per implementation.</summary>
-public abstract class LeadMemoryStoreContract
+public abstract partial class LeadMemoryStoreContract
 {
     protected abstract Task<ILeadMemoryStore> CreateStoreAsync();
 

@@ -4,7 +4,7 @@ using static Aria.CrmSync.Storage.Tests.Contracts.StoreTestData;
 namespace Aria.CrmSync.Storage.Tests.Contracts;
 
 /// <summary>The behaviour every <see cref="ISyncStateStore"/> must have. Subclass it once per implementation.</summary>
-public abstract class SyncStateStoreContract
+public abstract partial class SyncStateStoreContract
 {
     protected FakeTimeProvider Time { get; } = new(T0);
 

@@ -137,6 +137,20 @@ public sealed class PostgresTestSchema : IAsyncDisposable
         return role;
     }
 
+    /// <summary>Creates a login role with a password (no BYPASSRLS), dropped with the schema.</summary>
+    public async Task<(string Role, string ConnectionString)> CreateLoginRoleAsync()
+    {
+        var role = Name + "_l" + _roles.Count;
+        var password = Guid.NewGuid().ToString("N");
+        await ExecuteAsync($"CREATE ROLE {role} LOGIN PASSWORD '{password}' NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB;");
+        _roles.Add(role);
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Username = role, Password = password, Pooling = false };
+        return (role, builder.ConnectionString);
+    }
+
+    /// <summary>Drops <paramref name="role"/> (created by the code under test) with the schema.</summary>
+    public void DropWithSchema(string role) => _roles.Add(role);
+
     public async ValueTask DisposeAsync()
     {
         foreach (var database in _databases)
@@ -144,7 +158,7 @@ public sealed class PostgresTestSchema : IAsyncDisposable
             await database.DisposeAsync();
         }
 
-        var drop = $"DROP SCHEMA IF EXISTS {Name} CASCADE;" + string.Concat(_roles.Select(r => $"DROP OWNED BY {r}; DROP ROLE IF EXISTS {r};"));
+        var drop = $"DROP SCHEMA IF EXISTS {Name} CASCADE;" + string.Concat(Enumerable.Reverse(_roles).Select(r => $"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{r}') THEN DROP OWNED BY {r}; DROP ROLE {r}; END IF; END $$;"));
         await ExecuteAsync(drop);
     }
 }

@@ -41,6 +41,22 @@ public sealed class SqliteDurabilityTests : DurableStoreTests, IDisposable
         return Task.CompletedTask;
     }
 
+    [Theory]
+    [InlineData("INSERT OR REPLACE INTO crm_audit_log ({0}) SELECT {0} FROM crm_audit_log WHERE sequence = 1")]
+    [InlineData("REPLACE INTO crm_audit_log ({0}) SELECT {0} FROM crm_audit_log WHERE sequence = 1")]
+    [InlineData("INSERT OR REPLACE INTO crm_audit_log ({0}) SELECT 'new-id', user_id, lead_memory_id, operation, provider, 0, details, 'rewritten', created_at, sequence, previous_hash, hash FROM crm_audit_log WHERE sequence = 1")]
+    [InlineData("UPDATE OR REPLACE crm_audit_log SET error_message = 'rewritten' WHERE sequence = 1")]
+    public async Task AuditLog_ConflictClauses_CannotRewriteARow(string sql)
+    {
+        var (_, audit, _) = OpenInstance();
+        var entry = (await audit.AppendAsync([Draft("u1")], Aria.CrmSync.Auditing.CrmAuditService.Sealer))[0];
+
+        var error = await Assert.ThrowsAsync<SqliteException>(() => ExecuteRawAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, "id, user_id, lead_memory_id, operation, provider, success, details, error_message, created_at, sequence, previous_hash, hash")));
+
+        Assert.Contains("append-only", error.Message, StringComparison.Ordinal);
+        Assert.Equal(Json(entry), Json(Assert.Single(await audit.ReadChainAsync("u1").ToListAsync())));
+    }
+
     [Fact]
     public async Task Connections_UseWalWithNormalSynchronousAndABusyTimeout()
     {

@@ -224,15 +224,22 @@ public class AuditChainTests
     }
 
     [Fact]
-    public async Task Hash_IsStableAcrossEquivalentDetailsEncodings()
+    public async Task Hash_IsStableAcrossEquivalentDetailsEncodings_ButStoredTextMustBeTheCanonicalText()
     {
         var (audit, store, _) = Create();
-        await audit.LogSyncOperationAsync(User, "l", CrmAuditOperation.Pull, CrmProvider.Salesforce, true, new Dictionary<string, object?> { ["b"] = 1.0m, ["a"] = 2.50m });
+        var entry = await audit.LogSyncOperationAsync(User, "l", CrmAuditOperation.Pull, CrmProvider.Salesforce, true, new Dictionary<string, object?> { ["b"] = 1.0m, ["a"] = 2.50m });
+        Assert.Equal("""{"a":2.5,"b":1}""", entry.Details.GetRawText()); // stored as the canonical text that is hashed
 
-        // What a jsonb column gives back: keys reordered, numbers normalised.
-        store.TamperWithChain(User, chain => chain[0] = chain[0] with { Details = JsonDocument.Parse("""{"a": 2.5, "b": 1}""").RootElement });
+        // The same value in another encoding (what a jsonb column renders) hashes the same ...
+        var reencoded = entry with { Details = JsonDocument.Parse("""{"b": 1.0, "a": 2.50}""").RootElement };
+        Assert.Equal(entry.Hash, CrmAuditService.Sealer.ComputeHash(reencoded));
 
-        Assert.True((await audit.VerifyAsync(User)).IsValid);
+        // ... but a store must return the canonical text itself: a reader must see byte for byte what the hash covers.
+        store.TamperWithChain(User, chain => chain[0] = reencoded);
+        var result = await audit.VerifyAsync(User);
+        Assert.Equal(AuditTamperKind.Altered, result.Kind);
+        Assert.Equal(entry.Id, result.FailedEntryId);
+        Assert.Contains("canonical", result.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -287,6 +294,42 @@ public class AuditChainTests
                 ? result.IsValid // removing the last entry is only visible against an anchor (tested above)
                 : !result.IsValid && Math.Abs(result.FailedSequence!.Value - (position + 1)) <= 1;
         });
+    }
+
+    [Fact]
+    public async Task Verify_EntryBackdatedWithRecomputedHashes_IsBackdated()
+    {
+        var (audit, store, time) = Create();
+        var entries = new List<CrmAuditEntry>();
+        for (var i = 0; i < 4; i++)
+        {
+            entries.Add(await audit.LogSyncOperationAsync(User, "l", CrmAuditOperation.Pull, CrmProvider.Salesforce, true));
+            time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        var backdated = CrmAuditService.Sealer.Seal(entries[2] with { CreatedAt = entries[0].CreatedAt.AddDays(-400), Hash = string.Empty }, 3, entries[1].Hash);
+        var relinked = CrmAuditService.Sealer.Seal(entries[3] with { Hash = string.Empty }, 4, backdated.Hash);
+        store.TamperWithChain(User, chain => (chain[2], chain[3]) = (backdated, relinked));
+
+        var result = await audit.VerifyAsync(User);
+        Assert.Equal(AuditTamperKind.Backdated, result.Kind);
+        Assert.Equal(entries[2].Id, result.FailedEntryId);
+        Assert.Equal(3, result.FailedSequence);
+    }
+
+    [Fact]
+    public async Task Verify_DuplicateKeyAppendedToStoredDetails_IsAltered()
+    {
+        var (audit, store, _) = Create();
+        var entry = await audit.LogSyncOperationAsync(User, "l", CrmAuditOperation.Push, CrmProvider.Salesforce, true, new Dictionary<string, object?> { ["new"] = "1200" });
+
+        // The hash of the canonical form would keep one value while a reader takes the other: refused as not strict.
+        store.TamperWithChain(User, chain => chain[0] = chain[0] with { Details = JsonDocument.Parse("""{"new":"1200","new":"9999999"}""").RootElement.Clone() });
+
+        var result = await audit.VerifyAsync(User);
+        Assert.Equal(AuditTamperKind.Altered, result.Kind);
+        Assert.Equal(entry.Id, result.FailedEntryId);
+        Assert.Contains("twice", result.Message, StringComparison.Ordinal);
     }
 
     internal static (ICrmAuditService Audit, InMemoryAuditStore Store, FakeTimeProvider Time) Create()

@@ -201,13 +201,14 @@ public class CrmAuditServiceTests
     public async Task ExportAuditLogAsync_Csv_NeutralisesFormulaCells(string payload)
     {
         await using var h = new SyncHarness();
-        await h.Audit.LogSyncOperationAsync(User, payload, CrmAuditOperation.Error, CrmProvider.Salesforce, false, new Dictionary<string, object?> { ["note"] = payload }, payload);
+        var leadId = payload.TrimStart('\t', '\r'); // ids hold no control characters; text (the error message) may
+        await h.Audit.LogSyncOperationAsync(User, leadId, CrmAuditOperation.Error, CrmProvider.Salesforce, false, new Dictionary<string, object?> { ["note"] = payload }, payload);
 
         var rows = ReadCsv(await ExportAsync(h, new AuditExportRequest { UserId = User }));
 
         Assert.Equal(2, rows.Count);
         Assert.Equal(9, rows[1].Length);
-        Assert.Equal("'" + payload, rows[1][2]); // lead_memory_id
+        Assert.Equal("'" + leadId, rows[1][2]); // lead_memory_id
         Assert.Equal("'" + payload, rows[1][7]); // error_message
         Assert.StartsWith("{", rows[1][6], StringComparison.Ordinal); // details stay JSON, the payload inside is inert
         Assert.Equal(payload, JsonDocument.Parse(rows[1][6]).RootElement.GetProperty("note").GetString());

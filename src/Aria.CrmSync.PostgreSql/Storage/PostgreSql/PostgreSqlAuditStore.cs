@@ -14,7 +14,7 @@ namespace Aria.CrmSync.Storage.PostgreSql;
 /// statement. The locks serialise appenders across connections and processes (no forks, no gaps); the unique
 /// (user_id, sequence) constraint backs them up. Triggers and privileges refuse UPDATE, DELETE and TRUNCATE.
 /// </summary>
-internal sealed class PostgreSqlAuditStore : IAuditStore
+internal sealed class PostgreSqlAuditStoreCore : IAuditStore
 {
     private static readonly PostgreSqlDialect Dialect = PostgreSqlDialect.Instance;
     private readonly PostgreSqlDatabase _database;
@@ -25,7 +25,7 @@ internal sealed class PostgreSqlAuditStore : IAuditStore
     private readonly string _select;
     private readonly string _head;
 
-    public PostgreSqlAuditStore(PostgreSqlDatabase database)
+    public PostgreSqlAuditStoreCore(PostgreSqlDatabase database)
     {
         _database = database;
         var t = database.Audit;
@@ -36,8 +36,8 @@ internal sealed class PostgreSqlAuditStore : IAuditStore
             ) AS locked;
             """;
         _readHeads = $"""
-            SELECT u.user_id, h.sequence, h.hash FROM unnest(@users) AS u(user_id)
-            LEFT JOIN LATERAL (SELECT a.sequence, a.hash FROM {t} AS a WHERE a.user_id = u.user_id ORDER BY a.sequence DESC LIMIT 1) AS h ON true;
+            SELECT u.user_id, h.sequence, h.hash, h.created_at FROM unnest(@users) AS u(user_id)
+            LEFT JOIN LATERAL (SELECT a.sequence, a.hash, a.created_at FROM {t} AS a WHERE a.user_id = u.user_id ORDER BY a.sequence DESC LIMIT 1) AS h ON true;
             """;
         _insert = $"""
             INSERT INTO {t} ({AuditColumns})
@@ -66,7 +66,7 @@ internal sealed class PostgreSqlAuditStore : IAuditStore
         await using var transactionScope = transaction.ConfigureAwait(false);
 
         // One round trip: lock the chains, then (a new snapshot, after the locks) read their heads.
-        var heads = new Dictionary<string, (long Sequence, string? Hash)>(StringComparer.Ordinal);
+        var heads = new Dictionary<string, (long Sequence, string? Hash, DateTimeOffset At)>(StringComparer.Ordinal);
         using (var batch = new NpgsqlBatch(connection, transaction))
         {
             var lockChains = new NpgsqlBatchCommand(_lockChains);
@@ -81,7 +81,7 @@ internal sealed class PostgreSqlAuditStore : IAuditStore
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                heads[reader.GetString(0)] = reader.IsDBNull(1) ? (0, null) : (reader.GetInt64(1), reader.GetString(2));
+                heads[reader.GetString(0)] = reader.IsDBNull(1) ? (0, null, DateTimeOffset.MinValue) : (reader.GetInt64(1), reader.GetString(2), Dialect.GetTime(reader, 3));
             }
         }
 
@@ -91,8 +91,9 @@ internal sealed class PostgreSqlAuditStore : IAuditStore
             cancellationToken.ThrowIfCancellationRequested();
             var draft = drafts[i];
             var head = heads[draft.UserId];
-            var entry = sealer.Seal(draft, head.Sequence + 1, head.Hash);
-            heads[draft.UserId] = (entry.Sequence, entry.Hash);
+            // Times never go backwards within a chain (another host's clock may lag): verification relies on it.
+            var entry = sealer.Seal(draft.CreatedAt < head.At ? draft with { CreatedAt = head.At } : draft, head.Sequence + 1, head.Hash);
+            heads[draft.UserId] = (entry.Sequence, entry.Hash, entry.CreatedAt);
             sealedEntries[i] = entry;
         }
 
@@ -124,7 +125,7 @@ internal sealed class PostgreSqlAuditStore : IAuditStore
             for (var i = 0; i < sealedEntries.Length; i++)
             {
                 using var details = JsonDocument.Parse(stored[sealedEntries[i].Id]);
-                sealedEntries[i] = sealedEntries[i] with { Details = details.RootElement.Clone() };
+                sealedEntries[i] = sealedEntries[i] with { Details = Canonical(details.RootElement) };
             }
         }
 
@@ -147,7 +148,7 @@ internal sealed class PostgreSqlAuditStore : IAuditStore
         await using var readerScope = reader.ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return ReadAuditEntry(reader, Dialect);
+            yield return Canonical(ReadAuditEntry(reader, Dialect));
         }
     }
 
@@ -163,7 +164,7 @@ internal sealed class PostgreSqlAuditStore : IAuditStore
         await using var readerScope = reader.ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return ReadAuditEntry(reader, Dialect);
+            yield return Canonical(ReadAuditEntry(reader, Dialect));
         }
     }
 
@@ -180,6 +181,24 @@ internal sealed class PostgreSqlAuditStore : IAuditStore
             ? new AuditChainHead(userId, reader.GetInt64(0), reader.GetString(1))
             : new AuditChainHead(userId, 0, null);
     }
+
+    /// <summary>
+    /// <c>jsonb</c> keeps a value, not its text (it reorders keys, rewrites numbers and cannot hold duplicate keys), so
+    /// details are returned in the canonical text that was hashed: what a query returns is byte for byte what the hash covers.
+    /// </summary>
+    private static JsonElement Canonical(JsonElement details)
+    {
+        try
+        {
+            return details.ValueKind == JsonValueKind.Object ? Auditing.CanonicalJson.Canonicalize(details) : details.Clone();
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
+        {
+            return details.Clone(); // returned as stored; verification names the entry
+        }
+    }
+
+    private static CrmAuditEntry Canonical(CrmAuditEntry entry) => entry with { Details = Canonical(entry.Details) };
 
     private static void AddArray(NpgsqlCommand command, string name, CrmAuditEntry[] entries, Func<CrmAuditEntry, string?> select)
         => command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = entries.Select(select).ToArray() });

@@ -10,6 +10,8 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
 {
     private readonly SemaphoreSlim _initGate = new(1, 1);
     private readonly bool _runMigrations;
+    private readonly string? _migrationConnectionString;
+    private readonly string? _runtimeRole;
     private readonly bool _ownsDataSource;
     private volatile bool _initialized;
 
@@ -31,6 +33,8 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
         DataSource = dataSource ?? NpgsqlDataSource.Create(options.ConnectionString!);
         Schema = options.Schema;
         _runMigrations = options.RunMigrationsOnStart;
+        _migrationConnectionString = options.MigrationConnectionString;
+        _runtimeRole = options.RuntimeRole;
         var quoted = QuotedSchema;
         SyncStates = $"{quoted}.{StoredRecords.SyncStateTable}";
         Audit = $"{quoted}.{StoredRecords.AuditTable}";
@@ -77,9 +81,18 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
         {
             if (!_initialized)
             {
-                if (_runMigrations)
+                if (_runMigrations && _migrationConnectionString is not null)
                 {
-                    await PostgreSqlMigrator.MigrateAsync(DataSource, Schema, cancellationToken).ConfigureAwait(false);
+                    // Migrations as the owner; the stores keep their own (least-privilege) connection.
+                    var owner = NpgsqlDataSource.Create(_migrationConnectionString);
+                    await using (owner.ConfigureAwait(false))
+                    {
+                        await PostgreSqlMigrator.MigrateAsync(owner, Schema, cancellationToken, _runtimeRole).ConfigureAwait(false);
+                    }
+                }
+                else if (_runMigrations)
+                {
+                    await PostgreSqlMigrator.MigrateAsync(DataSource, Schema, cancellationToken, _runtimeRole).ConfigureAwait(false);
                 }
                 else
                 {

@@ -11,7 +11,7 @@ namespace Aria.CrmSync.Storage.PostgreSql;
 /// events in <c>crm_sync_lead_events</c> inserted in one statement that skips duplicates by the unique (lead, source,
 /// external id) index, so concurrent writers of the same event store it once.
 /// </summary>
-internal sealed class PostgreSqlLeadMemoryStore : ILeadMemoryStore
+internal sealed class PostgreSqlLeadMemoryStoreCore : ILeadMemoryStore
 {
     private const string Resource = "Lead memory";
     private static readonly PostgreSqlDialect Dialect = PostgreSqlDialect.Instance;
@@ -23,7 +23,7 @@ internal sealed class PostgreSqlLeadMemoryStore : ILeadMemoryStore
     private readonly string _insertEvents;
     private readonly string _events;
 
-    public PostgreSqlLeadMemoryStore(PostgreSqlDatabase database)
+    public PostgreSqlLeadMemoryStoreCore(PostgreSqlDatabase database)
     {
         _database = database;
         var t = database.Leads;

@@ -15,7 +15,7 @@ internal static class PostgreSqlMigrator
 
     public static IReadOnlyList<MigrationScript> Scripts { get; } = MigrationScript.Load(typeof(PostgreSqlMigrator).Assembly, "Aria.CrmSync.PostgreSql.Migrations.");
 
-    public static async Task MigrateAsync(NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken)
+    public static async Task MigrateAsync(NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken, string? runtimeRole = null)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -43,6 +43,12 @@ internal static class PostgreSqlMigrator
                         cancellationToken,
                         ("@version", script.Version),
                         ("@name", script.Name)).ConfigureAwait(false);
+                }
+
+                if (runtimeRole is not null)
+                {
+                    // Idempotent: (re)grants exactly the runtime privileges, also when the role was created earlier.
+                    await ExecuteAsync(connection, "SELECT crm_sync_grant_runtime(@role);", cancellationToken, ("@role", runtimeRole)).ConfigureAwait(false);
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

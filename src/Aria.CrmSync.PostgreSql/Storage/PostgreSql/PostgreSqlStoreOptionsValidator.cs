@@ -28,6 +28,23 @@ internal sealed partial class PostgreSqlStoreOptionsValidator : IValidateOptions
             return $"PostgreSqlStoreOptions.ConnectionString is not a valid Npgsql connection string: {ex.Message}";
         }
 
+        if (options.MigrationConnectionString is { } migration)
+        {
+            try
+            {
+                _ = new NpgsqlConnectionStringBuilder(migration);
+            }
+            catch (ArgumentException ex)
+            {
+                return $"PostgreSqlStoreOptions.MigrationConnectionString is not a valid Npgsql connection string: {ex.Message}";
+            }
+        }
+
+        if (options.RuntimeRole is { } role && !RuntimeRoleName().IsMatch(role))
+        {
+            return $"PostgreSqlStoreOptions.RuntimeRole '{role}' must be a plain identifier of at most 50 characters.";
+        }
+
         return options.Schema is null || !SchemaName().IsMatch(options.Schema)
             ? $"PostgreSqlStoreOptions.Schema '{options.Schema}' must be a plain identifier: a letter or underscore, then letters, digits or underscores (at most 63)."
             : null;
@@ -35,4 +52,7 @@ internal sealed partial class PostgreSqlStoreOptionsValidator : IValidateOptions
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
     private static partial Regex SchemaName();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,49}$", RegexOptions.CultureInvariant)]
+    private static partial Regex RuntimeRoleName();
 }

@@ -10,7 +10,7 @@ namespace Aria.CrmSync.Storage.PostgreSql;
 /// log, base snapshot and outbox) with optimistic concurrency on <c>version</c>; cursors; leases fenced by a token and
 /// timed by the injected <see cref="TimeProvider"/> (never the database clock).
 /// </summary>
-internal sealed class PostgreSqlSyncStateStore : ISyncStateStore
+internal sealed class PostgreSqlSyncStateStoreCore : ISyncStateStore
 {
     private const string Resource = "CRM sync state";
     private static readonly PostgreSqlDialect Dialect = PostgreSqlDialect.Instance;
@@ -26,7 +26,7 @@ internal sealed class PostgreSqlSyncStateStore : ISyncStateStore
     private readonly string _renew;
     private readonly string _release;
 
-    public PostgreSqlSyncStateStore(PostgreSqlDatabase database, TimeProvider timeProvider)
+    public PostgreSqlSyncStateStoreCore(PostgreSqlDatabase database, TimeProvider timeProvider)
     {
         _database = database;
         _time = timeProvider;

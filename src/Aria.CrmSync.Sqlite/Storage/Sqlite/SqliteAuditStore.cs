@@ -10,10 +10,10 @@ namespace Aria.CrmSync.Storage.Sqlite;
 /// of the file, in this process or another) that reads each user's chain head, seals and inserts the entries with two
 /// prepared commands reused for the whole batch, then commits: all entries or none. Triggers refuse UPDATE and DELETE.
 /// </summary>
-internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
+internal sealed class SqliteAuditStoreCore(SqliteDatabase database) : IAuditStore
 {
     private const string SelectEntry = $"SELECT {AuditColumns} FROM {AuditTable}";
-    private const string SelectHead = $"SELECT sequence, hash FROM {AuditTable} WHERE user_id = @user_id ORDER BY sequence DESC LIMIT 1;";
+    private const string SelectHead = $"SELECT sequence, hash, created_at FROM {AuditTable} WHERE user_id = @user_id ORDER BY sequence DESC LIMIT 1;";
     private static readonly SqliteDialect Dialect = SqliteDialect.Instance;
 
     public SqliteDatabase Database => database;
@@ -46,7 +46,7 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
         var hash = insert.Parameters.Add("@hash", SqliteType.Text);
         insert.Prepare();
 
-        var heads = new Dictionary<string, (long Sequence, string? Hash)>(StringComparer.Ordinal);
+        var heads = new Dictionary<string, (long Sequence, string? Hash, DateTimeOffset At)>(StringComparer.Ordinal);
         var sealedEntries = new CrmAuditEntry[drafts.Count];
         for (var i = 0; i < drafts.Count; i++)
         {
@@ -56,10 +56,11 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
             {
                 headUser.Value = draft.UserId;
                 using var reader = head.ExecuteReader();
-                chainHead = reader.Read() ? (reader.GetInt64(0), reader.GetString(1)) : (0, null);
+                chainHead = reader.Read() ? (reader.GetInt64(0), reader.GetString(1), Dialect.GetTime(reader, 2)) : (0, null, DateTimeOffset.MinValue);
             }
 
-            var entry = sealer.Seal(draft, chainHead.Sequence + 1, chainHead.Hash);
+            // Times never go backwards within a chain (another process's clock may lag): verification relies on it.
+            var entry = sealer.Seal(draft.CreatedAt < chainHead.At ? draft with { CreatedAt = chainHead.At } : draft, chainHead.Sequence + 1, chainHead.Hash);
             id.Value = entry.Id;
             user.Value = entry.UserId;
             lead.Value = (object?)entry.LeadMemoryId ?? DBNull.Value;
@@ -74,7 +75,7 @@ internal sealed class SqliteAuditStore(SqliteDatabase database) : IAuditStore
             hash.Value = entry.Hash;
             insert.ExecuteNonQuery();
 
-            heads[draft.UserId] = (entry.Sequence, entry.Hash);
+            heads[draft.UserId] = (entry.Sequence, entry.Hash, entry.CreatedAt);
             sealedEntries[i] = entry;
         }
 

@@ -8,7 +8,7 @@ namespace Aria.CrmSync.Storage.Sqlite;
 /// <see cref="ILeadMemoryStore"/> on SQLite: leads in <c>crm_sync_lead_memories</c> with optimistic concurrency, events
 /// in <c>crm_sync_lead_events</c>, deduplicated by a unique index on (lead, source, external id).
 /// </summary>
-internal sealed class SqliteLeadMemoryStore(SqliteDatabase database) : ILeadMemoryStore
+internal sealed class SqliteLeadMemoryStoreCore(SqliteDatabase database) : ILeadMemoryStore
 {
     private const string Resource = "Lead memory";
     private const string SelectLead = $"SELECT {LeadColumns} FROM {LeadTable}";

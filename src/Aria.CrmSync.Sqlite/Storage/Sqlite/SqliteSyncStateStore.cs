@@ -9,7 +9,7 @@ namespace Aria.CrmSync.Storage.Sqlite;
 /// changes, conflict log, base snapshot and outbox), optimistic concurrency on <c>version</c>, cursors and fenced leases.
 /// </summary>
 /// <remarks>Microsoft.Data.Sqlite runs synchronously; the methods complete synchronously except while waiting for the write gate.</remarks>
-internal sealed class SqliteSyncStateStore(SqliteDatabase database, TimeProvider timeProvider) : ISyncStateStore
+internal sealed class SqliteSyncStateStoreCore(SqliteDatabase database, TimeProvider timeProvider) : ISyncStateStore
 {
     private const string Resource = "CRM sync state";
     private const string SelectState = $"SELECT {SyncStateColumns} FROM {SyncStateTable}";

@@ -22,7 +22,17 @@ internal sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, Ht
 
     public HttpContentHeaders? ContentHeaders { get; } = contentHeaders;
 
-    public byte[] Body { get; } = body;
+    /// <summary>
+    /// Gets the body, with every escaped lone UTF-16 surrogate (<c>"\ud800"</c>, which JSON parsers accept but no string can
+    /// hold) replaced by the escape of U+FFFD: the documented rule for CRM text (see docs/security.md), so that one such
+    /// value makes neither the call nor every later sync of the connection fail.
+    /// </summary>
+    public byte[] Body => _body.Bytes;
+
+    /// <summary>Gets a value indicating whether the body had escaped lone surrogates replaced with U+FFFD.</summary>
+    public bool TextRepaired => _body.Repaired;
+
+    private readonly (byte[] Bytes, bool Repaired) _body = (RepairLoneSurrogateEscapes(body, out var repaired), repaired);
 
     public bool IsSuccess => (int)Status is >= 200 and < 300;
 
@@ -97,6 +107,66 @@ internal sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, Ht
         }
 
         return true;
+    }
+
+    /// <summary>Replaces each <c>\\uXXXX</c> escape of a lone surrogate with <c>\\uFFFD</c> (same length); returns the input when there is none.</summary>
+    internal static byte[] RepairLoneSurrogateEscapes(byte[] body, out bool repaired)
+    {
+        repaired = false;
+        if (body.AsSpan().IndexOf("\\u"u8) < 0)
+        {
+            return body;
+        }
+
+        byte[]? result = null;
+        for (var i = 0; i < body.Length; i++)
+        {
+            if (body[i] != (byte)'\\' || i + 1 >= body.Length)
+            {
+                continue;
+            }
+
+            if (body[i + 1] != (byte)'u')
+            {
+                i++; // another escape (\\\\, \\", ...): skip its second character
+                continue;
+            }
+
+            if (!TryEscapedUnit(body, i, out var unit))
+            {
+                continue;
+            }
+
+            if (char.IsHighSurrogate(unit) && TryEscapedUnit(body, i + 6, out var next) && char.IsLowSurrogate(next))
+            {
+                i += 11; // a valid pair
+                continue;
+            }
+
+            if (char.IsSurrogate(unit))
+            {
+                result ??= (byte[])body.Clone();
+                "\\ufffd"u8.CopyTo(result.AsSpan(i));
+                repaired = true;
+            }
+
+            i += 5;
+        }
+
+        return result ?? body;
+    }
+
+    private static bool TryEscapedUnit(byte[] body, int at, out char unit)
+    {
+        unit = default;
+        if (at + 6 > body.Length || body[at] != (byte)'\\' || body[at + 1] != (byte)'u')
+        {
+            return false;
+        }
+
+        var ok = ushort.TryParse(Encoding.ASCII.GetString(body, at + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var value);
+        unit = (char)value;
+        return ok;
     }
 
     /// <summary>Reads a <c>Retry-After</c> header (seconds or HTTP date).</summary>

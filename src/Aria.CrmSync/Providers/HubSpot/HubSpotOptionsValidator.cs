@@ -10,9 +10,10 @@ internal sealed partial class HubSpotOptionsValidator : IValidateOptions<HubSpot
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        if (options.BaseAddress is not { IsAbsoluteUri: true } address || (address.Scheme != Uri.UriSchemeHttps && address.Scheme != Uri.UriSchemeHttp))
+        if (!Salesforce.SalesforceOptionsValidator.IsServerUrl(options.BaseAddress))
         {
-            failures.Add("BaseAddress must be an absolute http(s) URI.");
+            // As for Salesforce and Composio: tokens must never travel in clear text to a remote host.
+            failures.Add("BaseAddress must be an absolute https URL (http only for loopback), without query or user info.");
         }
 
         if (options.ApiVersion is null || !(options.ApiVersion == HubSpotOptions.LegacyApiVersion || DateVersion().IsMatch(options.ApiVersion)))

@@ -11,6 +11,7 @@ public sealed class InMemoryAuditStore : IAuditStore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<CrmAuditEntry>> _chains = new(StringComparer.Ordinal);
     private readonly List<CrmAuditEntry> _all = [];
+    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
 
     /// <summary>Gets the number of entries stored.</summary>
     public int Count
@@ -29,23 +30,30 @@ public sealed class InMemoryAuditStore : IAuditStore
     {
         ArgumentNullException.ThrowIfNull(drafts);
         ArgumentNullException.ThrowIfNull(sealer);
+        StoreInput.CheckDrafts(drafts);
         var sealedEntries = new CrmAuditEntry[drafts.Count];
         lock (_gate)
         {
             // Seal everything first, then publish: an exception leaves nothing half-written.
-            var heads = new Dictionary<string, (long Sequence, string? Hash)>(StringComparer.Ordinal);
+            var heads = new Dictionary<string, (long Sequence, string? Hash, DateTimeOffset At)>(StringComparer.Ordinal);
             for (var i = 0; i < drafts.Count; i++)
             {
                 var draft = drafts[i];
+                if (_ids.Contains(draft.Id))
+                {
+                    throw new CrmSyncStoreException($"An audit entry with id '{draft.Id}' already exists", "in-memory audit append", isConstraintViolation: true, innerException: null);
+                }
+
                 if (!heads.TryGetValue(draft.UserId, out var head))
                 {
                     var chain = _chains.GetValueOrDefault(draft.UserId);
-                    head = chain is { Count: > 0 } ? (chain[^1].Sequence, chain[^1].Hash) : (0, null);
+                    head = chain is { Count: > 0 } ? (chain[^1].Sequence, chain[^1].Hash, chain[^1].CreatedAt) : (0, null, DateTimeOffset.MinValue);
                 }
 
-                var entry = sealer.Seal(draft, head.Sequence + 1, head.Hash);
+                // Times never go backwards within a chain (another process's clock may lag): verification relies on it.
+                var entry = sealer.Seal(draft.CreatedAt < head.At ? draft with { CreatedAt = head.At } : draft, head.Sequence + 1, head.Hash);
                 sealedEntries[i] = entry;
-                heads[draft.UserId] = (entry.Sequence, entry.Hash);
+                heads[draft.UserId] = (entry.Sequence, entry.Hash, entry.CreatedAt);
             }
 
             foreach (var entry in sealedEntries)
@@ -57,6 +65,7 @@ public sealed class InMemoryAuditStore : IAuditStore
 
                 chain.Add(entry);
                 _all.Add(entry);
+                _ids.Add(entry.Id);
             }
         }
 

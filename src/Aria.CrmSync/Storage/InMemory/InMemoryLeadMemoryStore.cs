@@ -63,6 +63,7 @@ public sealed class InMemoryLeadMemoryStore : ILeadMemoryStore
         ArgumentNullException.ThrowIfNull(lead);
         ArgumentException.ThrowIfNullOrEmpty(lead.Id, nameof(lead));
         ArgumentException.ThrowIfNullOrEmpty(lead.UserId, nameof(lead));
+        StoreInput.Check(lead);
         if (lead.Version != 0)
         {
             throw new ArgumentException("A new lead must have version 0.", nameof(lead));
@@ -85,6 +86,7 @@ public sealed class InMemoryLeadMemoryStore : ILeadMemoryStore
     public ValueTask<LeadMemory> UpdateAsync(LeadMemory lead, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lead);
+        StoreInput.Check(lead);
         lock (_gate)
         {
             if (!_leads.TryGetValue(lead.Id, out var existing) || existing.UserId != lead.UserId)
@@ -114,6 +116,8 @@ public sealed class InMemoryLeadMemoryStore : ILeadMemoryStore
                 throw new ArgumentException("Events must be non-null with an id and a lead memory id.", nameof(events));
             }
         }
+
+        StoreInput.Check(events);
 
         lock (_gate)
         {

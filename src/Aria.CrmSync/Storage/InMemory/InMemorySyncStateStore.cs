@@ -48,6 +48,7 @@ public sealed class InMemorySyncStateStore : ISyncStateStore
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentException.ThrowIfNullOrEmpty(state.LeadMemoryId, nameof(state));
+        StoreInput.Check(state);
         if (state.Version != 0)
         {
             throw new ArgumentException("A new sync state must have version 0.", nameof(state));
@@ -70,6 +71,7 @@ public sealed class InMemorySyncStateStore : ISyncStateStore
     public ValueTask<CrmSyncState> UpdateAsync(CrmSyncState state, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(state);
+        StoreInput.Check(state);
         lock (_gate)
         {
             if (!_states.TryGetValue(state.LeadMemoryId, out var existing))
@@ -128,6 +130,7 @@ public sealed class InMemorySyncStateStore : ISyncStateStore
         ArgumentNullException.ThrowIfNull(cursor);
         ArgumentException.ThrowIfNullOrEmpty(cursor.ConnectionKey, nameof(cursor));
         ArgumentException.ThrowIfNullOrEmpty(cursor.Stream, nameof(cursor));
+        StoreInput.Check(cursor);
         lock (_gate)
         {
             _cursors[(cursor.ConnectionKey, cursor.Stream)] = cursor;
@@ -142,6 +145,8 @@ public sealed class InMemorySyncStateStore : ISyncStateStore
         ArgumentException.ThrowIfNullOrEmpty(resource);
         ArgumentException.ThrowIfNullOrEmpty(owner);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        StorableText.RequireId(resource, nameof(resource));
+        StorableText.RequireId(owner, nameof(owner));
         var now = _time.GetUtcNow();
         lock (_gate)
         {
