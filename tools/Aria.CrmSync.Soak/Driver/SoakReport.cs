@@ -64,6 +64,12 @@ public sealed class SoakReport
     /// <summary>Gets the failures and retries whose audit entry a killed worker did not get to write (state written, then killed).</summary>
     public int CrashWindowGaps { get; set; }
 
+    /// <summary>Gets or sets the scheduling decisions of a deterministic run (0 for a run with worker processes).</summary>
+    public long SchedulerSteps { get; set; }
+
+    /// <summary>Gets or sets how often a deterministic run waited for real time (a run with stalls may not replay exactly).</summary>
+    public long SchedulerStalls { get; set; }
+
     public List<ModelViolation> Violations { get; } = [];
 
     /// <summary>Gets every other failed check, one line each.</summary>
