@@ -433,6 +433,7 @@ public static partial class SoakDriver
                 }
 
                 report.LeadEdits++;
+                NoteUnknownOutcomeWindow(m, leadSide: true, what);
                 return;
             }
         }
@@ -471,6 +472,42 @@ public static partial class SoakDriver
             }
 
             report.CrmEdits++;
+            NoteUnknownOutcomeWindow(m, leadSide: false, what);
+        }
+
+        /// <summary>
+        /// Notes a person's edit made while the lead's sync state still holds an unconfirmed write to the side edited (its
+        /// sync died or could not read the outcome back): the documented unknown-outcome window, where the engine cannot
+        /// tell the edit from the write's result. An edit of that field lost before the sides agree again is counted
+        /// apart (<see cref="SoakReport.LostInUnknownOutcomeWindow"/>).
+        /// </summary>
+        private void NoteUnknownOutcomeWindow(LeadModel m, bool leadSide, int what)
+        {
+            var state = _services.GetRequiredService<ISyncStateStore>().GetAsync(m.LeadId).AsTask().GetAwaiter().GetResult();
+            if (state is null)
+            {
+                return;
+            }
+
+            Field[] fields = what switch
+            {
+                0 => [Field.Amount],
+                1 => [Field.CloseDate],
+                _ => [Field.Lifecycle, Field.Status], // one CRM field holds both
+            };
+            var open = state.PendingChanges.Where(p => p.Unconfirmed && fields.Any(f => Wire(f) == p.Field)
+                && !string.Equals(leadSide ? p.LeadValueBefore : p.CrmValueBefore, p.Value, StringComparison.Ordinal)).ToList();
+            if (open.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var field in fields)
+            {
+                m.EditedInUnknownOutcomeWindow.Add(field);
+            }
+
+            sim?.Trace?.Lead(m.LeadId, $"the {(leadSide ? "lead" : "CRM")} edit falls in the unknown-outcome window of {string.Join(", ", open.Select(p => $"{p.Field}={p.Value}"))}");
         }
 
         /// <summary>

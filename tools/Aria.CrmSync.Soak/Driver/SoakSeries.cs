@@ -21,7 +21,7 @@ public static class SoakSeries
             using var quiet = new StringWriter();
             var report = await SoakDriver.RunAsync(one, one.Trace.Count > 0 ? log : quiet, cancellationToken);
             totals.Add(report);
-            log.WriteLine(string.Create(c, $"seed {one.Seed}: {(report.Passed ? "passed" : "FAILED")}, edits {report.LeadEdits + report.CrmEdits}, faults {report.FaultsInjected.Values.Sum()}, kills {report.Crashes}, lost edits {report.LostEdits}, duplicates {report.DuplicatedNotes + report.DuplicatedEvents}, unconverged {report.Unconverged}, problems {report.Problems.Count}, {report.Duration.TotalSeconds:0.0} s{(one.Deterministic ? " virtual" : string.Empty)}"));
+            log.WriteLine(string.Create(c, $"seed {one.Seed}: {(report.Passed ? "passed" : "FAILED")}, edits {report.LeadEdits + report.CrmEdits}, faults {report.FaultsInjected.Values.Sum()}, kills {report.Crashes}, lost edits {report.LostEdits} (+{report.LostInUnknownOutcomeWindow} in window), duplicates {report.DuplicatedNotes + report.DuplicatedEvents}, unconverged {report.Unconverged}, problems {report.Problems.Count}, {report.Duration.TotalSeconds:0.0} s{(one.Deterministic ? " virtual" : string.Empty)}"));
             if (!report.Passed)
             {
                 log.WriteLine(report.ToString());
@@ -63,6 +63,11 @@ public sealed class SeriesTotals
 
     public long LostEdits { get; set; }
 
+    public long LostInUnknownOutcomeWindow { get; set; }
+
+    /// <summary>Gets the seeds with edits lost in the documented unknown-outcome window (each replays with its trace).</summary>
+    public List<int> WindowSeeds { get; } = [];
+
     public long Duplicates { get; set; }
 
     public long LostNotesOrEvents { get; set; }
@@ -87,6 +92,11 @@ public sealed class SeriesTotals
         Kills += report.Crashes;
         TokenExpiries += report.TokenExpiries;
         LostEdits += report.LostEdits;
+        LostInUnknownOutcomeWindow += report.LostInUnknownOutcomeWindow;
+        if (report.LostInUnknownOutcomeWindow > 0)
+        {
+            WindowSeeds.Add(report.Options.Seed);
+        }
         Duplicates += report.DuplicatedNotes + report.DuplicatedEvents;
         LostNotesOrEvents += report.LostNotes + report.LostEvents;
         Unconverged += report.Unconverged;
@@ -96,7 +106,7 @@ public sealed class SeriesTotals
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"seeds {First}..{First + Seeds - 1}: {Passed} of {Seeds} passed; person edits {LeadEdits + CrmEdits} (lead {LeadEdits}, CRM {CrmEdits}); faults {Faults}; kills {Kills}; token expiries {TokenExpiries}; lost edits {LostEdits}; duplicates {Duplicates}; lost notes/events {LostNotesOrEvents}; unconverged leads {Unconverged}; other problems {Problems}; scheduler stalls {Stalls}{(Failures.Count > 0 ? "; failing seeds " + string.Join(", ", Failures.Select(f => f.Seed)) : string.Empty)}");
+        $"seeds {First}..{First + Seeds - 1}: {Passed} of {Seeds} passed; person edits {LeadEdits + CrmEdits} (lead {LeadEdits}, CRM {CrmEdits}); faults {Faults}; kills {Kills}; token expiries {TokenExpiries}; lost edits {LostEdits}; lost in the documented unknown-outcome window {LostInUnknownOutcomeWindow} ({(LeadEdits + CrmEdits == 0 ? 0 : LostInUnknownOutcomeWindow * 10_000.0 / (LeadEdits + CrmEdits)):0.00} per 10,000 edits{(WindowSeeds.Count > 0 ? ", seeds " + string.Join(" ", WindowSeeds.Take(50)) : string.Empty)}); duplicates {Duplicates}; lost notes/events {LostNotesOrEvents}; unconverged leads {Unconverged}; other problems {Problems}; scheduler stalls {Stalls}{(Failures.Count > 0 ? "; failing seeds " + string.Join(", ", Failures.Select(f => f.Seed)) : string.Empty)}");
 }
 
 public sealed record SeedFailure(int Seed, string Replay, IReadOnlyList<string> Violations, IReadOnlyList<string> Problems);
