@@ -433,7 +433,7 @@ public static partial class SoakDriver
                 }
 
                 report.LeadEdits++;
-                NoteUnknownOutcomeWindow(m, leadSide: true, what);
+                NoteUnknownOutcomeWindow(m, leadSide: true, what, ValuesOf(lead), ValuesOf(edited));
                 return;
             }
         }
@@ -447,6 +447,7 @@ public static partial class SoakDriver
             }
 
             var lead = ValuesOf(Leads.GetAsync(m.UserId, m.LeadId).GetAwaiter().GetResult() ?? throw new InvalidOperationException($"Lead {m.LeadId} is gone."));
+            var before = world.Read(m.Provider, m.CrmId);
             switch (what)
             {
                 case 0:
@@ -472,16 +473,19 @@ public static partial class SoakDriver
             }
 
             report.CrmEdits++;
-            NoteUnknownOutcomeWindow(m, leadSide: false, what);
+            NoteUnknownOutcomeWindow(m, leadSide: false, what, before, world.Read(m.Provider, m.CrmId));
         }
 
         /// <summary>
-        /// Notes a person's edit made while the lead's sync state still holds an unconfirmed write to the side edited (its
-        /// sync died or could not read the outcome back): the documented unknown-outcome window, where the engine cannot
-        /// tell the edit from the write's result. An edit of that field lost before the sides agree again is counted
-        /// apart (<see cref="SoakReport.LostInUnknownOutcomeWindow"/>).
+        /// Notes a person's edit that falls in the documented unknown-outcome window (docs/reliability.md, "What is not
+        /// guaranteed"): the lead's sync state still holds an unconfirmed write to the side edited (its sync died, or could
+        /// not read the outcome back), and the edit is one the engine must misjudge: the write had landed and the person
+        /// set the side back to its value from before (taken for a write that never landed), or the write had not landed
+        /// and the person set a new value (taken for a change made after a landed write). Whether it landed is what the
+        /// side showed just before the edit (the stage pair judged as one, like the engine). An edit of that field lost
+        /// before the sides agree again is counted apart (<see cref="SoakReport.LostInUnknownOutcomeWindow"/>).
         /// </summary>
-        private void NoteUnknownOutcomeWindow(LeadModel m, bool leadSide, int what)
+        private void NoteUnknownOutcomeWindow(LeadModel m, bool leadSide, int what, FieldValues before, FieldValues after)
         {
             var state = _services.GetRequiredService<ISyncStateStore>().GetAsync(m.LeadId).AsTask().GetAwaiter().GetResult();
             if (state is null)
@@ -495,19 +499,30 @@ public static partial class SoakDriver
                 1 => [Field.CloseDate],
                 _ => [Field.Lifecycle, Field.Status], // one CRM field holds both
             };
-            var open = state.PendingChanges.Where(p => p.Unconfirmed && fields.Any(f => Wire(f) == p.Field)
-                && !string.Equals(leadSide ? p.LeadValueBefore : p.CrmValueBefore, p.Value, StringComparison.Ordinal)).ToList();
-            if (open.Count == 0)
+            var writes = fields
+                .Select(f => (Field: f, Write: state.PendingChanges.LastOrDefault(p => p.Unconfirmed && p.Field == Wire(f) && !string.Equals(leadSide ? p.LeadValueBefore : p.CrmValueBefore, p.Value, StringComparison.Ordinal))))
+                .Where(w => w.Write is not null)
+                .ToList();
+            if (writes.Count == 0)
             {
                 return;
             }
 
-            foreach (var field in fields)
+            bool All(FieldValues values, Func<PendingChange, string?> expected) => writes.All(w => string.Equals(values[w.Field], expected(w.Write!), StringComparison.Ordinal));
+            string? Prior(PendingChange p) => leadSide ? p.LeadValueBefore : p.CrmValueBefore;
+            var landed = All(before, p => p.Value);
+            var notLanded = All(before, Prior);
+            var setBack = All(after, Prior);
+            var setNew = !All(after, p => p.Value) && !setBack;
+            var misjudged = (landed && setBack) || (notLanded && setNew);
+            sim?.Trace?.Lead(m.LeadId, $"the {(leadSide ? "lead" : "CRM")} edit meets the unconfirmed write of {string.Join(", ", writes.Select(w => $"{w.Write!.Field}={w.Write.Value}"))}: it {(landed ? "had landed" : notLanded ? "had not landed" : "is not shown")}, the edit {(setBack ? "sets the value from before" : setNew ? "sets a new value" : "sets the written value")}{(misjudged ? ": in the unknown-outcome window" : string.Empty)}");
+            if (misjudged)
             {
-                m.EditedInUnknownOutcomeWindow.Add(field);
+                foreach (var field in fields)
+                {
+                    m.EditedInUnknownOutcomeWindow.Add(field);
+                }
             }
-
-            sim?.Trace?.Lead(m.LeadId, $"the {(leadSide ? "lead" : "CRM")} edit falls in the unknown-outcome window of {string.Join(", ", open.Select(p => $"{p.Field}={p.Value}"))}");
         }
 
         /// <summary>
@@ -566,7 +581,9 @@ public static partial class SoakDriver
             _unpushed.Clear();
             var roundPath = Path.Combine(work, $"round-{commands.Round}.json");
             commands.Save(roundPath);
-            kills += _killsOwed;
+            // Kills a chaos round did not reach move to the next chaos round, never into the quiescent final pass: a worker
+            // killed there could leave activities unpulled after the leads settled (the deterministic soak found it).
+            kills += commands.Final ? 0 : _killsOwed;
             _killsOwed = 0;
 
             var startCalls = world.TotalCalls;
