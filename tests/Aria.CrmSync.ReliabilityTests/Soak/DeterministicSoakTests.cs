@@ -98,8 +98,17 @@ public sealed class DeterministicSoakTests(ITestOutputHelper output)
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        await process.WaitForExitAsync(timeout.Token);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(20));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the deterministic soak did not finish in 20 minutes: dotnet Aria.CrmSync.Soak.dll {arguments}");
+        }
+
         var text = await stdout + await stderr;
         output.WriteLine(Tail(text));
         return (process.ExitCode, text);

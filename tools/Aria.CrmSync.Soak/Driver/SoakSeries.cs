@@ -22,6 +22,11 @@ public static class SoakSeries
             var report = await SoakDriver.RunAsync(one, one.Trace.Count > 0 ? log : quiet, cancellationToken);
             totals.Add(report);
             log.WriteLine(string.Create(c, $"seed {one.Seed}: {(report.Passed ? "passed" : "FAILED")}, edits {report.LeadEdits + report.CrmEdits}, faults {report.FaultsInjected.Values.Sum()}, kills {report.Crashes}, lost edits {report.LostEdits} (+{report.LostInUnknownOutcomeWindow} in window), duplicates {report.DuplicatedNotes + report.DuplicatedEvents}, unconverged {report.Unconverged}, problems {report.Problems.Count}, {report.Duration.TotalSeconds:0.0} s{(one.Deterministic ? " virtual" : string.Empty)}"));
+            foreach (var violation in report.Passed ? report.Violations : [])
+            {
+                log.WriteLine("  VIOLATION " + violation); // in the documented unknown-outcome window (replay with --trace to see it)
+            }
+
             if (!report.Passed)
             {
                 log.WriteLine(report.ToString());
