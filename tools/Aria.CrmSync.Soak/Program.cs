@@ -22,11 +22,19 @@ public static class Program
             Console.WriteLine("usage: Aria.CrmSync.Soak [--leads N] [--rounds N] [--fault-rate 0.2] [--crashes N] [--users N] [--store sqlite|postgres] [--workers N]");
             Console.WriteLine("                         [--postgres <connection string>] [--seed N] [--edit-rate 0.25] [--summary-rate 0.05] [--activity-rate 0.05]");
             Console.WriteLine("                         [--manual-rate 0.02] [--token-expiries N] [--work-dir DIR] [--keep] [--report report.json] [--default-circuit-breaker]");
-            Console.WriteLine("                         [--note-claim-seconds 15]");
+            Console.WriteLine("                         [--note-claim-seconds 15] [--seeds N] [--deterministic [--store memory|sqlite] [--trace lead-id,lead-id]]");
+            Console.WriteLine("  --deterministic  in-process simulation: seeded scheduler, virtual time, emulators in process; a seed replays exactly");
+            Console.WriteLine("  --seeds N        N soaks with consecutive seeds from --seed; every failure is printed with the command that replays it");
             return 0;
         }
 
         var options = SoakOptions.Parse(args);
+        if (options.Deterministic && !Simulation.SimScheduler.EnsureSingleThreadedPool())
+        {
+            await Console.Error.WriteLineAsync("--deterministic needs a thread pool of one thread; the runtime refused it");
+            return 2;
+        }
+
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -34,8 +42,19 @@ public static class Program
             cancel.Cancel();
         };
 
+        if (options.Seeds > 1)
+        {
+            var totals = await SoakSeries.RunAsync(options, Console.Out, cancel.Token);
+            return totals.AllPassed ? 0 : 1;
+        }
+
         var report = await SoakDriver.RunAsync(options, Console.Out, cancel.Token);
         Console.WriteLine(report);
+        if (!report.Passed)
+        {
+            Console.WriteLine("replay: " + options.ReplayCommand());
+        }
+
         return report.Passed ? 0 : 1;
     }
 

@@ -126,8 +126,19 @@ internal sealed record LeadSyncPlan
     /// changed it after the write: compared against the other side's value, that change flows; when both did, v is the
     /// base and the field's rule decides. A write's own result is never taken for a person's change.
     /// </summary>
+    /// <remarks>
+    /// The lifecycle stage and the status are judged together: on the CRM they are one field (the stage), written in one
+    /// request, and on the lead they are written in one update, so a write of the pair landed or did not land as a whole,
+    /// and a person changes the pair as a whole. A side has moved when its pair is neither the pair written nor the pair
+    /// from before; judged field by field, a person's new stage whose status happens to equal the status from before
+    /// would be taken as "moved" for the lifecycle (the write landed) and "not moved" for the status (it did not), and the
+    /// merge would keep half of the person's stage and push the other half back over it.
+    /// </remarks>
     public static IReadOnlyDictionary<string, string?> EffectiveBase(CrmSyncState state, IReadOnlyDictionary<string, string?> leadValues, IReadOnlyDictionary<string, string?> crmValues)
     {
+        var stage = state.PendingChanges.Where(p => p.Unconfirmed && IsStageField(p.Field) && crmValues.ContainsKey(p.Field)).ToList();
+        var stageLeadMoved = Moved(stage, leadValues, p => p.LeadValueBefore);
+        var stageCrmMoved = Moved(stage, crmValues, p => p.CrmValueBefore);
         Dictionary<string, string?>? effective = null;
         foreach (var pending in state.PendingChanges)
         {
@@ -137,8 +148,8 @@ internal sealed record LeadSyncPlan
             }
 
             var lead = leadValues.GetValueOrDefault(pending.Field);
-            var leadMoved = !string.Equals(lead, pending.Value, StringComparison.Ordinal) && !string.Equals(lead, pending.LeadValueBefore, StringComparison.Ordinal);
-            var crmMoved = !string.Equals(crm, pending.Value, StringComparison.Ordinal) && !string.Equals(crm, pending.CrmValueBefore, StringComparison.Ordinal);
+            var leadMoved = IsStageField(pending.Field) ? stageLeadMoved : Moved([pending], leadValues, p => p.LeadValueBefore);
+            var crmMoved = IsStageField(pending.Field) ? stageCrmMoved : Moved([pending], crmValues, p => p.CrmValueBefore);
             if (!leadMoved && !crmMoved)
             {
                 continue;
@@ -150,6 +161,14 @@ internal sealed record LeadSyncPlan
 
         return effective ?? state.BaseSnapshot;
     }
+
+    private static bool IsStageField(string field) => field is LeadFields.LifecycleStage or LeadFields.Status;
+
+    /// <summary>Whether a side shows neither the values written nor its values from before (all of them, for the stage pair).</summary>
+    private static bool Moved(IReadOnlyList<PendingChange> writes, IReadOnlyDictionary<string, string?> side, Func<PendingChange, string?> before)
+        => writes.Count > 0
+            && !writes.All(p => string.Equals(side.GetValueOrDefault(p.Field), p.Value, StringComparison.Ordinal))
+            && !writes.All(p => string.Equals(side.GetValueOrDefault(p.Field), before(p), StringComparison.Ordinal));
 
     /// <summary>
     /// The sync state to record before any write (version-checked, so that two syncs never write on the same snapshot):

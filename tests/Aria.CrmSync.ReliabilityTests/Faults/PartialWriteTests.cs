@@ -313,6 +313,62 @@ public sealed class PartialWriteTests
         Assert.Equal((1000m, 3000m), (host.CrmAmount(provider, firstId), host.CrmAmount(provider, secondId)));
     }
 
+    /// <summary>
+    /// The stage pair, as the deterministic soak found it (seed 7004 of <c>--deterministic --leads 500 --users 1
+    /// --rounds 3 --crashes 3 --workers 2 --fault-rate 0.25</c>; the real-process soak of the issue lost CRM stage edits
+    /// the same way): the lead's new stage was pushed and landed, but the outcome stayed unknown (answer lost, read-back
+    /// failed). A CRM user then picked a stage whose status is the status from before the push (lead/active after
+    /// account/lost, from opportunity/active). Judged field by field, the lifecycle had moved elsewhere (so the push was
+    /// taken as landed and the CRM's lifecycle flowed) while the status showed its value from before (so the push was
+    /// taken as not landed and the lead's status was pushed again): half of the person's stage was pushed back over,
+    /// and the next sync restored the lead's old stage on both sides. One CRM stage holds both fields, so the pair landed
+    /// or not as a whole: the person's stage wins whole.
+    /// </summary>
+    [Theory]
+    [InlineData(CrmProvider.Salesforce, "collections.update", "collections.get", "Proposal/Price Quote", "Qualification")]
+    [InlineData(CrmProvider.HubSpot, "deals.batch.update", "deals.batch.read", "presentationscheduled", "qualifiedtobuy")]
+    public async Task StagePushLandedButUnconfirmed_ThenTheCrmUserPicksAStageWithTheOldStatus_TheCrmStageWinsWhole(CrmProvider provider, string update, string read, string opportunityStage, string leadStage)
+    {
+        await using var host = await EngineHost.StartAsync(sync: o => o.FieldRules[LeadFields.Status] = ConflictResolution.AriaWins);
+        var (lead, crmId) = await host.AddLeadAsync(provider, "lead-1", amount: 1000m, closeDate: Close, stage: opportunityStage);
+        Assert.True((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
+        var linked = (await host.Leads.GetAsync(EngineHost.User, lead.Id))!;
+        Assert.Equal((LifecycleStages.Opportunity, "active"), (linked.LifecycleStage, linked.Status));
+
+        await host.EditLeadAsync(lead.Id, l => l with { LifecycleStage = LifecycleStages.Account, Status = "lost" });
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.ResponseLost, Endpoint = update, RemainingCount = 4 });
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.MalformedJson, Endpoint = read, SkipCount = 1, RemainingCount = 4 }); // the read-back fails too
+        Assert.False((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);
+        host.Emulator(provider).Faults.Reset();
+        Assert.Equal(provider == CrmProvider.Salesforce ? "Closed Lost" : "closedlost", CrmStage(host, provider, crmId)); // it landed; the engine cannot know
+        Assert.Contains((await host.Sync.GetSyncStateAsync(lead.Id))!.PendingChanges, p => p.Unconfirmed && p.Field == LeadFields.Status && p.Value == "lost");
+
+        SetCrmStage(host, provider, crmId, leadStage); // lead/active: the status is the one from before the push
+        var result = await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id);
+
+        Assert.True(result.Success, result.Error);
+        var synced = (await host.Leads.GetAsync(EngineHost.User, lead.Id))!;
+        Assert.Equal((LifecycleStages.Lead, "active"), (synced.LifecycleStage, synced.Status));
+        Assert.Equal(leadStage, CrmStage(host, provider, crmId));
+        Assert.Empty(result.Conflicts);
+        Assert.DoesNotContain((await host.Sync.GetSyncStateAsync(lead.Id))!.PendingChanges, p => p.Unconfirmed);
+    }
+
+    private static string? CrmStage(EngineHost host, CrmProvider provider, string crmId)
+        => provider == CrmProvider.Salesforce ? (string?)host.Salesforce.Org.Get("Opportunity", crmId)!["StageName"] : host.HubSpot.GetObject("deals", crmId)!["dealstage"];
+
+    private static void SetCrmStage(EngineHost host, CrmProvider provider, string crmId, string stage)
+    {
+        if (provider == CrmProvider.Salesforce)
+        {
+            host.Salesforce.Org.Update("Opportunity", crmId, new Dictionary<string, object?> { ["StageName"] = stage });
+        }
+        else
+        {
+            host.HubSpot.UpdateObject("deals", crmId, new Dictionary<string, string?> { ["dealstage"] = stage });
+        }
+    }
+
     /// <summary>The lead's update by a sync that then failed to push is in the audit trail (a pull entry naming the field).</summary>
     private static async Task AssertLeadUpdateAuditedAsync(EngineHost host, string leadId, string field)
     {

@@ -18,3 +18,15 @@ public sealed class PostgresFactAttribute : FactAttribute
     /// <summary>Gets the connection string, or null when it is not set.</summary>
     public static string? ConnectionString => Environment.GetEnvironmentVariable("ARIA_CRMSYNC_POSTGRES") is { Length: > 0 } value ? value : null;
 }
+
+/// <summary>A theory that needs PostgreSQL (see <see cref="PostgresFactAttribute"/>).</summary>
+public sealed class PostgresTheoryAttribute : TheoryAttribute
+{
+    public PostgresTheoryAttribute()
+    {
+        if (PostgresFactAttribute.ConnectionString is null)
+        {
+            Skip = "PostgreSQL tests need ARIA_CRMSYNC_POSTGRES (an Npgsql connection string); it is not set.";
+        }
+    }
+}

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aria.CrmSync.Soak.Model;
+using Aria.CrmSync.Soak.Simulation;
 using Aria.CrmSync.Soak.Worker;
 using Aria.CrmSync.Soak.World;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,10 +61,18 @@ public static partial class SoakDriver
         Directory.CreateDirectory(journals);
         var schema = options.Store == "postgres" ? "aria_soak_" + Guid.NewGuid().ToString("N")[..12] : null;
 
+        var sim = options.Deterministic ? new SimEnvironment(options.Seed, options.Trace.Count > 0 ? log : null) : null;
+        sim?.Trace?.Follow(options.Trace);
+        var simStart = sim?.Clock.GetUtcNow();
         try
         {
-            await using var world = await CrmWorld.StartAsync(options.Seed);
-            var run = new SoakRun(options, report, world, work, journals, schema, log);
+            await using var world = sim is null ? await CrmWorld.StartAsync(options.Seed) : CrmWorld.CreateInProcess(options.Seed, sim.Clock);
+            if (sim is not null)
+            {
+                sim.World = world;
+            }
+
+            var run = new SoakRun(options, report, world, work, journals, schema, log, sim);
             await run.ExecuteAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -72,7 +81,14 @@ public static partial class SoakDriver
         }
         finally
         {
-            report.Duration = clock.Elapsed;
+            // A deterministic run reports its virtual duration (the same on every replay); its real one is logged.
+            report.Duration = sim is null ? clock.Elapsed : sim.Clock.GetUtcNow() - simStart!.Value;
+            if (sim is not null)
+            {
+                report.SchedulerSteps = sim.Scheduler.Steps;
+                report.SchedulerStalls = sim.Scheduler.Stalls;
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seed {options.Seed}: {clock.Elapsed.TotalSeconds:0.00} s real, {sim.Scheduler.Steps} scheduler steps"));
+            }
             if (options.ReportPath is not null)
             {
                 await File.WriteAllTextAsync(options.ReportPath, JsonSerializer.Serialize(report, WorkerConfig.Json), CancellationToken.None);
@@ -125,7 +141,7 @@ public static partial class SoakDriver
     private static partial Regex SummaryToken();
 
     /// <summary>The state of one run.</summary>
-    private sealed class SoakRun(SoakOptions options, SoakReport report, CrmWorld world, string work, string journals, string? schema, TextWriter log)
+    private sealed partial class SoakRun(SoakOptions options, SoakReport report, CrmWorld world, string work, string journals, string? schema, TextWriter log, SimEnvironment? sim)
     {
         private readonly Random _random = new(options.Seed);
         private readonly List<LeadModel> _model = [];
@@ -142,13 +158,15 @@ public static partial class SoakDriver
 
         private ILeadMemoryStore Leads => _services.GetRequiredService<ILeadMemoryStore>();
 
+        private DateTimeOffset Now => sim?.Clock.GetUtcNow() ?? DateTimeOffset.UtcNow;
+
         public async Task ExecuteAsync(CancellationToken cancellationToken)
         {
             var tokens = CreateConnections();
             _config = new WorkerConfig
             {
                 Store = options.Store,
-                ConnectionString = options.Store == "sqlite" ? $"Data Source={Path.Combine(work, "soak.db")}" : options.Postgres!,
+                ConnectionString = options.Store switch { "sqlite" => $"Data Source={Path.Combine(work, "soak.db")}", "postgres" => options.Postgres!, _ => "memory" },
                 Schema = schema,
                 SalesforceUrl = world.SalesforceUrl,
                 HubSpotUrl = world.HubSpotUrl,
@@ -167,11 +185,16 @@ public static partial class SoakDriver
             _config.Save(_configPath);
 
             using var driverJournal = new Journal(Path.Combine(journals, "driver.jsonl"));
-            _services = WorkerHost.Build(_config, tokens, driverJournal, configure: b => b.ConfigureAudit(o =>
-            {
-                o.AnchorSigningKey = Convert.ToBase64String(AnchorKey);
-                o.AnchorKeyId = "soak";
-            }));
+            _services = WorkerHost.Build(
+                _config,
+                tokens,
+                driverJournal,
+                configure: b => b.ConfigureAudit(o =>
+                {
+                    o.AnchorSigningKey = Convert.ToBase64String(AnchorKey);
+                    o.AnchorKeyId = "soak";
+                }),
+                sim: sim);
             await using var services = _services;
 
             await SeedAsync(cancellationToken);
@@ -188,6 +211,12 @@ public static partial class SoakDriver
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var started = Stopwatch.GetTimestamp();
+                if (sim is not null)
+                {
+                    // People work a while after the last sync phase (in a run with processes, real time passes).
+                    sim.Clock.Advance(TimeSpan.FromMilliseconds(500 + _random.Next(4500)));
+                }
+
                 var commands = Edit(round);
                 var calls = world.TotalCalls;
                 await SyncPhaseAsync(commands, killPlan[round], cancellationToken);
@@ -216,7 +245,14 @@ public static partial class SoakDriver
                 if (pass > 1)
                 {
                     // Notes a killed worker held are claimed until their claim runs out.
-                    await Task.Delay(TimeSpan.FromSeconds(_config.NoteClaimSeconds / 2.0), cancellationToken);
+                    if (sim is null)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(_config.NoteClaimSeconds / 2.0), cancellationToken);
+                    }
+                    else
+                    {
+                        sim.Clock.Advance(TimeSpan.FromSeconds(_config.NoteClaimSeconds / 2.0));
+                    }
                 }
 
                 var final = new RoundCommands
@@ -255,7 +291,7 @@ public static partial class SoakDriver
 
         private async Task SeedAsync(CancellationToken cancellationToken)
         {
-            var now = DateTimeOffset.UtcNow;
+            var now = Now;
             for (var i = 0; i < options.Leads; i++)
             {
                 var provider = i % 2 == 0 ? CrmProvider.Salesforce : CrmProvider.HubSpot;
@@ -283,6 +319,7 @@ public static partial class SoakDriver
                     },
                     cancellationToken);
                 var values = FieldValues.Of(pair, amount, close);
+                sim?.Trace?.Link(leadId, crmId);
                 _model.Add(new LeadModel { LeadId = leadId, UserId = user, Provider = provider, CrmId = crmId, Agreed = values, LeadSide = values.Copy(), CrmSide = values.Copy() });
             }
         }
@@ -303,7 +340,7 @@ public static partial class SoakDriver
         private RoundCommands Edit(int round)
         {
             var commands = new RoundCommands { Round = round };
-            var today = DateTimeOffset.UtcNow;
+            var today = Now;
             foreach (var m in _model)
             {
                 if (_random.NextDouble() < options.EditRate)
@@ -374,7 +411,7 @@ public static partial class SoakDriver
 
                 try
                 {
-                    await Leads.UpdateAsync(edited with { UpdatedAt = DateTimeOffset.UtcNow });
+                    await Leads.UpdateAsync(edited with { UpdatedAt = Now });
                 }
                 catch (CrmSyncConcurrencyException) when (attempt < 5)
                 {
@@ -396,6 +433,7 @@ public static partial class SoakDriver
                 }
 
                 report.LeadEdits++;
+                NoteUnknownOutcomeWindow(m, leadSide: true, what, ValuesOf(lead), ValuesOf(edited));
                 return;
             }
         }
@@ -409,27 +447,82 @@ public static partial class SoakDriver
             }
 
             var lead = ValuesOf(Leads.GetAsync(m.UserId, m.LeadId).GetAwaiter().GetResult() ?? throw new InvalidOperationException($"Lead {m.LeadId} is gone."));
+            var before = world.Read(m.Provider, m.CrmId);
             switch (what)
             {
                 case 0:
                     var value = PickNot(AmountOrNone, FieldValues.Amount, m.LeadSide[Field.Amount], lead[Field.Amount]);
                     world.Edit(m.Provider, m.CrmId, amount: value, clearAmount: value is null);
+                    sim?.Trace?.Lead(m.LeadId, $"a CRM user sets the amount to {FieldValues.Amount(value)}");
                     m.CrmSide[Field.Amount] = FieldValues.Amount(value);
                     break;
                 case 1:
                     var close = PickNot(Date, d => FieldValues.Date(d), m.LeadSide[Field.CloseDate], lead[Field.CloseDate]);
                     world.Edit(m.Provider, m.CrmId, closeDate: close);
+                    sim?.Trace?.Lead(m.LeadId, $"a CRM user sets the close date to {FieldValues.Date(close)}");
                     m.CrmSide[Field.CloseDate] = FieldValues.Date(close);
                     break;
                 default:
                     var pair = PickOther(m.CrmSide.Stage, m.LeadSide.Stage, lead.Stage);
-                    world.Edit(m.Provider, m.CrmId, stage: Pick(Stages.StagesOf(m.Provider, pair)));
+                    var stage = Pick(Stages.StagesOf(m.Provider, pair));
+                    world.Edit(m.Provider, m.CrmId, stage: stage);
+                    sim?.Trace?.Lead(m.LeadId, $"a CRM user sets the stage to {stage} ({pair})");
                     m.CrmSide.Stage = pair;
                     m.CrmStageEdited = true;
                     break;
             }
 
             report.CrmEdits++;
+            NoteUnknownOutcomeWindow(m, leadSide: false, what, before, world.Read(m.Provider, m.CrmId));
+        }
+
+        /// <summary>
+        /// Notes a person's edit that falls in the documented unknown-outcome window (docs/reliability.md, "What is not
+        /// guaranteed"): the lead's sync state still holds an unconfirmed write to the side edited (its sync died, or could
+        /// not read the outcome back), and the edit is one the engine must misjudge: the write had landed and the person
+        /// set the side back to its value from before (taken for a write that never landed), or the write had not landed
+        /// and the person set a new value (taken for a change made after a landed write). Whether it landed is what the
+        /// side showed just before the edit (the stage pair judged as one, like the engine). An edit of that field lost
+        /// before the sides agree again is counted apart (<see cref="SoakReport.LostInUnknownOutcomeWindow"/>).
+        /// </summary>
+        private void NoteUnknownOutcomeWindow(LeadModel m, bool leadSide, int what, FieldValues before, FieldValues after)
+        {
+            var state = _services.GetRequiredService<ISyncStateStore>().GetAsync(m.LeadId).AsTask().GetAwaiter().GetResult();
+            if (state is null)
+            {
+                return;
+            }
+
+            Field[] fields = what switch
+            {
+                0 => [Field.Amount],
+                1 => [Field.CloseDate],
+                _ => [Field.Lifecycle, Field.Status], // one CRM field holds both
+            };
+            var writes = fields
+                .Select(f => (Field: f, Write: state.PendingChanges.LastOrDefault(p => p.Unconfirmed && p.Field == Wire(f) && !string.Equals(leadSide ? p.LeadValueBefore : p.CrmValueBefore, p.Value, StringComparison.Ordinal))))
+                .Where(w => w.Write is not null)
+                .ToList();
+            if (writes.Count == 0)
+            {
+                return;
+            }
+
+            bool All(FieldValues values, Func<PendingChange, string?> expected) => writes.All(w => string.Equals(values[w.Field], expected(w.Write!), StringComparison.Ordinal));
+            string? Prior(PendingChange p) => leadSide ? p.LeadValueBefore : p.CrmValueBefore;
+            var landed = All(before, p => p.Value);
+            var notLanded = All(before, Prior);
+            var setBack = All(after, Prior);
+            var setNew = !All(after, p => p.Value) && !setBack;
+            var misjudged = (landed && setBack) || (notLanded && setNew);
+            sim?.Trace?.Lead(m.LeadId, $"the {(leadSide ? "lead" : "CRM")} edit meets the unconfirmed write of {string.Join(", ", writes.Select(w => $"{w.Write!.Field}={w.Write.Value}"))}: it {(landed ? "had landed" : notLanded ? "had not landed" : "is not shown")}, the edit {(setBack ? "sets the value from before" : setNew ? "sets a new value" : "sets the written value")}{(misjudged ? ": in the unknown-outcome window" : string.Empty)}");
+            if (misjudged)
+            {
+                foreach (var field in fields)
+                {
+                    m.EditedInUnknownOutcomeWindow.Add(field);
+                }
+            }
         }
 
         /// <summary>
@@ -488,82 +581,22 @@ public static partial class SoakDriver
             _unpushed.Clear();
             var roundPath = Path.Combine(work, $"round-{commands.Round}.json");
             commands.Save(roundPath);
-            kills += _killsOwed;
+            // Kills a chaos round did not reach move to the next chaos round, never into the quiescent final pass: a worker
+            // killed there could leave activities unpulled after the leads settled (the deterministic soak found it).
+            kills += commands.Final ? 0 : _killsOwed;
             _killsOwed = 0;
 
             var startCalls = world.TotalCalls;
             var expected = Math.Max(20, _callsPerRound);
             var killAt = Enumerable.Range(0, kills).Select(_ => (long)(1 + (_random.NextDouble() * expected * 0.9))).Order().ToList();
             var expiries = commands.Final || commands.Round == 0 ? [] : Enumerable.Range(0, options.TokenExpiriesPerRound).Select(_ => (long)(_random.NextDouble() * expected)).Order().ToList();
-            var workers = Enumerable.Range(0, options.Workers).Select(p => StartWorker(commands.Round, p, roundPath)).ToList();
-            var deadline = Stopwatch.StartNew();
-            try
+            if (sim is not null)
             {
-                while (true)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var calls = world.TotalCalls - startCalls;
-                    while (expiries.Count > 0 && calls >= expiries[0])
-                    {
-                        expiries.RemoveAt(0);
-                        world.ExpireTokens();
-                    }
-
-                    var alive = workers.Where(w => !w.HasExited).ToList();
-                    if (killAt.Count > 0 && calls >= killAt[0] && alive.Count > 0)
-                    {
-                        killAt.RemoveAt(0);
-                        var victim = alive[_random.Next(alive.Count)];
-                        await victim.KillAsync();
-                        _killedRuns.Add(victim.RunId);
-                        report.Crashes++;
-                        if (_random.NextDouble() < 0.5)
-                        {
-                            // Restarted at once; otherwise it stays down for the rest of the round while people keep editing.
-                            workers[workers.IndexOf(victim)] = StartWorker(commands.Round, victim.Partition, roundPath);
-                            victim.Dispose();
-                        }
-                        else
-                        {
-                            _unpushed.AddRange(commands.Summaries.Where((_, i) => i % options.Workers == victim.Partition));
-                        }
-
-                        continue;
-                    }
-
-                    foreach (var exited in workers.Where(w => w.HasExited && !w.Killed && w.ExitCode != 0).ToList())
-                    {
-                        report.Problems.Add($"worker {exited.RunId} (round {commands.Round}) exited with {exited.ExitCode}: {Tail(exited.Output)}");
-                        workers.Remove(exited);
-                        exited.Dispose();
-                    }
-
-                    if (workers.All(w => w.HasExited))
-                    {
-                        break;
-                    }
-
-                    if (deadline.Elapsed > TimeSpan.FromMinutes(commands.Final ? 30 : 10))
-                    {
-                        report.Problems.Add($"round {commands.Round}: workers still running after {deadline.Elapsed.TotalMinutes:0} min; killed");
-                        foreach (var w in workers.Where(w => !w.HasExited))
-                        {
-                            await w.KillAsync();
-                            _killedRuns.Add(w.RunId);
-                        }
-
-                        break;
-                    }
-
-                    await Task.Delay(5, cancellationToken);
-                }
+                await SimulatedPhaseAsync(commands, killAt, expiries, startCalls);
             }
-            finally
+            else
             {
-                foreach (var w in workers)
-                {
-                    w.Dispose();
-                }
+                await ProcessPhaseAsync(commands, roundPath, killAt, expiries, startCalls, cancellationToken);
             }
 
             _killsOwed = killAt.Count; // the round ended before these points: kill in a later round
@@ -575,6 +608,81 @@ public static partial class SoakDriver
             {
                 _callsPerRound = Math.Max(_callsPerRound, (world.TotalCalls - startCalls) / 2.0);
             }
+        }
+
+        /// <summary>The sync phase with worker processes: each round's workers start, some are killed (<see cref="Process.Kill(bool)"/>) and restarted.</summary>
+        private async Task ProcessPhaseAsync(RoundCommands commands, string roundPath, List<long> killAt, List<long> expiries, long startCalls, CancellationToken cancellationToken)
+        {
+                var workers = Enumerable.Range(0, options.Workers).Select(p => StartWorker(commands.Round, p, roundPath)).ToList();
+                var deadline = Stopwatch.StartNew();
+                try
+                {
+                    while (true)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var calls = world.TotalCalls - startCalls;
+                        while (expiries.Count > 0 && calls >= expiries[0])
+                        {
+                            expiries.RemoveAt(0);
+                            world.ExpireTokens();
+                        }
+
+                        var alive = workers.Where(w => !w.HasExited).ToList();
+                        if (killAt.Count > 0 && calls >= killAt[0] && alive.Count > 0)
+                        {
+                            killAt.RemoveAt(0);
+                            var victim = alive[_random.Next(alive.Count)];
+                            await victim.KillAsync();
+                            _killedRuns.Add(victim.RunId);
+                            report.Crashes++;
+                            if (_random.NextDouble() < 0.5)
+                            {
+                                // Restarted at once; otherwise it stays down for the rest of the round while people keep editing.
+                                workers[workers.IndexOf(victim)] = StartWorker(commands.Round, victim.Partition, roundPath);
+                                victim.Dispose();
+                            }
+                            else
+                            {
+                                _unpushed.AddRange(commands.Summaries.Where((_, i) => i % options.Workers == victim.Partition));
+                            }
+
+                            continue;
+                        }
+
+                        foreach (var exited in workers.Where(w => w.HasExited && !w.Killed && w.ExitCode != 0).ToList())
+                        {
+                            report.Problems.Add($"worker {exited.RunId} (round {commands.Round}) exited with {exited.ExitCode}: {Tail(exited.Output)}");
+                            workers.Remove(exited);
+                            exited.Dispose();
+                        }
+
+                        if (workers.All(w => w.HasExited))
+                        {
+                            break;
+                        }
+
+                        if (deadline.Elapsed > TimeSpan.FromMinutes(commands.Final ? 30 : 10))
+                        {
+                            report.Problems.Add($"round {commands.Round}: workers still running after {deadline.Elapsed.TotalMinutes:0} min; killed");
+                            foreach (var w in workers.Where(w => !w.HasExited))
+                            {
+                                await w.KillAsync();
+                                _killedRuns.Add(w.RunId);
+                            }
+
+                            break;
+                        }
+
+                        await Task.Delay(5, cancellationToken);
+                    }
+                }
+                finally
+                {
+                    foreach (var w in workers)
+                    {
+                        w.Dispose();
+                    }
+                }
         }
 
         private WorkerProcess StartWorker(int round, int partition, string roundPath)

@@ -51,7 +51,8 @@ public sealed record SoakOptions
 
     public bool KeepFiles { get; init; }
 
-    /// <summary>Gets where to write the report as JSON, if anywhere.</summary>
+    /// <summary>Gets where to write the report as JSON, if anywhere (not itself in the report: a replay writes the same bytes elsewhere).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string? ReportPath { get; init; }
 
     /// <summary>Gets a value indicating whether the library's default HTTP circuit breaker is kept (it opens at 10 % failures).</summary>
@@ -59,6 +60,49 @@ public sealed record SoakOptions
 
     /// <summary>Gets how long a worker holds a note it delivers, in seconds (a killed worker's notes are sent again after it).</summary>
     public int NoteClaimSeconds { get; init; } = 15;
+
+    /// <summary>
+    /// Gets a value indicating whether the run is a deterministic simulation: workers in process under a seeded scheduler,
+    /// virtual time, emulators in process; the same seed gives the same run (see <c>Simulation/SimScheduler.cs</c>).
+    /// </summary>
+    public bool Deterministic { get; init; }
+
+    /// <summary>Gets how many soaks to run, with consecutive seeds from <see cref="Seed"/> (each reported with its seed).</summary>
+    public int Seeds { get; init; } = 1;
+
+    /// <summary>Gets the leads whose every plan, claim, settle, lead write and CRM request a deterministic run traces.</summary>
+    public IReadOnlyList<string> Trace { get; init; } = [];
+
+    /// <summary>Gets the command line that runs this soak again (the one seed of a multi-seed run).</summary>
+    public string ReplayCommand()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var defaults = new SoakOptions();
+        var args = new List<string> { "dotnet run -c Release --project tools/Aria.CrmSync.Soak --" };
+        if (Deterministic)
+        {
+            args.Add("--deterministic");
+        }
+
+        args.Add($"--leads {Leads} --users {Users} --rounds {Rounds} --fault-rate {FaultRate.ToString(c)} --crashes {Crashes} --store {Store} --workers {Workers}");
+        void Add(bool differs, string text)
+        {
+            if (differs)
+            {
+                args.Add(text);
+            }
+        }
+
+        Add(EditRate != defaults.EditRate, $"--edit-rate {EditRate.ToString(c)}");
+        Add(SummaryRate != defaults.SummaryRate, $"--summary-rate {SummaryRate.ToString(c)}");
+        Add(ActivityRate != defaults.ActivityRate, $"--activity-rate {ActivityRate.ToString(c)}");
+        Add(ManualRate != defaults.ManualRate, $"--manual-rate {ManualRate.ToString(c)}");
+        Add(TokenExpiriesPerRound != defaults.TokenExpiriesPerRound, $"--token-expiries {TokenExpiriesPerRound.ToString(c)}");
+        Add(DefaultCircuitBreaker, "--default-circuit-breaker");
+        Add(NoteClaimSeconds != defaults.NoteClaimSeconds, $"--note-claim-seconds {NoteClaimSeconds.ToString(c)}");
+        args.Add($"--seed {Seed.ToString(c)}");
+        return string.Join(' ', args);
+    }
 
     public static SoakOptions Parse(IReadOnlyList<string> args)
     {
@@ -89,13 +133,26 @@ public sealed record SoakOptions
                 "--report" => options with { ReportPath = Next() },
                 "--default-circuit-breaker" => options with { DefaultCircuitBreaker = true },
                 "--note-claim-seconds" => options with { NoteClaimSeconds = Int() },
+                "--deterministic" => options with { Deterministic = true },
+                "--seeds" => options with { Seeds = Int() },
+                "--trace" => options with { Trace = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}"),
             };
         }
 
-        if (options.Store is not ("sqlite" or "postgres"))
+        if (options.Store is not ("sqlite" or "postgres" or "memory"))
         {
-            throw new ArgumentException("--store must be sqlite or postgres");
+            throw new ArgumentException("--store must be sqlite, postgres or (with --deterministic) memory");
+        }
+
+        if (options.Deterministic && options.Store == "postgres")
+        {
+            throw new ArgumentException("--deterministic runs on --store memory or sqlite (PostgreSQL's driver does real I/O)");
+        }
+
+        if (!options.Deterministic && options.Store == "memory")
+        {
+            throw new ArgumentException("--store memory needs --deterministic (worker processes share a database)");
         }
 
         if (options.Store == "postgres" && options.Postgres is null)

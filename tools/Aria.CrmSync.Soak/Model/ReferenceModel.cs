@@ -56,10 +56,15 @@ public sealed class FieldValues
 }
 
 /// <summary>A field whose observed outcome differs from what the model expected.</summary>
-public sealed record ModelViolation(int Round, string LeadId, Field Field, string Kind, string? Expected, string? Observed, string? Agreed, string? LeadSide, string? CrmSide)
+/// <remarks>
+/// <see cref="InUnknownOutcomeWindow"/> marks the case docs/reliability.md documents as not guaranteed: since the two
+/// sides last agreed on the field, a person edited the side an earlier sync had claimed a write to while that write's
+/// outcome was still unknown to the engine (its sync died, or its read-back failed, before it settled).
+/// </remarks>
+public sealed record ModelViolation(int Round, string LeadId, Field Field, string Kind, string? Expected, string? Observed, string? Agreed, string? LeadSide, string? CrmSide, bool InUnknownOutcomeWindow = false)
 {
     public override string ToString()
-        => $"round {Round} {LeadId}.{Field}: {Kind}: expected {Expected ?? "null"}, observed {Observed ?? "null"} (agreed {Agreed ?? "null"}, lead edit {LeadSide ?? "null"}, CRM edit {CrmSide ?? "null"})";
+        => $"round {Round} {LeadId}.{Field}: {Kind}: expected {Expected ?? "null"}, observed {Observed ?? "null"} (agreed {Agreed ?? "null"}, lead edit {LeadSide ?? "null"}, CRM edit {CrmSide ?? "null"}){(InUnknownOutcomeWindow ? " [unknown-outcome window]" : string.Empty)}";
 }
 
 /// <summary>
@@ -100,6 +105,12 @@ public sealed class LeadModel
 
     /// <summary>Gets the ids of CRM activities created on the record, each expected exactly once as a lead event.</summary>
     public List<string> Activities { get; } = [];
+
+    /// <summary>
+    /// Gets the fields a person edited, since both sides last agreed on them, on a side that an unconfirmed write of the
+    /// engine targeted at that moment (its outcome unknown to the engine): the documented unknown-outcome window.
+    /// </summary>
+    public HashSet<Field> EditedInUnknownOutcomeWindow { get; } = [];
 
     /// <summary>Gets a value indicating whether both sides changed the stage since they last agreed: no more stage edits until they agree.</summary>
     public bool StageFrozen => LeadStageEdited && CrmStageEdited;
@@ -158,8 +169,10 @@ public sealed class LeadModel
                 var kind = string.Equals(expected[field], LeadSide[field], StringComparison.Ordinal) && string.Equals(observed, CrmSide[field], StringComparison.Ordinal) ? "lead edit lost"
                     : string.Equals(expected[field], CrmSide[field], StringComparison.Ordinal) && string.Equals(observed, LeadSide[field], StringComparison.Ordinal) ? "CRM edit lost"
                     : "unexpected value";
-                violations.Add(new ModelViolation(round, LeadId, field, kind, expected[field], observed, Agreed[field], LeadSide[field], CrmSide[field]));
+                violations.Add(new ModelViolation(round, LeadId, field, kind, expected[field], observed, Agreed[field], LeadSide[field], CrmSide[field], EditedInUnknownOutcomeWindow.Contains(field)));
             }
+
+            EditedInUnknownOutcomeWindow.Remove(field);
 
             Agreed[field] = observed;
             LeadSide[field] = observed;

@@ -38,6 +38,7 @@ public sealed class Journal : IDisposable
 
     private readonly StreamWriter _writer;
     private readonly Lock _gate = new();
+    private bool _sealed;
 
     public Journal(string path)
     {
@@ -52,7 +53,20 @@ public sealed class Journal : IDisposable
         var line = JsonSerializer.Serialize(entry, LineJson);
         lock (_gate)
         {
-            _writer.WriteLine(line);
+            if (!_sealed)
+            {
+                _writer.WriteLine(line);
+            }
+        }
+    }
+
+    /// <summary>Closes the journal where it is, as a killed process leaves it: later writes are dropped.</summary>
+    public void Seal()
+    {
+        lock (_gate)
+        {
+            _sealed = true;
+            _writer.Dispose();
         }
     }
 

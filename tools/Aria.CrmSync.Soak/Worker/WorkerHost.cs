@@ -1,3 +1,4 @@
+using Aria.CrmSync.Soak.Simulation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
@@ -9,13 +10,20 @@ namespace Aria.CrmSync.Soak.Worker;
 /// <summary>
 /// Builds one sync worker the way a host would: <c>AddAriaCrmSync()</c> with the soak's field rules and short retry
 /// delays, the SQLite or PostgreSQL stores, the host's connection resolver, and both gateways pointed at the emulators'
-/// loopback addresses. The sync-state store is wrapped to journal failures and retries.
+/// loopback addresses. The sync-state store is wrapped to journal failures and retries. In a deterministic soak
+/// (a <see cref="SimEnvironment"/>), the worker runs on the virtual clock, talks to the emulators through their in-process
+/// handlers, and every store call and CRM request is a yield point of the scheduler.
 /// </summary>
 public static class WorkerHost
 {
-    public static ServiceProvider Build(WorkerConfig config, ICrmConnectionResolver resolver, Journal journal, Action<ILoggingBuilder>? logging = null, Action<IAriaCrmSyncBuilder>? configure = null)
+    public static ServiceProvider Build(WorkerConfig config, ICrmConnectionResolver resolver, Journal journal, Action<ILoggingBuilder>? logging = null, Action<IAriaCrmSyncBuilder>? configure = null, SimEnvironment? sim = null)
     {
         var services = new ServiceCollection();
+        if (sim is not null)
+        {
+            services.AddSingleton<TimeProvider>(sim.Clock);
+        }
+
         services.AddLogging(b =>
         {
             b.SetMinimumLevel(LogLevel.Warning);
@@ -32,9 +40,17 @@ public static class WorkerHost
             o.RetryBaseDelay = TimeSpan.FromMilliseconds(config.RetryBaseDelayMs);
             o.RetryMaxDelay = TimeSpan.FromMilliseconds(config.RetryMaxDelayMs);
             o.NoteClaimDuration = TimeSpan.FromSeconds(config.NoteClaimSeconds);
+            if (sim is not null)
+            {
+                o.RetryJitter = 0; // the retry's due time must follow from the seed
+            }
         });
 
-        if (config.Store == "sqlite")
+        if (config.Store == "memory")
+        {
+            builder.UseInMemoryStores(); // replaced below by the simulation's shared instances
+        }
+        else if (config.Store == "sqlite")
         {
             builder.UseSqliteStores(config.ConnectionString);
         }
@@ -85,6 +101,10 @@ public static class WorkerHost
         }
 
         configure?.Invoke(builder);
+        if (sim is not null)
+        {
+            Simulate(services, config, sim);
+        }
 
         // Journal the state transitions the audit trail must account for.
         var store = services.Last(d => d.ServiceType == typeof(ISyncStateStore));
@@ -92,5 +112,42 @@ public static class WorkerHost
         services.AddSingleton<ISyncStateStore>(sp => new JournalingSyncStateStore((ISyncStateStore)store.ImplementationFactory!(sp), journal));
 
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+    }
+
+    private static void Simulate(IServiceCollection services, WorkerConfig config, SimEnvironment sim)
+    {
+        if (config.Store == "memory")
+        {
+            services.RemoveAll<ILeadMemoryStore>();
+            services.RemoveAll<ISyncStateStore>();
+            services.RemoveAll<IAuditStore>();
+            services.AddSingleton(sim.Leads);
+            services.AddSingleton(sim.SyncStates);
+            services.AddSingleton(sim.Audit);
+        }
+
+        Wrap<ILeadMemoryStore>(services, inner => new SimLeadStore(inner, sim.Scheduler, sim.Trace));
+        Wrap<ISyncStateStore>(services, inner => new SimStateStore(inner, sim.Scheduler, sim.Trace));
+        Wrap<IAuditStore>(services, inner => new SimAuditStore(inner, sim.Scheduler));
+
+        foreach (var (name, emulator) in new (string, Testing.CrmEmulator)[]
+        {
+            (SalesforceOptions.HttpClientName, sim.World.Salesforce),
+            (HubSpotOptions.HttpClientName, sim.World.HubSpot),
+            (HubSpotOptions.OAuthHttpClientName, sim.World.HubSpot),
+        })
+        {
+            services.AddHttpClient(name)
+                .ConfigurePrimaryHttpMessageHandler(() => new SimHttpHandler(emulator.CreateHandler(), sim.Scheduler, sim.Trace))
+                .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private static void Wrap<T>(IServiceCollection services, Func<T, T> wrap)
+        where T : class
+    {
+        var inner = services.Last(d => d.ServiceType == typeof(T));
+        services.Remove(inner);
+        services.AddSingleton(sp => wrap((T)(inner.ImplementationInstance ?? inner.ImplementationFactory?.Invoke(sp) ?? ActivatorUtilities.CreateInstance(sp, inner.ImplementationType!))));
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Aria.CrmSync.Soak.Worker;
@@ -14,6 +13,7 @@ public static class WorkerRunner
 {
     public static async Task RunRoundAsync(IServiceProvider services, WorkerConfig config, RoundCommands round, string workerId, Journal journal, int partition = 0, int partitions = 1, CancellationToken cancellationToken = default)
     {
+        var time = services.GetRequiredService<TimeProvider>();
         var sync = services.GetRequiredService<ICrmSyncService>();
         try
         {
@@ -37,7 +37,7 @@ public static class WorkerRunner
             }
 
             await SyncConnectionsAsync(sync, config, workerId, journal, full: false, cancellationToken);
-            await ProcessRetriesAsync(sync, journal, TimeSpan.FromSeconds(round.RetrySeconds), cancellationToken);
+            await ProcessRetriesAsync(sync, journal, time, TimeSpan.FromSeconds(round.RetrySeconds), cancellationToken);
             foreach (var lead in round.Manual.Where((_, i) => i % partitions == partition))
             {
                 await GuardAsync(journal, "manual_sync", lead.UserId, async () =>
@@ -45,7 +45,7 @@ public static class WorkerRunner
             }
 
             // The manual syncs' failures are retried too (otherwise the next round's connection sync would take them first).
-            await ProcessRetriesAsync(sync, journal, TimeSpan.FromSeconds(round.RetrySeconds), cancellationToken);
+            await ProcessRetriesAsync(sync, journal, time, TimeSpan.FromSeconds(round.RetrySeconds), cancellationToken);
             for (var pass = 2; pass <= round.ConnectionPasses; pass++)
             {
                 await SyncConnectionsAsync(sync, config, workerId, journal, full: false, cancellationToken);
@@ -82,10 +82,10 @@ public static class WorkerRunner
         }
     }
 
-    private static async Task ProcessRetriesAsync(ICrmSyncService sync, Journal journal, TimeSpan budget, CancellationToken cancellationToken)
+    private static async Task ProcessRetriesAsync(ICrmSyncService sync, Journal journal, TimeProvider time, TimeSpan budget, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < budget)
+        var started = time.GetTimestamp();
+        while (time.GetElapsedTime(started) < budget)
         {
             var processed = 0;
             await GuardAsync(journal, "process_due_retries", null, async () =>
@@ -97,7 +97,7 @@ public static class WorkerRunner
 
             if (processed == 0)
             {
-                await Task.Delay(100, cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
             }
         }
     }

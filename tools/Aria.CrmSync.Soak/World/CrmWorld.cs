@@ -38,6 +38,23 @@ public sealed class CrmWorld : IAsyncDisposable
     /// <summary>Gets the calls both emulators served (API and OAuth, faulted or not).</summary>
     public long TotalCalls => Salesforce.Calls.Total + HubSpot.Calls.Total;
 
+    /// <summary>Gets a value indicating whether the emulators are served in process (a deterministic soak): no sockets, no real delays.</summary>
+    public bool InProcess { get; private set; }
+
+    /// <summary>The emulators of a deterministic soak: in process, on the virtual clock, faults without real delays.</summary>
+    public static CrmWorld CreateInProcess(int seed, TimeProvider time)
+    {
+        var world = new CrmWorld(
+            new SalesforceEmulator(new SalesforceEmulatorOptions { Seed = seed, DailyApiRequestLimit = int.MaxValue, MaxOpenQueryCursors = 1000, TimeProvider = time, BaseAddress = new Uri("https://salesforce.soak.invalid") }),
+            new HubSpotEmulator(new HubSpotEmulatorOptions { Seed = seed, RequestsPerInterval = 1_000_000, RateLimitInterval = TimeSpan.FromMilliseconds(500), DailyLimit = long.MaxValue / 4, SearchRequestsPerSecond = 100_000, TimeProvider = time, BaseAddress = new Uri("https://hubspot.soak.invalid") }))
+        {
+            InProcess = true,
+        };
+        world.SalesforceUrl = world.Salesforce.BaseAddress;
+        world.HubSpotUrl = world.HubSpot.BaseAddress;
+        return world;
+    }
+
     public static async Task<CrmWorld> StartAsync(int seed)
     {
         var world = new CrmWorld(
@@ -61,7 +78,9 @@ public sealed class CrmWorld : IAsyncDisposable
                 {
                     Kind = kind,
                     Rate = perKind,
-                    Latency = kind == FaultKind.Latency ? TimeSpan.FromMilliseconds(25) : TimeSpan.FromMilliseconds(60),
+                    // In process the delays are zero: the emulators would wait in real time, and the scheduler already
+                    // decides what runs while a request is in flight.
+                    Latency = InProcess ? TimeSpan.Zero : kind == FaultKind.Latency ? TimeSpan.FromMilliseconds(25) : TimeSpan.FromMilliseconds(60),
                 });
             }
         }
