@@ -1,6 +1,7 @@
 using Aria.CrmSync.Diagnostics;
 using Aria.CrmSync.Security;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Aria.CrmSync.Auditing;
 
@@ -15,12 +16,12 @@ internal sealed class CrmAuditService : ICrmAuditService
 
     private readonly CrmAuditOptions _options;
 
-    public CrmAuditService(IAuditStore store, TimeProvider time, ILogger<CrmAuditService> logger, CrmSyncTelemetry telemetry, Microsoft.Extensions.Options.IOptions<CrmAuditOptions>? options = null)
+    public CrmAuditService(IAuditStore store, TimeProvider time, CrmSyncTelemetry telemetry, Microsoft.Extensions.Options.IOptions<CrmAuditOptions>? options = null, ILogger<CrmAuditService>? logger = null)
     {
         _options = options?.Value ?? new CrmAuditOptions();
         _store = store;
         _time = time;
-        _logger = logger;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _telemetry = telemetry;
         _verifier = new AuditChainVerifier(store, Sealer);
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Aria.CrmSync.Hosting;
@@ -8,8 +9,10 @@ namespace Aria.CrmSync.Hosting;
 /// Syncs the configured connections and runs due retries on a fixed interval. Several host instances may run it at
 /// once: each connection is leased to one worker at a time, and per-lead retries are claimed with the state version.
 /// </summary>
-internal sealed partial class CrmSyncWorker(ICrmSyncService sync, IOptions<CrmSyncWorkerOptions> options, TimeProvider time, ILogger<CrmSyncWorker> logger) : BackgroundService
+internal sealed partial class CrmSyncWorker(ICrmSyncService sync, IOptions<CrmSyncWorkerOptions> options, TimeProvider time, ILogger<CrmSyncWorker>? logger = null) : BackgroundService
 {
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
@@ -34,7 +37,7 @@ internal sealed partial class CrmSyncWorker(ICrmSyncService sync, IOptions<CrmSy
             try
             {
                 var result = await sync.SyncConnectionAsync(userId, provider, settings.ConnectionSync, progress: null, cancellationToken).ConfigureAwait(false);
-                LogPass(logger, provider, userId, result.Completed, result.LeadsUpdated, result.CrmRecordsUpdated, result.Failures.Count, result.Reason ?? "completed");
+                LogPass(_logger, provider, userId, result.Completed, result.LeadsUpdated, result.CrmRecordsUpdated, result.Failures.Count, result.Reason ?? "completed");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -42,7 +45,7 @@ internal sealed partial class CrmSyncWorker(ICrmSyncService sync, IOptions<CrmSy
             }
             catch (CrmSyncException ex)
             {
-                LogPassFailed(logger, provider, userId, ex.Code);
+                LogPassFailed(_logger, provider, userId, ex.Code);
             }
         }
 
@@ -54,7 +57,7 @@ internal sealed partial class CrmSyncWorker(ICrmSyncService sync, IOptions<CrmSy
             }
             catch (CrmSyncException ex)
             {
-                LogPassFailed(logger, null, null, ex.Code);
+                LogPassFailed(_logger, null, null, ex.Code);
             }
         }
     }

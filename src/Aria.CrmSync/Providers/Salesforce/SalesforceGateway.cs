@@ -7,6 +7,7 @@ using Aria.CrmSync.Diagnostics;
 using Aria.CrmSync.Providers.Http;
 using Aria.CrmSync.Security;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Aria.CrmSync.Providers.Salesforce;
@@ -45,7 +46,7 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
         CrmTokenCache tokens,
         TimeProvider time,
         CrmSyncTelemetry telemetry,
-        ILogger<SalesforceGateway> logger)
+        ILogger<SalesforceGateway>? logger = null)
         : base(
             () => httpClientFactory.CreateClient(SalesforceOptions.HttpClientName),
             new CrmRateGate(CrmProvider.Salesforce, c => registrations.Get(options, c.OptionsName).RateLimits, time),
@@ -55,7 +56,7 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
         _options = options;
         _registrations = registrations;
         _tokens = tokens;
-        _logger = logger;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     public CrmProvider Provider => Salesforce;
