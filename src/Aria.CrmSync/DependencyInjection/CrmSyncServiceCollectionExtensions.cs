@@ -12,7 +12,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class CrmSyncServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the sync engine (<see cref="ICrmSyncService"/>) and the audit trail (<see cref="ICrmAuditService"/>).
+    /// Adds the sync engine (<see cref="ICrmSyncService"/>), lead linking (<see cref="ICrmLinkService"/>) and the audit
+    /// trail (<see cref="ICrmAuditService"/>).
     /// Chain <c>.AddSalesforce(...)</c>, <c>.AddHubSpot(...)</c> and a store (<c>.UseInMemoryStores()</c>,
     /// <c>.UseSqliteStores(...)</c>, <c>.UsePostgreSqlStores(...)</c>). Calling it again only applies
     /// <paramref name="configure"/> again.
@@ -61,6 +62,7 @@ public static class CrmSyncServiceCollectionExtensions
         services.TryAddSingleton(sp => new CrmSyncTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<ICrmAuditService, CrmAuditService>();
         services.TryAddSingleton<ICrmSyncService, CrmSyncService>();
+        services.TryAddSingleton<ICrmLinkService, Aria.CrmSync.Linking.CrmLinkService>();
     }
 
     private sealed class AriaCrmSyncMarker;

@@ -216,6 +216,7 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
         public const string QueryAll = "salesforce.queryAll";
         public const string QueryMore = "salesforce.query.more";
         public const string SObjectGet = "salesforce.sobjects.get";
+        public const string SObjectCreate = "salesforce.sobjects.create";
         public const string CollectionsRetrieve = "salesforce.collections.retrieve";
         public const string CollectionsUpdate = "salesforce.collections.update";
         public const string CollectionsCreate = "salesforce.collections.create";
