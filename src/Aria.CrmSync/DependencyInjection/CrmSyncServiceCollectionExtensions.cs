@@ -63,6 +63,7 @@ public static class CrmSyncServiceCollectionExtensions
         services.TryAddSingleton<ICrmAuditService, CrmAuditService>();
         services.TryAddSingleton<ICrmSyncService, CrmSyncService>();
         services.TryAddSingleton<ICrmLinkService, Aria.CrmSync.Linking.CrmLinkService>();
+        services.TryAddSingleton<ICrmConnectionRegistry>(sp => new InMemoryCrmConnectionRegistry(sp.GetService<TimeProvider>()));
     }
 
     private sealed class AriaCrmSyncMarker;

@@ -246,7 +246,7 @@ public abstract partial class DurableStoreTests
         await MigrateNewInstanceAsync();
 
         var versions = await QueryRawAsync($"SELECT version, name FROM {Table("crm_sync_migrations")} ORDER BY version");
-        Assert.Equal([(1L, "0001_initial")], versions.Select(r => (Convert.ToInt64(r[0]), (string)r[1]!)));
+        Assert.Equal([(1L, "0001_initial"), (2L, "0002_connections")], versions.Select(r => (Convert.ToInt64(r[0]), (string)r[1]!)));
         var (syncStates, _, _) = OpenInstance();
         Assert.Equal(1, (await syncStates.InsertAsync(State("lead-1"))).Version);
     }
@@ -261,7 +261,7 @@ public abstract partial class DurableStoreTests
         }
 
         var versions = await QueryRawAsync($"SELECT version FROM {Table("crm_sync_migrations")}");
-        Assert.Equal([1L], versions.Select(r => Convert.ToInt64(r[0])));
+        Assert.Equal([1L, 2L], versions.Select(r => Convert.ToInt64(r[0])).Order());
     }
 
     /// <summary>Asserts that <see cref="ICrmAuditService.VerifyAsync"/> (through a host's services) finds the user's chain intact and <paramref name="length"/> long.</summary>
