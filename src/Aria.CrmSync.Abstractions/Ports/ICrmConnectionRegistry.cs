@@ -59,6 +59,16 @@ public interface ICrmConnectionRegistry
     IAsyncEnumerable<CrmConnectionRegistration> ListAsync(CancellationToken cancellationToken = default);
 }
 
+/// <summary>The pause reasons the sync worker records (hosts may use their own too).</summary>
+public static class PauseReasons
+{
+    /// <summary>The CRM refused the refresh token: the user must authorise again, then the host resumes the connection.</summary>
+    public const string Reauthorization = "reauthorization";
+
+    /// <summary>The CRM's daily quota is used up; the pause ends when it resets (<see cref="CrmConnectionRegistration.PausedUntil"/>).</summary>
+    public const string Quota = "quota";
+}
+
 /// <summary>The state of a registered connection.</summary>
 [JsonConverter(typeof(WireEnumJsonConverter<CrmConnectionState>))]
 public enum CrmConnectionState

@@ -93,6 +93,11 @@ internal sealed partial class CrmSyncWorker(
             {
                 var result = await sync.SyncConnectionAsync(userId, provider, settings.ConnectionSync, progress: null, cancellationToken).ConfigureAwait(false);
                 LogPass(_logger, provider, userId, result.Completed, result.LeadsUpdated, result.CrmRecordsUpdated, result.Failures.Count, result.Reason ?? "completed");
+                if (registry is not null && (result.RequiresReauthorization || result.PausedUntil is not null))
+                {
+                    // Not worth a call until the user authorises again / the quota resets; health checks report it.
+                    await registry.PauseAsync(userId, provider, result.RequiresReauthorization ? PauseReasons.Reauthorization : PauseReasons.Quota, result.PausedUntil, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -105,6 +105,24 @@ public class CrmSyncWorkerTests
         Assert.Contains("retrying in 8 s", errors[^1].Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunPassAsync_RefreshRefused_PausesTheConnectionForReauthorization()
+    {
+        await using var h = new SyncHarness();
+        await h.AddLeadAsync("lead-1", crmId: "006000000000001AAA", value: 1m);
+        h.Salesforce.Put("006000000000001AAA", "Proposal", 10m);
+        var registry = new InMemoryCrmConnectionRegistry(h.Time);
+        await registry.AddAsync(SyncHarness.UserId, CrmProvider.Salesforce);
+        var settings = new CrmSyncWorkerOptions();
+        var worker = new CrmSyncWorker(h.Sync, Options.Create(settings), h.Time, registry);
+        h.Salesforce.FailNext(new CrmConnectionException(CrmProvider.Salesforce, "invalid_grant", requiresReauthorization: true), times: 20);
+
+        await worker.RunPassAsync(settings, CancellationToken.None);
+
+        var registration = (await registry.GetAsync(SyncHarness.UserId, CrmProvider.Salesforce))!;
+        Assert.Equal((CrmConnectionState.Paused, PauseReasons.Reauthorization, (DateTimeOffset?)null), (registration.State, registration.PauseReason, registration.PausedUntil));
+    }
+
     [Theory]
     [InlineData(1, 2)]
     [InlineData(2, 4)]
