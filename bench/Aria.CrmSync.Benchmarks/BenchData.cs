@@ -1,6 +1,5 @@
 using Aria.CrmSync.Auditing;
 using Aria.CrmSync.Storage.InMemory;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Aria.CrmSync.Benchmarks;
@@ -73,7 +72,7 @@ internal static class BenchData
     public static (CrmAuditService Audit, InMemoryAuditStore Store) AuditService()
     {
         var store = new InMemoryAuditStore();
-        var audit = new CrmAuditService(store, new FakeTimeProvider(T0), NullLogger<CrmAuditService>.Instance, new Diagnostics.CrmSyncTelemetry());
+        var audit = new CrmAuditService(store, new FakeTimeProvider(T0), new Diagnostics.CrmSyncTelemetry());
         return (audit, store);
     }
 

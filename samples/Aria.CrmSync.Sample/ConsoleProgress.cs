@@ -1,6 +1,6 @@
 namespace Aria.CrmSync.Sample;
 
-/// <summary>Shows a connection sync's progress on one console line (one line per phase when output is redirected).</summary>
+/// <summary>Shows a connection sync's progress on one console line (one final line when output is redirected).</summary>
 internal sealed class ConsoleProgress(string label) : IProgress<ConnectionSyncProgress>
 {
     private readonly Lock _gate = new();
@@ -13,7 +13,8 @@ internal sealed class ConsoleProgress(string label) : IProgress<ConnectionSyncPr
             var text = $"  {label,-10} {Describe(value.Phase),-22} {value.RecordsProcessed,5} leads compared · {value.LeadsUpdated,4} updated from the CRM · {value.CrmRecordsUpdated,4} CRM writes · {value.Failures} failed";
             if (Console.IsOutputRedirected)
             {
-                if (_lastPhase != value.Phase)
+                // A log file gets one line per CRM: the final counts.
+                if (value.Phase == ConnectionSyncPhase.Done && _lastPhase != ConnectionSyncPhase.Done)
                 {
                     Console.WriteLine(text);
                 }

@@ -17,6 +17,10 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
+// A container stop (SIGTERM) or a plain kill -INT ends the run the way Ctrl+C does: cleanly, data saved.
+using var onSigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+using var onSigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+
 try
 {
     return command switch
@@ -34,6 +38,12 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
     return 130;
 }
 
+void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+{
+    context.Cancel = true;
+    cancel.Cancel();
+}
+
 static int Help()
 {
     Console.WriteLine("""
@@ -42,7 +52,7 @@ static int Help()
                                                                       edit both sides, sync both ways, report, verify and export the audit trail
           dotnet run --project samples/Aria.CrmSync.Sample -- composio the same run with both connections brokered by a local Composio emulator
                                                                       (POST /api/v3/tools/execute/proxy; the host holds connected account ids, never CRM tokens)
-          dotnet run --project samples/Aria.CrmSync.Sample -- serve   start the emulators alone and print their URLs and tokens (Ctrl+C stops)
+          dotnet run --project samples/Aria.CrmSync.Sample -- serve   start the emulators alone and print their URLs and tokens (Ctrl+C or SIGTERM stops)
         Settings (appsettings.json, environment variables such as Sample__DataDirectory, or --Sample:Seed=7):
           Sample:DataDirectory, Sample:Seed, Sample:SalesforceOpportunities, Sample:HubSpotDeals, Sample:SalesforcePort, Sample:HubSpotPort
           Salesforce:InstanceUrl + Salesforce:AccessToken/RefreshToken (+ ClientId, ClientSecret, LoginUrl) to sync a real org
@@ -159,10 +169,12 @@ internal static class SampleRun
         // 2. Between two syncs, both sides change (only on the emulators: the sample never edits a real CRM).
         var before = ApiCalls(crms);
         var proxiedBefore = composio is null ? 0 : composio.Emulator.Calls.Count(Aria.CrmSync.Testing.ComposioEmulator.ProxyEndpoint);
+        var notesPushed = new Dictionary<CrmProvider, int>();
         if (!realSalesforce && !realHubSpot)
         {
             var scenario = new Scenario(crms, leads, sync, settings.UserId, settings.Seed, run);
             await scenario.PlayAsync(cancellationToken);
+            notesPushed = scenario.SummariesByProvider;
             Console.WriteLine();
             Console.WriteLine($"Edits since the last sync: {scenario.CrmEdits} in the CRMs, {scenario.LeadEdits} in ARIA, {scenario.BothSides} on both sides (close date, rule: manual), {scenario.Summaries} ARIA summaries pushed as [ARIA] notes, {scenario.Activities} new CRM activities.");
         }
@@ -208,7 +220,7 @@ internal static class SampleRun
         }
 
         var after = ApiCalls(crms);
-        await Report.PrintStatusAsync(states, settings.UserId, results, new Dictionary<CrmProvider, long?>
+        await Report.PrintStatusAsync(states, settings.UserId, results, notesPushed, new Dictionary<CrmProvider, long?>
         {
             [CrmProvider.Salesforce] = realSalesforce ? null : after.Salesforce - before.Salesforce,
             [CrmProvider.HubSpot] = realHubSpot ? null : after.HubSpot - before.HubSpot,
@@ -305,16 +317,18 @@ internal static class SampleServe
         var settings = SampleSettings.Load(SampleRun.Configuration(args));
         await using var crms = await CrmEmulators.StartAsync(settings, cancellationToken);
         var sf = crms.Salesforce.IssueTokens();
+        // Exactly what the token endpoint returns (no trailing '/'): clients such as jsforce append '/services/...'.
+        var instanceUrl = sf.InstanceUrl.ToString().TrimEnd('/');
         var hsToken = crms.HubSpot.CreatePrivateAppToken();
         var hsOAuth = crms.HubSpot.IssueOAuthTokens();
         Console.WriteLine($"""
             Salesforce org (REST API {crms.Salesforce.Options.ApiVersions[^1]}) at {crms.SalesforceUrl}
-              instance_url   {crms.SalesforceUrl}
+              instance_url   {instanceUrl}
               access token   {sf.AccessToken}
               refresh token  {sf.RefreshToken}
               client id      {crms.Salesforce.Options.ClientId}
               client secret  {crms.Salesforce.Options.ClientSecret}
-              try: curl -H "Authorization: Bearer {sf.AccessToken}" "{crms.SalesforceUrl}services/data/v66.0/query?q=SELECT+Id,Name,StageName,Amount+FROM+Opportunity+LIMIT+5"
+              try: curl -H "Authorization: Bearer {sf.AccessToken}" "{instanceUrl}/services/data/v66.0/query?q=SELECT+Id,Name,StageName,Amount+FROM+Opportunity+LIMIT+5"
 
             HubSpot portal {crms.HubSpot.Options.PortalId} at {crms.HubSpotUrl}
               private app token    {hsToken}
@@ -324,7 +338,7 @@ internal static class SampleServe
               client secret        {crms.HubSpot.Options.ClientSecret}
               try: curl -H "Authorization: Bearer {hsToken}" "{crms.HubSpotUrl}crm/v3/objects/deals?limit=5&properties=dealname,amount,dealstage"
 
-            Serving until Ctrl+C; the data is saved in {Path.GetFullPath(settings.DataDirectory)} when you stop.
+            Serving until Ctrl+C or SIGTERM; the data is saved in {Path.GetFullPath(settings.DataDirectory)} when you stop.
             """);
         try
         {

@@ -5,7 +5,7 @@ namespace Aria.CrmSync.Sample;
 /// <summary>The end-of-run summary: sync outcome per CRM, API calls, an audit excerpt, verification and exports.</summary>
 internal static class Report
 {
-    public static async Task PrintStatusAsync(ISyncStateStore states, string userId, IReadOnlyDictionary<CrmProvider, ConnectionSyncResult> results, IReadOnlyDictionary<CrmProvider, long?> apiCalls, CancellationToken cancellationToken)
+    public static async Task PrintStatusAsync(ISyncStateStore states, string userId, IReadOnlyDictionary<CrmProvider, ConnectionSyncResult> results, IReadOnlyDictionary<CrmProvider, int> summariesPushed, IReadOnlyDictionary<CrmProvider, long?> apiCalls, CancellationToken cancellationToken)
     {
         Console.WriteLine();
         Console.WriteLine("  CRM         leads  synced  pending  conflict  error │ from CRM  to CRM  conflicts (rule/open)  notes  activities  API calls");
@@ -21,7 +21,7 @@ internal static class Report
             var r = results.GetValueOrDefault(provider);
             Console.WriteLine(
                 $"  {Name(provider),-10}  {counts.Values.Sum(),5}  {counts.GetValueOrDefault(SyncStatus.Synced),6}  {counts.GetValueOrDefault(SyncStatus.Pending),7}  {counts.GetValueOrDefault(SyncStatus.Conflict),8}  {counts.GetValueOrDefault(SyncStatus.Error),5} │ " +
-                $"{r?.LeadsUpdated ?? 0,8}  {r?.CrmRecordsUpdated ?? 0,6}  {$"{r?.ConflictsResolved ?? 0}/{r?.ConflictsOpen ?? 0}",21}  {r?.NotesPushed ?? 0,5}  {r?.ActivitiesAdded ?? 0,10}  {(apiCalls.GetValueOrDefault(provider) is { } calls ? calls.ToString(System.Globalization.CultureInfo.InvariantCulture) : "n/a"),9}");
+                $"{r?.LeadsUpdated ?? 0,8}  {r?.CrmRecordsUpdated ?? 0,6}  {$"{r?.ConflictsResolved ?? 0}/{r?.ConflictsOpen ?? 0}",21}  {(r?.NotesPushed ?? 0) + summariesPushed.GetValueOrDefault(provider),5}  {r?.ActivitiesAdded ?? 0,10}  {(apiCalls.GetValueOrDefault(provider) is { } calls ? calls.ToString(System.Globalization.CultureInfo.InvariantCulture) : "n/a"),9}");
             if (r is { Completed: false })
             {
                 Console.WriteLine($"  {string.Empty,-10}  not completed: {r.Reason}");
@@ -41,7 +41,7 @@ internal static class Report
         foreach (var entry in await audit.QueryAuditLogAsync(new AuditQuery { UserId = userId, Limit = 8 }, cancellationToken))
         {
             var details = entry.Details.GetRawText();
-            Console.WriteLine($"  #{entry.Sequence,-6} {entry.CreatedAt:HH:mm:ss.fff} {Serialization.WireValue.Format(entry.Operation),-18} {Name(entry.Provider),-10} {entry.LeadMemoryId ?? "(connection)",-32} {(entry.Success ? "ok " : "ERR")} {Shorten(details, 70)}");
+            Console.WriteLine($"  #{entry.Sequence,-6} {entry.CreatedAt.ToUniversalTime():yyyy-MM-dd HH:mm:ss.fff}Z {Serialization.WireValue.Format(entry.Operation),-18} {Name(entry.Provider),-10} {entry.LeadMemoryId ?? "(connection)",-32} {(entry.Success ? "ok " : "ERR")} {Shorten(details, 70)}");
         }
 
         // Checked against every anchor of this and earlier runs, then the head is anchored for the next run to check.

@@ -18,6 +18,9 @@ internal sealed class Scenario(CrmEmulators crms, ILeadMemoryStore leads, ICrmSy
 
     public int Summaries { get; private set; }
 
+    /// <summary>The summaries pushed as [ARIA] notes per CRM (pushed at once, not by the connection sync).</summary>
+    public Dictionary<CrmProvider, int> SummariesByProvider { get; } = [];
+
     public int Activities { get; private set; }
 
     public async Task PlayAsync(CancellationToken cancellationToken)
@@ -84,6 +87,10 @@ internal sealed class Scenario(CrmEmulators crms, ILeadMemoryStore leads, ICrmSy
         {
             var result = await sync.PushSummaryAsync(userId, lead.Id, $"Meeting {today:yyyy-MM-dd} (run {run}): {Pick("budget confirmed", "legal review next week", "champion changed teams", "pilot extended by a month")}.", cancellationToken: cancellationToken);
             Summaries += result.Success ? 1 : 0;
+            if (result.Success)
+            {
+                SummariesByProvider[lead.CrmProvider!.Value] = SummariesByProvider.GetValueOrDefault(lead.CrmProvider!.Value) + 1;
+            }
         }
 
         // New activities logged in the CRMs.

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Aria.CrmSync.Serialization;
 
 /// <summary>Reads a JSON object whose values may be any JSON into a string dictionary (see <see cref="LenientStringJsonConverter"/>).</summary>
-public sealed class LenientStringDictionaryJsonConverter : JsonConverter<IReadOnlyDictionary<string, string?>>
+internal sealed class LenientStringDictionaryJsonConverter : JsonConverter<IReadOnlyDictionary<string, string?>>
 {
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, string?> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)

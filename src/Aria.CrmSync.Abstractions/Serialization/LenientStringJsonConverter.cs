@@ -8,7 +8,7 @@ namespace Aria.CrmSync.Serialization;
 /// Reads any JSON scalar (string, number, boolean) as its text, and a nested object or array as its raw JSON;
 /// writes a string. Used for field values, which the library compares in a canonical text form.
 /// </summary>
-public sealed class LenientStringJsonConverter : JsonConverter<string?>
+internal sealed class LenientStringJsonConverter : JsonConverter<string?>
 {
     /// <inheritdoc />
     public override bool HandleNull => true;

@@ -5,7 +5,7 @@ namespace Aria.CrmSync.Serialization;
 
 /// <summary>Reads and writes an enum as its wire value; numbers and unknown strings are rejected.</summary>
 /// <typeparam name="TEnum">An enum whose members carry <see cref="WireValueAttribute"/>.</typeparam>
-public sealed class WireEnumJsonConverter<TEnum> : JsonConverter<TEnum>
+internal sealed class WireEnumJsonConverter<TEnum> : JsonConverter<TEnum>
     where TEnum : struct, Enum
 {
     /// <inheritdoc />

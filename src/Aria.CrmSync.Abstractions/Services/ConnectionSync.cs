@@ -100,6 +100,9 @@ public sealed record ConnectionSyncResult
     /// <summary>Gets when the connection may be synced again, when it was paused by a quota.</summary>
     public DateTimeOffset? PausedUntil { get; init; }
 
+    /// <summary>Gets whether the run stopped because the user must authorise the CRM again (refresh token revoked or expired).</summary>
+    public bool RequiresReauthorization { get; init; }
+
     /// <summary>Gets how many CRM records were read.</summary>
     public int RecordsRead { get; init; }
 

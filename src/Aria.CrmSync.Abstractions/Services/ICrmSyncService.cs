@@ -133,6 +133,13 @@ public interface ICrmSyncService
     /// <param name="field">The field in conflict.</param>
     /// <param name="resolution"><see cref="ConflictResolution.CrmWins"/> or <see cref="ConflictResolution.AriaWins"/>.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>The outcome.</returns>
+    /// <returns>
+    /// The outcome. Every failure about the lead is a value, never an exception: an unknown lead (<c>NOT_FOUND</c>), no
+    /// open conflict on <paramref name="field"/> (<c>CRM_SYNC_VALIDATION</c>), a CRM that refuses or cannot be reached
+    /// (its code); <see cref="SyncResult.Success"/> is then <see langword="false"/>.
+    /// </returns>
+    /// <exception cref="ArgumentException">An id or <paramref name="field"/> is empty (argument guard).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="resolution"/> is not <see cref="ConflictResolution.CrmWins"/> or
+    /// <see cref="ConflictResolution.AriaWins"/> (argument guard: a person resolves with one of the two).</exception>
     Task<SyncResult> ResolveConflictAsync(string userId, string leadMemoryId, string field, ConflictResolution resolution, CancellationToken cancellationToken = default);
 }

@@ -62,6 +62,8 @@ public static class PostgreSqlAriaCrmSyncBuilderExtensions
         services.AddSingleton<ISyncStateStore>(sp => new PostgreSqlSyncStateStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddSingleton<IAuditStore>(sp => new PostgreSqlAuditStore(sp.GetRequiredService<PostgreSqlDatabase>()));
         services.AddSingleton<ILeadMemoryStore>(sp => new PostgreSqlLeadMemoryStore(sp.GetRequiredService<PostgreSqlDatabase>()));
+        services.RemoveAll<ICrmConnectionRegistry>();
+        services.AddSingleton<ICrmConnectionRegistry>(sp => new PostgreSqlConnectionRegistry(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlStoreInitializer>());
         return builder;
     }

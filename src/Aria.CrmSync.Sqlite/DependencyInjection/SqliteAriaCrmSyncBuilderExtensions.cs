@@ -11,8 +11,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class SqliteAriaCrmSyncBuilderExtensions
 {
     /// <summary>
-    /// Uses durable SQLite stores in one database file for sync state, cursors, leases, lead memories, lead events and the
-    /// audit trail, replacing stores chosen earlier. The schema is created or migrated at host start (or on first use).
+    /// Uses durable SQLite stores in one database file for sync state, cursors, leases, lead memories, lead events, the
+    /// connection registry and the audit trail, replacing stores chosen earlier. The schema is created or migrated at host start (or on first use).
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="connectionString">The SQLite connection string, for example <c>Data Source=crm-sync.db</c>.</param>
@@ -61,6 +61,8 @@ public static class SqliteAriaCrmSyncBuilderExtensions
         services.AddSingleton<ISyncStateStore>(sp => new SqliteSyncStateStore(sp.GetRequiredService<SqliteDatabase>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddSingleton<IAuditStore>(sp => new SqliteAuditStore(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<ILeadMemoryStore>(sp => new SqliteLeadMemoryStore(sp.GetRequiredService<SqliteDatabase>()));
+        services.RemoveAll<ICrmConnectionRegistry>();
+        services.AddSingleton<ICrmConnectionRegistry>(sp => new SqliteConnectionRegistry(sp.GetRequiredService<SqliteDatabase>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqliteStoreInitializer>());
         return builder;
     }

@@ -5,12 +5,12 @@ namespace Aria.CrmSync.Testing;
 
 /// <summary>
 /// The base of the CRM emulators: dispatches requests, applies seeded fault injection, counts calls, and serves
-/// either in-process (<see cref="CreateHandler"/>) or over loopback HTTP (<see cref="StartServerAsync"/>).
+/// either in-process (<see cref="CreateHandler"/>) or over loopback HTTP (<c>StartServerAsync()</c> from the <c>Aria.CrmSync.Testing.Server</c> package).
 /// </summary>
 public abstract class CrmEmulator : IAsyncDisposable
 {
     private readonly ConcurrentQueue<EmulatorExchange> _exchanges = new();
-    private readonly List<EmulatorServer> _servers = [];
+    private readonly List<IAsyncDisposable> _servers = [];
     private readonly CrmEmulatorOptions _options;
 
     /// <summary>Initializes a new instance of the <see cref="CrmEmulator"/> class.</summary>
@@ -45,20 +45,19 @@ public abstract class CrmEmulator : IAsyncDisposable
     /// <returns>The client.</returns>
     public HttpClient CreateClient() => new(CreateHandler()) { BaseAddress = BaseAddress };
 
-    /// <summary>Starts a loopback HTTP server (<c>http://127.0.0.1:{port}</c>) serving this emulator.</summary>
-    /// <param name="port">The port; 0 picks a free one.</param>
-    /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>The running server; dispose it to stop.</returns>
-    public async Task<EmulatorServer> StartServerAsync(int port = 0, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records a loopback server that serves this emulator (the <c>Aria.CrmSync.Testing.Server</c> package's
+    /// <c>StartServerAsync</c>): requests now name its address, and disposing the emulator stops it.
+    /// </summary>
+    /// <param name="server">The server.</param>
+    /// <param name="baseAddress">Its base address.</param>
+    internal void AttachServer(IAsyncDisposable server, Uri baseAddress)
     {
-        var server = await EmulatorServer.StartAsync(this, port, cancellationToken).ConfigureAwait(false);
-        _options.BaseAddress = server.BaseAddress;
+        _options.BaseAddress = baseAddress;
         lock (_servers)
         {
             _servers.Add(server);
         }
-
-        return server;
     }
 
     /// <summary>Handles one request: counts it, applies any injected fault, and dispatches it.</summary>
@@ -131,7 +130,7 @@ public abstract class CrmEmulator : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        EmulatorServer[] servers;
+        IAsyncDisposable[] servers;
         lock (_servers)
         {
             servers = [.. _servers];

@@ -14,7 +14,7 @@ namespace Aria.CrmSync.Testing;
 /// Note, ContentNote/ContentDocument/ContentDocumentLink, Task, Event, Account, Contact, Lead, User and Organization.
 /// All state is in memory and thread-safe; ids and tokens are deterministic from <see cref="CrmEmulatorOptions.Seed"/>.
 /// Serve it in process with <see cref="CrmEmulator.CreateHandler"/> or over loopback with
-/// <see cref="CrmEmulator.StartServerAsync"/>; endpoint keys are listed in <see cref="SalesforceEndpoints"/>.
+/// <c>StartServerAsync()</c> (package <c>Aria.CrmSync.Testing.Server</c>); endpoint keys are listed in <see cref="SalesforceEndpoints"/>.
 /// </summary>
 public sealed partial class SalesforceEmulator : CrmEmulator
 {

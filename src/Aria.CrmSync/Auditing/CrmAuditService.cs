@@ -2,6 +2,7 @@ using Aria.CrmSync.Diagnostics;
 using Aria.CrmSync.Security;
 using Aria.CrmSync.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Aria.CrmSync.Auditing;
 
@@ -20,17 +21,17 @@ internal sealed class CrmAuditService : ICrmAuditService
     public CrmAuditService(
         IAuditStore store,
         TimeProvider time,
-        ILogger<CrmAuditService> logger,
         CrmSyncTelemetry telemetry,
         Microsoft.Extensions.Options.IOptions<CrmAuditOptions>? options = null,
+        ILogger<CrmAuditService>? logger = null,
         IAuditAnchorSink? anchorSink = null,
         IAuditAnchorSigner? anchorSigner = null)
     {
         _options = options?.Value ?? new CrmAuditOptions();
-        _anchoring = new Anchoring.AuditAnchoring(anchorSink, anchorSigner, _options, time, logger);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _anchoring = new Anchoring.AuditAnchoring(anchorSink, anchorSigner, _options, time, _logger);
         _store = store;
         _time = time;
-        _logger = logger;
         _telemetry = telemetry;
         _verifier = new AuditChainVerifier(store, Sealer);
     }

@@ -19,6 +19,59 @@ public static class AriaCrmSyncBuilderExtensions
         builder.Services.AddSingleton<ISyncStateStore>(sp => new InMemorySyncStateStore(sp.GetService<TimeProvider>()));
         builder.Services.AddSingleton<IAuditStore, InMemoryAuditStore>();
         builder.Services.AddSingleton<ILeadMemoryStore, InMemoryLeadMemoryStore>();
+        builder.Services.RemoveAll<ICrmConnectionRegistry>();
+        builder.Services.AddSingleton<ICrmConnectionRegistry>(sp => new InMemoryCrmConnectionRegistry(sp.GetService<TimeProvider>()));
+        return builder;
+    }
+
+    /// <summary>
+    /// Uses an in-memory connection registry filled from configuration, for small hosts with a fixed set of tenants:
+    /// a list of <c>{ "UserId": "...", "Provider": "salesforce" | "hubspot", "Paused": false }</c> objects. The
+    /// registry can still be changed at run time (lost at exit). Call it after choosing the stores, which bring their
+    /// own registry.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configuration">The section holding the list, e.g. <c>configuration.GetSection("Aria:Connections")</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IAriaCrmSyncBuilder UseConnectionRegistry(this IAriaCrmSyncBuilder builder, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        builder.Services.RemoveAll<ICrmConnectionRegistry>();
+        builder.Services.AddSingleton<ICrmConnectionRegistry>(sp =>
+        {
+            var registry = new InMemoryCrmConnectionRegistry(sp.GetService<TimeProvider>());
+            foreach (var entry in configuration.GetChildren())
+            {
+                var userId = entry["UserId"];
+                var provider = entry["Provider"];
+                if (string.IsNullOrWhiteSpace(userId) || !Aria.CrmSync.Serialization.WireValue.TryParse<CrmProvider>(provider?.ToLowerInvariant(), out var crm))
+                {
+                    throw new CrmSyncValidationException($"Connection registry entry '{entry.Path}' needs a UserId and a Provider (salesforce or hubspot).", entry.Path);
+                }
+
+                registry.AddAsync(userId, crm).AsTask().GetAwaiter().GetResult();
+                if (string.Equals(entry["Paused"], "true", StringComparison.OrdinalIgnoreCase))
+                {
+                    registry.PauseAsync(userId, crm, "configuration").AsTask().GetAwaiter().GetResult();
+                }
+            }
+
+            return registry;
+        });
+        return builder;
+    }
+
+    /// <summary>Uses the host's own connection registry.</summary>
+    /// <typeparam name="TRegistry">The implementation.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IAriaCrmSyncBuilder UseConnectionRegistry<TRegistry>(this IAriaCrmSyncBuilder builder)
+        where TRegistry : class, ICrmConnectionRegistry
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.RemoveAll<ICrmConnectionRegistry>();
+        builder.Services.AddSingleton<ICrmConnectionRegistry, TRegistry>();
         return builder;
     }
 
@@ -152,8 +205,11 @@ public static class AriaCrmSyncBuilderExtensions
     }
 
     /// <summary>
-    /// Adds a hosted worker that syncs the configured connections and runs due retries every
-    /// <see cref="CrmSyncWorkerOptions.Interval"/> (needs a host: <c>Host.CreateApplicationBuilder()</c>).
+    /// Adds a hosted worker that, every <see cref="CrmSyncWorkerOptions.Interval"/>, reads the
+    /// <see cref="ICrmConnectionRegistry"/> (plus any <see cref="CrmSyncWorkerOptions.Connections"/>), syncs each
+    /// active connection and runs due retries (needs a host: <c>Host.CreateApplicationBuilder()</c>). It warns when
+    /// there is nothing to sync, and survives store outages: a failed pass is logged and retried with backoff
+    /// (2 s doubling, at most the interval) while the host keeps running.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Configures the worker.</param>
@@ -166,6 +222,7 @@ public static class AriaCrmSyncBuilderExtensions
             .Configure(configure)
             .Validate(o => o.Interval > TimeSpan.Zero && o.MaxRetriesPerPass > 0, "CrmSyncWorkerOptions: Interval and MaxRetriesPerPass must be positive.")
             .ValidateOnStart();
+        builder.Services.TryAddSingleton<Aria.CrmSync.Hosting.CrmSyncWorkerStatus>();
         builder.Services.AddHostedService<Aria.CrmSync.Hosting.CrmSyncWorker>();
         return builder;
     }

@@ -4,8 +4,6 @@ using Aria.CrmSync.Diagnostics;
 using Aria.CrmSync.Sync;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -14,7 +12,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class CrmSyncServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the sync engine (<see cref="ICrmSyncService"/>) and the audit trail (<see cref="ICrmAuditService"/>).
+    /// Adds the sync engine (<see cref="ICrmSyncService"/>), lead linking (<see cref="ICrmLinkService"/>) and the audit
+    /// trail (<see cref="ICrmAuditService"/>).
     /// Chain <c>.AddSalesforce(...)</c>, <c>.AddHubSpot(...)</c> and a store (<c>.UseInMemoryStores()</c>,
     /// <c>.UseSqliteStores(...)</c>, <c>.UsePostgreSqlStores(...)</c>). Calling it again only applies
     /// <paramref name="configure"/> again.
@@ -60,11 +59,11 @@ public static class CrmSyncServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrmSyncOptions>, CrmSyncOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrmSyncOptions>, StoreRegistrationValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
-        services.TryAddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         services.TryAddSingleton(sp => new CrmSyncTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<ICrmAuditService, CrmAuditService>();
         services.TryAddSingleton<ICrmSyncService, CrmSyncService>();
+        services.TryAddSingleton<ICrmLinkService, Aria.CrmSync.Linking.CrmLinkService>();
+        services.TryAddSingleton<ICrmConnectionRegistry>(sp => new InMemoryCrmConnectionRegistry(sp.GetService<TimeProvider>()));
     }
 
     private sealed class AriaCrmSyncMarker;

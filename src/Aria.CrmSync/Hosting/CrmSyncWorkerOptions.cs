@@ -7,7 +7,10 @@ public sealed class CrmSyncWorkerOptions
     /// <value>The default value is 1 minute.</value>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Gets the connections synced on every pass (user id and CRM).</summary>
+    /// <summary>
+    /// Gets connections synced on every pass in addition to the <see cref="ICrmConnectionRegistry"/>'s (user id and CRM):
+    /// a static list for hosts that need no registry.
+    /// </summary>
     public IList<(string UserId, CrmProvider Provider)> Connections { get; } = [];
 
     /// <summary>Gets or sets the options of each connection sync.</summary>

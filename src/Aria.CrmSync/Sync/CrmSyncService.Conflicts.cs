@@ -24,8 +24,12 @@ internal sealed partial class CrmSyncService
         }
 
         var ctx = load.Context!;
-        var open = ctx.State.OpenConflicts.LastOrDefault(c => c.Field == field)
-            ?? throw new CrmSyncValidationException($"Lead '{leadMemoryId}' has no open conflict on '{field}'.", nameof(field), ctx.Provider);
+        var open = ctx.State.OpenConflicts.LastOrDefault(c => c.Field == field);
+        if (open is null)
+        {
+            // A value like every other per-lead outcome of this method (see ICrmSyncService.ResolveConflictAsync).
+            return new SyncResult { LeadMemoryId = leadMemoryId, Success = false, Status = ctx.State.Status, Error = $"Lead '{leadMemoryId}' has no open conflict on '{field}'.", ErrorCode = CrmSyncValidationException.ErrorCode };
+        }
 
         try
         {

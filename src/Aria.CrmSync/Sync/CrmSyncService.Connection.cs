@@ -37,7 +37,7 @@ internal sealed partial class CrmSyncService
         catch (CrmSyncException ex)
         {
             await _audit.LogSyncOperationAsync(userId, null, CrmAuditOperation.Error, provider, false, new Dictionary<string, object?> { ["operation"] = "sync_connection", ["code"] = ex.Code }, ex.Message, cancellationToken).ConfigureAwait(false);
-            return NotRun(userId, provider, ex.Message);
+            return NotRun(userId, provider, ex.Message) with { RequiresReauthorization = ex is CrmConnectionException { RequiresReauthorization: true } };
         }
 
         var lease = await _states.TryAcquireLeaseAsync("sync:" + connection.ConnectionKey, options.WorkerId ?? ProcessWorkerId, options.LeaseDuration, cancellationToken).ConfigureAwait(false);
@@ -64,7 +64,7 @@ internal sealed partial class CrmSyncService
         catch (CrmSyncException ex) when (ex is CrmConnectionException or CrmRateLimitedException or CrmSyncDataException)
         {
             // Unreachable, limited, or an unreadable response: the run stops; the next one resumes from the last checkpoint.
-            run.Stop(ex.Message, null);
+            run.Stop(ex.Message, null, ex);
             await AuditStoppedRunAsync(userId, provider, run, ex, null).ConfigureAwait(false);
         }
         catch (CrmSyncException ex)
@@ -124,14 +124,17 @@ internal sealed partial class CrmSyncService
 
         public ConnectionSyncPhase Phase { get; private set; } = ConnectionSyncPhase.CrmChanges;
 
+        private bool _requiresReauthorization;
+
         public bool Completed => _stopReason is null;
 
         private CrmProvider Provider => connection.Provider;
 
-        public void Stop(string reason, DateTimeOffset? pausedUntil)
+        public void Stop(string reason, DateTimeOffset? pausedUntil, CrmSyncException? cause = null)
         {
             _stopReason = reason;
             _pausedUntil = pausedUntil;
+            _requiresReauthorization = cause is CrmConnectionException { RequiresReauthorization: true };
         }
 
         public async Task ExecuteAsync(CancellationToken cancellationToken)
@@ -190,6 +193,7 @@ internal sealed partial class CrmSyncService
             Completed = Completed,
             Reason = _stopReason,
             PausedUntil = _pausedUntil,
+            RequiresReauthorization = _requiresReauthorization,
             RecordsRead = _recordsRead,
             LeadsCompared = _compared.Count,
             LeadsUpdated = _leadsUpdated,

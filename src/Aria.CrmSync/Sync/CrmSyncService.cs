@@ -5,6 +5,7 @@ using Aria.CrmSync.Diagnostics;
 using Aria.CrmSync.Security;
 using Aria.CrmSync.Serialization;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Aria.CrmSync.Sync;
@@ -31,8 +32,8 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         IEnumerable<ICrmGateway> gateways,
         IOptions<CrmSyncOptions> options,
         TimeProvider time,
-        ILogger<CrmSyncService> logger,
-        CrmSyncTelemetry telemetry)
+        CrmSyncTelemetry telemetry,
+        ILogger<CrmSyncService>? logger = null)
     {
         _leads = leads;
         _states = states;
@@ -46,7 +47,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
 
         _options = options.Value;
         _time = time;
-        _logger = logger;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _telemetry = telemetry;
         _retry = new RetryPolicy(_options);
     }

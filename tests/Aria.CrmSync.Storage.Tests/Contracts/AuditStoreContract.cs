@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Aria.CrmSync.Auditing;
-using Microsoft.Extensions.Logging.Abstractions;
 using static Aria.CrmSync.Storage.Tests.Contracts.StoreTestData;
 
 namespace Aria.CrmSync.Storage.Tests.Contracts;
@@ -154,7 +153,7 @@ public abstract partial class AuditStoreContract
         // Neighbours whose ids a LIKE pattern, a prefix match or an injected predicate would let in.
         string[] others = ["alice", "alice2", "xalice", "al_ce", "alice%", "alice' OR '1'='1", "ALICE"];
         var store = await CreateStoreAsync();
-        var audit = new CrmAuditService(store, TimeProvider.System, NullLogger<CrmAuditService>.Instance, new Diagnostics.CrmSyncTelemetry());
+        var audit = new CrmAuditService(store, TimeProvider.System, new Diagnostics.CrmSyncTelemetry());
         var drafts = others.Where(o => o != user).SelectMany(o => new[] { Draft(o, "shared-lead"), Draft(o) }).ToList();
         drafts.InsertRange(3, [Draft(user, "shared-lead"), Draft(user), Draft(user, "shared-lead")]);
         var mine = (await audit.LogManyAsync(drafts)).Where(e => e.UserId == user).Select(e => e.Id).ToHashSet();

@@ -17,3 +17,8 @@ public sealed class InMemoryLeadMemoryStoreTests : LeadMemoryStoreContract
 {
     protected override Task<ILeadMemoryStore> CreateStoreAsync() => Task.FromResult<ILeadMemoryStore>(new InMemoryLeadMemoryStore());
 }
+
+public sealed class InMemoryConnectionRegistryTests : ConnectionRegistryContract
+{
+    protected override Task<ICrmConnectionRegistry> CreateRegistryAsync(TimeProvider time) => Task.FromResult<ICrmConnectionRegistry>(new InMemoryCrmConnectionRegistry(time));
+}

@@ -176,7 +176,7 @@ public sealed class PostgreSqlDurabilityTests : DurableStoreTests, IAsyncLifetim
     [Fact]
     public async Task MigrationScript_AppliedByHand_IsRecognised_AndSafeToApplyAgain()
     {
-        // The supabase db push path: the plain script, run twice, in the session's default schema.
+        // The supabase db push path: the plain scripts, run twice, in the session's default schema.
         var script = string.Join("\n", PostgreSqlMigrator.Scripts.Select(s => s.Sql));
         await ExecuteRawAsync($"CREATE SCHEMA {Schema.Name}; SET search_path TO {Schema.Name}; {script}");
         await ExecuteRawAsync($"SET search_path TO {Schema.Name}; {script}");

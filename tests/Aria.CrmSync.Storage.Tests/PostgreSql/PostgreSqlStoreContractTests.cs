@@ -56,3 +56,21 @@ public sealed class PostgreSqlLeadMemoryStoreTests : LeadMemoryStoreContract, IA
         }
     }
 }
+
+[RequiresPostgres]
+public sealed class PostgreSqlConnectionRegistryTests : ConnectionRegistryContract, IAsyncLifetime
+{
+    private readonly Lazy<PostgresTestSchema> _schema = new(() => new PostgresTestSchema());
+
+    protected override Task<ICrmConnectionRegistry> CreateRegistryAsync(TimeProvider time) => Task.FromResult<ICrmConnectionRegistry>(new PostgreSqlConnectionRegistry(_schema.Value.Open(), time));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_schema.IsValueCreated)
+        {
+            await _schema.Value.DisposeAsync();
+        }
+    }
+}

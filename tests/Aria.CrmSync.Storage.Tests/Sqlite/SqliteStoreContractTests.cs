@@ -29,3 +29,12 @@ public sealed class SqliteLeadMemoryStoreTests : LeadMemoryStoreContract, IDispo
 
     public void Dispose() => _file.Dispose();
 }
+
+public sealed class SqliteConnectionRegistryTests : ConnectionRegistryContract, IDisposable
+{
+    private readonly SqliteTestFile _file = new();
+
+    protected override Task<ICrmConnectionRegistry> CreateRegistryAsync(TimeProvider time) => Task.FromResult<ICrmConnectionRegistry>(new SqliteConnectionRegistry(_file.Open(), time));
+
+    public void Dispose() => _file.Dispose();
+}

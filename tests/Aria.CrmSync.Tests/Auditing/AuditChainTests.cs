@@ -336,7 +336,7 @@ public class AuditChainTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 2, 4, 9, 0, 0, TimeSpan.Zero));
         var store = new InMemoryAuditStore();
-        var audit = new CrmAuditService(store, time, Microsoft.Extensions.Logging.Abstractions.NullLogger<CrmAuditService>.Instance, new Diagnostics.CrmSyncTelemetry());
+        var audit = new CrmAuditService(store, time, new Diagnostics.CrmSyncTelemetry());
         return (audit, store, time);
     }
 

@@ -164,4 +164,36 @@ public class AddAriaCrmSyncTests
 
         public ValueTask SaveTokensAsync(CrmConnection connection, CrmTokenSet tokens, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
+
+    [Fact]
+    public async Task UseConnectionRegistry_FromConfiguration_RegistersTheListedConnections()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Connections:0:UserId"] = "user-a",
+            ["Connections:0:Provider"] = "salesforce",
+            ["Connections:1:UserId"] = "user-b",
+            ["Connections:1:Provider"] = "HubSpot",
+            ["Connections:1:Paused"] = "true",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddAriaCrmSync().UseInMemoryStores().UseInMemoryConnections().UseConnectionRegistry(configuration.GetSection("Connections"));
+        await using var provider = services.BuildServiceProvider();
+
+        var list = await provider.GetRequiredService<ICrmConnectionRegistry>().ListAsync().ToListAsync();
+
+        Assert.Equal([("user-a", CrmProvider.Salesforce, CrmConnectionState.Active), ("user-b", CrmProvider.HubSpot, CrmConnectionState.Paused)], list.Select(r => (r.UserId, r.Provider, r.State)));
+    }
+
+    [Fact]
+    public void UseConnectionRegistry_EntryWithoutProvider_FailsWithATypedError()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Connections:0:UserId"] = "user-a" }).Build();
+        var services = new ServiceCollection();
+        services.AddAriaCrmSync().UseInMemoryStores().UseInMemoryConnections().UseConnectionRegistry(configuration.GetSection("Connections"));
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<CrmSyncValidationException>(() => provider.GetRequiredService<ICrmConnectionRegistry>());
+        Assert.Contains("Connections:0", ex.Message, StringComparison.Ordinal);
+    }
 }

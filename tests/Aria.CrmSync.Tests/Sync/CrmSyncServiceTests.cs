@@ -435,14 +435,16 @@ public class CrmSyncServiceTests
     }
 
     [Fact]
-    public async Task ResolveConflictAsync_NoOpenConflict_ThrowsValidation()
+    public async Task ResolveConflictAsync_NoOpenConflict_ReturnsAValidationFailure()
     {
         await using var h = new SyncHarness();
         await h.AddLeadAsync("lead-1");
         h.Salesforce.Put(OppId, "Proposal");
         await h.Sync.TriggerManualSyncAsync(SyncHarness.UserId, "lead-1");
 
-        await Assert.ThrowsAsync<CrmSyncValidationException>(() => h.Sync.ResolveConflictAsync(SyncHarness.UserId, "lead-1", LeadFields.ExpectedValue, ConflictResolution.CrmWins));
+        var result = await h.Sync.ResolveConflictAsync(SyncHarness.UserId, "lead-1", LeadFields.ExpectedValue, ConflictResolution.CrmWins);
+        Assert.False(result.Success);
+        Assert.Equal(CrmSyncValidationException.ErrorCode, result.ErrorCode);
     }
 
     [Fact]

@@ -8,6 +8,7 @@ using System.Text.Json;
 using Aria.CrmSync.Providers.Http;
 using Aria.CrmSync.Security;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Aria.CrmSync.Providers.Composio;
@@ -42,8 +43,10 @@ namespace Aria.CrmSync.Providers.Composio;
 /// strings; and that a relative endpoint is appended to the provider base Composio keeps for the account (the
 /// Salesforce <c>instance_url</c>, <c>https://api.hubapi.com</c>).</para>
 /// </remarks>
-internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOptionsMonitor<ComposioOptions> options, TimeProvider time, ILogger<ComposioBroker> logger) : ICrmBroker
+internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOptionsMonitor<ComposioOptions> options, TimeProvider time, ILogger<ComposioBroker>? logger = null) : ICrmBroker
 {
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
     /// <summary>The broker's name in exception details and audit entries.</summary>
     public const string Name = "composio";
 
@@ -329,7 +332,7 @@ internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOption
         {
             // Composio says the call failed but gives no CRM answer to map.
             var message = Clean(ErrorText(result), call) ?? "no reason given";
-            ComposioLog.FailedWithoutStatus(logger, Format(provider), call.Endpoint, call.Connection.ConnectionKey, call.AccountId, call.Trace.LogId);
+            ComposioLog.FailedWithoutStatus(_logger, Format(provider), call.Endpoint, call.Connection.ConnectionKey, call.AccountId, call.Trace.LogId);
             var failure = new CrmConnectionException(provider, $"Composio reported the {Format(provider)} call {call.Endpoint} as failed without the CRM's answer: {message}");
             failure.AddDetails(call.Trace.Details());
             throw failure;
@@ -389,7 +392,7 @@ internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOption
             }
         }
 
-        ComposioLog.Proxied(logger, Format(provider), call.Endpoint, call.Connection.ConnectionKey, call.AccountId, status, call.Trace.LogId);
+        ComposioLog.Proxied(_logger, Format(provider), call.Endpoint, call.Connection.ConnectionKey, call.AccountId, status, call.Trace.LogId);
         Activity.Current?.AddEvent(new ActivityEvent("composio.proxy", tags: new ActivityTagsCollection
         {
             ["crm.endpoint"] = call.Endpoint,
@@ -447,13 +450,13 @@ internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOption
 
         call.Trace.LogId ??= root is { ValueKind: JsonValueKind.Object } withLog ? Text(withLog, "log_id") : null;
         call.Trace.BrokerStatus = status;
-        ComposioLog.Refused(logger, name, call.Endpoint, call.Connection.ConnectionKey, call.AccountId, status, call.Trace.BrokerError, call.Trace.RequestId);
+        ComposioLog.Refused(_logger, name, call.Endpoint, call.Connection.ConnectionKey, call.AccountId, status, call.Trace.BrokerError, call.Trace.RequestId);
 
         if (status == 429)
         {
             var streak = _rateLimitStreaks.AddOrUpdate(call.AccountId, 1, static (_, n) => Math.Min(n + 1, 30));
             var delay = RetryAfterOf(response) ?? Backoff(call.Settings, streak);
-            ComposioLog.RateLimited(logger, call.AccountId, call.Endpoint, delay.TotalMilliseconds, streak);
+            ComposioLog.RateLimited(_logger, call.AccountId, call.Endpoint, delay.TotalMilliseconds, streak);
             call.Trace.Failure = new CrmRateLimitedException(provider, delay, CrmRateLimitScope.Burst,
                 $"Composio rate limit reached for {name} {call.Endpoint} (connection '{call.Connection.ConnectionKey}'): {message}; retry after {delay.TotalSeconds:0.###} s");
             var limited = Passthrough(call, HttpStatusCode.TooManyRequests, body);
@@ -520,7 +523,7 @@ internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOption
             $"composio {call.Endpoint}",
             provider);
         failure.AddDetails(call.Trace.Details());
-        ComposioLog.Malformed(logger, Format(provider), call.Endpoint, call.AccountId, status);
+        ComposioLog.Malformed(_logger, Format(provider), call.Endpoint, call.AccountId, status);
         return failure;
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Aria.CrmSync.Providers.Http;
 
@@ -14,8 +15,10 @@ internal sealed partial class CrmAuthenticationHandler(
     IEnumerable<ICrmTokenRefresher> refreshers,
     CrmTokenCache cache,
     ICrmConnectionResolver resolver,
-    ILogger<CrmAuthenticationHandler> logger) : DelegatingHandler
+    ILogger<CrmAuthenticationHandler>? logger = null) : DelegatingHandler
 {
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
     private readonly Dictionary<CrmProvider, ICrmTokenRefresher> _refreshers = refreshers.ToDictionary(r => r.Provider);
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -58,7 +61,7 @@ internal sealed partial class CrmAuthenticationHandler(
             return response;
         }
 
-        LogRefreshing(logger, connection.Provider, connection.ConnectionKey);
+        LogRefreshing(_logger, connection.Provider, connection.ConnectionKey);
         var fresh = await cache.RefreshAsync(connection, token, async refreshToken =>
         {
             var tokens = await refresher.RefreshAsync(connection, refreshToken, cancellationToken).ConfigureAwait(false);

@@ -127,7 +127,7 @@ public static class HubSpotAriaCrmSyncBuilderExtensions
             sp.GetRequiredService<IOptionsMonitor<HubSpotOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<CrmSyncTelemetry>(),
-            sp.GetRequiredService<ILogger<HubSpotGateway>>()));
+            sp.GetService<ILogger<HubSpotGateway>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICrmGateway, HubSpotGateway>(sp => sp.GetRequiredService<HubSpotGateway>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICrmTokenRefresher, HubSpotTokenRefresher>());
         return builder;

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Aria.CrmSync.Diagnostics;
 using Aria.CrmSync.Providers.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Aria.CrmSync.Providers.HubSpot;
@@ -41,11 +42,11 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
     private readonly HubSpotPipelineCache _pipelines = new();
     private readonly ILogger _logger;
 
-    public HubSpotGateway(IHttpClientFactory httpClientFactory, IOptionsMonitor<HubSpotOptions> options, TimeProvider time, CrmSyncTelemetry telemetry, ILogger<HubSpotGateway> logger)
+    public HubSpotGateway(IHttpClientFactory httpClientFactory, IOptionsMonitor<HubSpotOptions> options, TimeProvider time, CrmSyncTelemetry telemetry, ILogger<HubSpotGateway>? logger = null)
         : base(() => httpClientFactory.CreateClient(HubSpotOptions.HttpClientName), new CrmRateGate(CrmProvider.HubSpot, c => PacedLimits(options.Get(c.OptionsName).RateLimits), time), time, telemetry)
     {
         _options = options;
-        _logger = logger;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _searchGate = new CrmRateGate(
             CrmProvider.HubSpot,
             c => PacedSearchLimits(options.Get(c.OptionsName).SearchRequestsPerSecond),

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Aria.CrmSync.Providers.HubSpot;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Aria.CrmSync;
@@ -44,7 +45,7 @@ public sealed class HubSpotWebhookProcessor
     /// <param name="leads">The lead store.</param>
     /// <param name="sync">The sync engine.</param>
     /// <param name="time">The clock.</param>
-    /// <param name="logger">The logger.</param>
+    /// <param name="logger">The logger; none logs nothing.</param>
     public HubSpotWebhookProcessor(
         IOptionsMonitor<HubSpotWebhookOptions> options,
         IOptionsMonitor<HubSpotOptions> hubSpot,
@@ -52,7 +53,7 @@ public sealed class HubSpotWebhookProcessor
         ILeadMemoryStore leads,
         ICrmSyncService sync,
         TimeProvider time,
-        ILogger<HubSpotWebhookProcessor> logger)
+        ILogger<HubSpotWebhookProcessor>? logger = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _hubSpot = hubSpot ?? throw new ArgumentNullException(nameof(hubSpot));
@@ -60,7 +61,7 @@ public sealed class HubSpotWebhookProcessor
         _leads = leads ?? throw new ArgumentNullException(nameof(leads));
         _sync = sync ?? throw new ArgumentNullException(nameof(sync));
         _time = time ?? throw new ArgumentNullException(nameof(time));
-        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     /// <summary>Processes one webhook request.</summary>

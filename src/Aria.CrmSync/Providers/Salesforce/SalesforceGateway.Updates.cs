@@ -209,9 +209,16 @@ internal sealed partial class SalesforceGateway
         }
 
         var record = new JsonObject { ["attributes"] = new JsonObject { ["type"] = "Opportunity" }, ["id"] = id };
-        foreach (var (field, value) in update.Fields)
+        WriteFields(record, update.Fields, $"updates[{index}].Fields");
+        return record;
+    }
+
+    /// <summary>Sets Opportunity fields from <see cref="CrmFields"/> values, validating each.</summary>
+    private static void WriteFields(JsonObject record, IReadOnlyDictionary<string, string?> fields, string pathPrefix)
+    {
+        foreach (var (field, value) in fields)
         {
-            var path = $"updates[{index}].Fields[{field}]";
+            var path = $"{pathPrefix}[{field}]";
             switch (field)
             {
                 case CrmFields.Stage:
@@ -234,8 +241,6 @@ internal sealed partial class SalesforceGateway
                     throw new CrmSyncValidationException($"{path}: the Salesforce gateway writes only stage, amount, close_date and name.", path, Salesforce);
             }
         }
-
-        return record;
     }
 
     private static CrmWriteResult ToWriteResult(string crmId, JsonElement save, string endpoint)

@@ -7,6 +7,7 @@ using Aria.CrmSync.Diagnostics;
 using Aria.CrmSync.Providers.Http;
 using Aria.CrmSync.Security;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Aria.CrmSync.Providers.Salesforce;
@@ -45,7 +46,7 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
         CrmTokenCache tokens,
         TimeProvider time,
         CrmSyncTelemetry telemetry,
-        ILogger<SalesforceGateway> logger)
+        ILogger<SalesforceGateway>? logger = null)
         : base(
             () => httpClientFactory.CreateClient(SalesforceOptions.HttpClientName),
             new CrmRateGate(CrmProvider.Salesforce, c => registrations.Get(options, c.OptionsName).RateLimits, time),
@@ -55,7 +56,7 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
         _options = options;
         _registrations = registrations;
         _tokens = tokens;
-        _logger = logger;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     public CrmProvider Provider => Salesforce;
@@ -225,6 +226,7 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
         public const string QueryAll = "salesforce.queryAll";
         public const string QueryMore = "salesforce.query.more";
         public const string SObjectGet = "salesforce.sobjects.get";
+        public const string SObjectCreate = "salesforce.sobjects.create";
         public const string CollectionsRetrieve = "salesforce.collections.retrieve";
         public const string CollectionsUpdate = "salesforce.collections.update";
         public const string CollectionsCreate = "salesforce.collections.create";

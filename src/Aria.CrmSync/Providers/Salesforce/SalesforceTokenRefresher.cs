@@ -4,6 +4,7 @@ using System.Text.Json;
 using Aria.CrmSync.Providers.Http;
 using Aria.CrmSync.Security;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Aria.CrmSync.Providers.Salesforce;
@@ -18,8 +19,10 @@ internal sealed class SalesforceTokenRefresher(
     IOptionsMonitor<SalesforceOptions> optionsMonitor,
     SalesforceRegistrations registrations,
     TimeProvider time,
-    ILogger<SalesforceTokenRefresher> logger) : ICrmTokenRefresher
+    ILogger<SalesforceTokenRefresher>? logger = null) : ICrmTokenRefresher
 {
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
     private const string Endpoint = "salesforce.oauth.token";
 
     public CrmProvider Provider => CrmProvider.Salesforce;
@@ -88,7 +91,7 @@ internal sealed class SalesforceTokenRefresher(
                 var description = SecretRedactor.Redact(error?.Message, secrets);
                 if (code == "invalid_grant")
                 {
-                    SalesforceLog.RefreshRefused(logger, connection.ConnectionKey, code);
+                    SalesforceLog.RefreshRefused(_logger, connection.ConnectionKey, code);
                     return Throw(new CrmConnectionException(CrmProvider.Salesforce, $"Salesforce refused the refresh token of connection '{connection.ConnectionKey}' (invalid_grant: {description}); the user must authorise again", requiresReauthorization: true));
                 }
 
@@ -126,7 +129,7 @@ internal sealed class SalesforceTokenRefresher(
                 && long.TryParse(issued, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
                 ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
                 : time.GetUtcNow();
-            SalesforceLog.TokenRefreshed(logger, connection.ConnectionKey);
+            SalesforceLog.TokenRefreshed(_logger, connection.ConnectionKey);
             return new CrmTokenSet
             {
                 AccessToken = access,

@@ -30,6 +30,9 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     internal static async Task<EmulatorServer> StartAsync(CrmEmulator emulator, int port, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(emulator);
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
@@ -42,7 +45,9 @@ public sealed class EmulatorServer : IAsyncDisposable
         app.Run(context => ServeAsync(emulator, context));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = new Uri(app.Urls.First());
-        return new EmulatorServer(app, address);
+        var server = new EmulatorServer(app, address);
+        emulator.AttachServer(server, address);
+        return server;
     }
 
     private static async Task ServeAsync(CrmEmulator emulator, HttpContext context)

@@ -1,7 +1,7 @@
--- Aria.CrmSync PostgreSQL schema, version 2: least privilege and tenant isolation that trusts no settable setting.
+-- Aria.CrmSync PostgreSQL schema, version 3: least privilege and tenant isolation that trusts no settable setting.
 --
--- Applied by the library's migrator after 0001 (same transaction, advisory lock, search_path set to the schema), or by
--- hand after 0001 (supabase db push). Every statement is idempotent.
+-- Applied by the library's migrator after 0001 and 0002 (same transaction, advisory lock, search_path set to the schema), or by
+-- hand after 0002 (supabase db push). Every statement is idempotent.
 --
 -- 1. Who a request is. Version 1 let row-level security compare user_id with auth.uid(), which on plain PostgreSQL
 --    reads request.jwt.claims: a setting ANY role can set to any user id (or to role = service_role). Now:
@@ -73,7 +73,7 @@ BEGIN
     EXECUTE format('CREATE POLICY %I ON %I FOR SELECT USING (user_id = crm_sync_request_user())', 'Users read own rows', t);
   END LOOP;
 
-  FOREACH t IN ARRAY ARRAY['crm_audit_log', 'lead_memory_crm_sync', 'crm_sync_lead_memories', 'crm_sync_lead_events', 'crm_sync_cursors', 'crm_sync_leases'] LOOP
+  FOREACH t IN ARRAY ARRAY['crm_audit_log', 'lead_memory_crm_sync', 'crm_sync_lead_memories', 'crm_sync_lead_events', 'crm_sync_cursors', 'crm_sync_leases', 'crm_sync_connections'] LOOP
     EXECUTE format('DROP POLICY IF EXISTS %I ON %I', 'Service can manage ' || t, t);
     EXECUTE format('DROP POLICY IF EXISTS %I ON %I', 'Service role manages', t);
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role') THEN
@@ -116,7 +116,7 @@ BEGIN
       EXECUTE format('REVOKE ALL ON %%I.crm_audit_log FROM %%I', s, runtime_role);
       EXECUTE format('GRANT SELECT, INSERT ON %%I.crm_audit_log TO %%I', s, runtime_role);
       EXECUTE format('GRANT SELECT ON %%I.crm_sync_migrations TO %%I', s, runtime_role);
-      FOREACH t IN ARRAY ARRAY['lead_memory_crm_sync', 'crm_sync_cursors', 'crm_sync_leases', 'crm_sync_lead_memories', 'crm_sync_lead_events'] LOOP
+      FOREACH t IN ARRAY ARRAY['lead_memory_crm_sync', 'crm_sync_cursors', 'crm_sync_leases', 'crm_sync_lead_memories', 'crm_sync_lead_events', 'crm_sync_connections'] LOOP
         EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %%I.%%I TO %%I', s, t, runtime_role);
         EXECUTE format('DROP POLICY IF EXISTS %%I ON %%I.%%I', 'Runtime ' || runtime_role, s, t);
         EXECUTE format('CREATE POLICY %%I ON %%I.%%I FOR ALL TO %%I USING (true) WITH CHECK (true)', 'Runtime ' || runtime_role, s, t, runtime_role);
@@ -135,4 +135,4 @@ $$;
 REVOKE ALL ON FUNCTION crm_sync_grant_runtime(text) FROM PUBLIC;
 COMMENT ON FUNCTION crm_sync_grant_runtime(text) IS 'Owner only: creates (if missing) and grants the Aria.CrmSync runtime role: SELECT, INSERT on crm_audit_log; no UPDATE, DELETE, TRUNCATE; not the owner.';
 
-INSERT INTO crm_sync_migrations (version, name) VALUES (2, '0002_least_privilege') ON CONFLICT (version) DO NOTHING;
+INSERT INTO crm_sync_migrations (version, name) VALUES (3, '0003_least_privilege') ON CONFLICT (version) DO NOTHING;

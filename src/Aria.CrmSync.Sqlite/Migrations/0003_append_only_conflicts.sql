@@ -1,4 +1,4 @@
--- Aria.CrmSync SQLite schema, version 2: no conflict clause can rewrite an audit row.
+-- Aria.CrmSync SQLite schema, version 3: no conflict clause can rewrite an audit row.
 -- INSERT OR REPLACE (or REPLACE INTO) on an existing id or (user_id, sequence) deletes the old row without firing the
 -- DELETE trigger (SQLite fires delete triggers for REPLACE only with recursive_triggers on): the insert is refused
 -- before that can happen. UPDATE OR REPLACE is already refused by the UPDATE trigger.
