@@ -96,7 +96,7 @@ public sealed partial class SalesforceEmulator : CrmEmulator
     /// becomes invalid, token responses report <paramref name="instanceUrl"/> as <c>instance_url</c>, and REST calls
     /// that reach any other host get 401 <c>INVALID_SESSION_ID</c>, so a client must refresh and use the new address
     /// (OAuth endpoints keep answering on every host, as the login server does). Serve the new address with a second
-    /// <see cref="CrmEmulator.StartServerAsync"/>, or use the in-process handler with any host name.
+    /// <c>StartServerAsync</c> (package <c>Aria.CrmSync.Testing.Server</c>), or use the in-process handler with any host name.
     /// </summary>
     /// <param name="instanceUrl">The new instance address (scheme, host and port).</param>
     public void MoveInstance(Uri instanceUrl)

@@ -77,7 +77,7 @@ internal sealed partial class CrmAuthenticationHandler(
             // later calls do too (the gateways build their addresses from CrmTokenCache.InstanceUrlFor). Salesforce returns
             // instance_url with every refresh (OAuth 2.0 Refresh Token Flow for Renewed Sessions,
             // https://help.salesforce.com/apex/HTViewHelpDoc?id=remoteaccess_oauth_refresh_token_flow.htm).
-            LogInstanceMoved(logger, connection.Provider, connection.ConnectionKey, instance.Authority);
+            LogInstanceMoved(_logger, connection.Provider, connection.ConnectionKey, instance.Authority);
             request.RequestUri = moved;
         }
 
