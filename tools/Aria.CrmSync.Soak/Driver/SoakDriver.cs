@@ -613,76 +613,76 @@ public static partial class SoakDriver
         /// <summary>The sync phase with worker processes: each round's workers start, some are killed (<see cref="Process.Kill(bool)"/>) and restarted.</summary>
         private async Task ProcessPhaseAsync(RoundCommands commands, string roundPath, List<long> killAt, List<long> expiries, long startCalls, CancellationToken cancellationToken)
         {
-                var workers = Enumerable.Range(0, options.Workers).Select(p => StartWorker(commands.Round, p, roundPath)).ToList();
-                var deadline = Stopwatch.StartNew();
-                try
+            var workers = Enumerable.Range(0, options.Workers).Select(p => StartWorker(commands.Round, p, roundPath)).ToList();
+            var deadline = Stopwatch.StartNew();
+            try
+            {
+                while (true)
                 {
-                    while (true)
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var calls = world.TotalCalls - startCalls;
+                    while (expiries.Count > 0 && calls >= expiries[0])
                     {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        var calls = world.TotalCalls - startCalls;
-                        while (expiries.Count > 0 && calls >= expiries[0])
-                        {
-                            expiries.RemoveAt(0);
-                            world.ExpireTokens();
-                        }
-
-                        var alive = workers.Where(w => !w.HasExited).ToList();
-                        if (killAt.Count > 0 && calls >= killAt[0] && alive.Count > 0)
-                        {
-                            killAt.RemoveAt(0);
-                            var victim = alive[_random.Next(alive.Count)];
-                            await victim.KillAsync();
-                            _killedRuns.Add(victim.RunId);
-                            report.Crashes++;
-                            if (_random.NextDouble() < 0.5)
-                            {
-                                // Restarted at once; otherwise it stays down for the rest of the round while people keep editing.
-                                workers[workers.IndexOf(victim)] = StartWorker(commands.Round, victim.Partition, roundPath);
-                                victim.Dispose();
-                            }
-                            else
-                            {
-                                _unpushed.AddRange(commands.Summaries.Where((_, i) => i % options.Workers == victim.Partition));
-                            }
-
-                            continue;
-                        }
-
-                        foreach (var exited in workers.Where(w => w.HasExited && !w.Killed && w.ExitCode != 0).ToList())
-                        {
-                            report.Problems.Add($"worker {exited.RunId} (round {commands.Round}) exited with {exited.ExitCode}: {Tail(exited.Output)}");
-                            workers.Remove(exited);
-                            exited.Dispose();
-                        }
-
-                        if (workers.All(w => w.HasExited))
-                        {
-                            break;
-                        }
-
-                        if (deadline.Elapsed > TimeSpan.FromMinutes(commands.Final ? 30 : 10))
-                        {
-                            report.Problems.Add($"round {commands.Round}: workers still running after {deadline.Elapsed.TotalMinutes:0} min; killed");
-                            foreach (var w in workers.Where(w => !w.HasExited))
-                            {
-                                await w.KillAsync();
-                                _killedRuns.Add(w.RunId);
-                            }
-
-                            break;
-                        }
-
-                        await Task.Delay(5, cancellationToken);
+                        expiries.RemoveAt(0);
+                        world.ExpireTokens();
                     }
+
+                    var alive = workers.Where(w => !w.HasExited).ToList();
+                    if (killAt.Count > 0 && calls >= killAt[0] && alive.Count > 0)
+                    {
+                        killAt.RemoveAt(0);
+                        var victim = alive[_random.Next(alive.Count)];
+                        await victim.KillAsync();
+                        _killedRuns.Add(victim.RunId);
+                        report.Crashes++;
+                        if (_random.NextDouble() < 0.5)
+                        {
+                            // Restarted at once; otherwise it stays down for the rest of the round while people keep editing.
+                            workers[workers.IndexOf(victim)] = StartWorker(commands.Round, victim.Partition, roundPath);
+                            victim.Dispose();
+                        }
+                        else
+                        {
+                            _unpushed.AddRange(commands.Summaries.Where((_, i) => i % options.Workers == victim.Partition));
+                        }
+
+                        continue;
+                    }
+
+                    foreach (var exited in workers.Where(w => w.HasExited && !w.Killed && w.ExitCode != 0).ToList())
+                    {
+                        report.Problems.Add($"worker {exited.RunId} (round {commands.Round}) exited with {exited.ExitCode}: {Tail(exited.Output)}");
+                        workers.Remove(exited);
+                        exited.Dispose();
+                    }
+
+                    if (workers.All(w => w.HasExited))
+                    {
+                        break;
+                    }
+
+                    if (deadline.Elapsed > TimeSpan.FromMinutes(commands.Final ? 30 : 10))
+                    {
+                        report.Problems.Add($"round {commands.Round}: workers still running after {deadline.Elapsed.TotalMinutes:0} min; killed");
+                        foreach (var w in workers.Where(w => !w.HasExited))
+                        {
+                            await w.KillAsync();
+                            _killedRuns.Add(w.RunId);
+                        }
+
+                        break;
+                    }
+
+                    await Task.Delay(5, cancellationToken);
                 }
-                finally
+            }
+            finally
+            {
+                foreach (var w in workers)
                 {
-                    foreach (var w in workers)
-                    {
-                        w.Dispose();
-                    }
+                    w.Dispose();
                 }
+            }
         }
 
         private WorkerProcess StartWorker(int round, int partition, string roundPath)
