@@ -55,11 +55,11 @@ public sealed class CrmWorld : IAsyncDisposable
         return world;
     }
 
-    public static async Task<CrmWorld> StartAsync(int seed)
+    public static async Task<CrmWorld> StartAsync(int seed, bool hubSpotSearchLag = false)
     {
         var world = new CrmWorld(
             new SalesforceEmulator(new SalesforceEmulatorOptions { Seed = seed, DailyApiRequestLimit = int.MaxValue, MaxOpenQueryCursors = 1000 }),
-            new HubSpotEmulator(new HubSpotEmulatorOptions { Seed = seed, RequestsPerInterval = 1_000_000, RateLimitInterval = TimeSpan.FromMilliseconds(500), DailyLimit = long.MaxValue / 4, SearchRequestsPerSecond = 100_000, SearchIndexLag = TimeSpan.FromSeconds(1), SearchIndexLagJitter = TimeSpan.FromSeconds(2) }));
+            new HubSpotEmulator(new HubSpotEmulatorOptions { Seed = seed, RequestsPerInterval = 1_000_000, RateLimitInterval = TimeSpan.FromMilliseconds(500), DailyLimit = long.MaxValue / 4, SearchRequestsPerSecond = 100_000, SearchIndexLag = hubSpotSearchLag ? TimeSpan.FromSeconds(1) : TimeSpan.Zero, SearchIndexLagJitter = hubSpotSearchLag ? TimeSpan.FromSeconds(2) : TimeSpan.Zero }));
         world.SalesforceUrl = (await world.Salesforce.StartServerAsync()).BaseAddress;
         world.HubSpotUrl = (await world.HubSpot.StartServerAsync()).BaseAddress;
         return world;
