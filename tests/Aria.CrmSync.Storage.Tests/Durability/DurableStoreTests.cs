@@ -38,6 +38,9 @@ public abstract partial class DurableStoreTests
     /// <summary>Runs the migrations of a new instance to completion.</summary>
     protected abstract Task MigrateNewInstanceAsync();
 
+    /// <summary>Gets the migration versions the store's embedded scripts apply, in order.</summary>
+    protected virtual long[] MigrationVersions => [1L, 2L];
+
     protected ServiceProvider BuildServices(Action<IAriaCrmSyncBuilder>? configure = null)
     {
         var services = new ServiceCollection();
@@ -248,7 +251,7 @@ public abstract partial class DurableStoreTests
         await MigrateNewInstanceAsync();
 
         var versions = await QueryRawAsync($"SELECT version, name FROM {Table("crm_sync_migrations")} ORDER BY version");
-        Assert.Equal([1L, 2L], versions.Select(r => Convert.ToInt64(r[0])));
+        Assert.Equal(MigrationVersions, versions.Select(r => Convert.ToInt64(r[0])));
         Assert.Equal("0001_initial", versions[0][1]);
         Assert.StartsWith("0002_", (string)versions[1][1]!, StringComparison.Ordinal);
         var (syncStates, _, _) = OpenInstance();
@@ -265,7 +268,7 @@ public abstract partial class DurableStoreTests
         }
 
         var versions = await QueryRawAsync($"SELECT version FROM {Table("crm_sync_migrations")} ORDER BY version");
-        Assert.Equal([1L, 2L], versions.Select(r => Convert.ToInt64(r[0])));
+        Assert.Equal(MigrationVersions, versions.Select(r => Convert.ToInt64(r[0])));
     }
 
     /// <summary>Asserts that <see cref="ICrmAuditService.VerifyAsync"/> (through a host's services) finds the user's chain intact and <paramref name="length"/> long.</summary>
