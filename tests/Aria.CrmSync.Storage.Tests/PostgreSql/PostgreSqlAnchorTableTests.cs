@@ -45,6 +45,29 @@ public sealed class PostgreSqlAnchorTableTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rfc3161StampedAnchors_KeepTheirTokenInTheTable_AndVerify()
+    {
+        var (runtime, writer) = await SetUpAsync();
+        using var tsa = new Aria.CrmSync.Testing.LocalTimestampAuthority();
+        var services = new ServiceCollection();
+        services.AddAriaCrmSync().UseInMemoryConnections().UsePostgreSqlStores(o =>
+        {
+            o.ConnectionString = runtime.ConnectionString;
+            o.Schema = Schema.Name;
+            o.RunMigrationsOnStart = false;
+        }).UsePostgreSqlAuditAnchorSink(writer.ConnectionString)
+          .UseRfc3161AuditAnchorSink(tsa.BaseAddress, [tsa.Certificate], client => client.ConfigurePrimaryHttpMessageHandler(tsa.CreateHandler));
+        await using var provider = services.BuildServiceProvider();
+        var audit = provider.GetRequiredService<ICrmAuditService>();
+
+        await audit.LogSyncOperationAsync("u1", "lead-1", CrmAuditOperation.Pull, CrmProvider.HubSpot, true);
+
+        Assert.Equal("1", await ScalarAsync(Schema.ConnectionString, $"SELECT count(*) FROM {Schema.Name}.crm_audit_anchors WHERE user_id = 'u1' AND timestamp_token IS NOT NULL"));
+        Assert.True((await audit.VerifyAgainstAnchorsAsync("u1")).IsValid);
+        Assert.Equal(1, tsa.RequestCount);
+    }
+
+    [Fact]
     public async Task RuntimeLogin_ConfiguredAsTheWriter_GetsATypedError()
     {
         var (runtime, _) = await SetUpAsync();
