@@ -76,7 +76,7 @@ public sealed class LocalTimestampAuthority : IDisposable
         Interlocked.Increment(ref _requests);
         if (RejectAll)
         {
-            return Status(2, failInfoBit: 5); // rejection, failInfo unacceptedPolicy... any reason
+            return Status(2, failInfoBit: 25); // rejection, failInfo systemFailure (RFC 3161 §2.4.2 PKIFailureInfo)
         }
 
         if (!Rfc3161TimestampRequest.TryDecode(timeStampRequest, out var request, out var consumed) || consumed != timeStampRequest.Length)
