@@ -45,4 +45,13 @@ public sealed class PostgreSqlStoreOptions
     /// </summary>
     /// <value>The default value is <see langword="null"/>: no runtime role is created or granted.</value>
     public string? RuntimeRole { get; set; }
+
+    /// <summary>
+    /// Gets or sets the anchor-writer role the migration creates (NOLOGIN, if missing) and grants <c>SELECT</c> and
+    /// <c>INSERT</c> on <c>crm_audit_anchors</c> and nothing else (migration 0004). Grant it to the login of the connection
+    /// string passed to <c>UsePostgreSqlAuditAnchorSink</c>; it must not be the runtime role nor the owner. The runtime
+    /// role (<see cref="RuntimeRole"/>) can only read anchors.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: no anchor-writer role is created or granted.</value>
+    public string? AnchorWriterRole { get; set; }
 }

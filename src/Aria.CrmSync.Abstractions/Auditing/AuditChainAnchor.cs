@@ -24,7 +24,14 @@ public sealed record AuditChainAnchor
     /// <summary>Gets the Base64 HMAC-SHA256 signature over <see cref="CanonicalText"/>, when signed.</summary>
     public string? Signature { get; init; }
 
-    /// <summary>Gets the exact text that is signed.</summary>
+    /// <summary>
+    /// Gets the Base64 DER RFC 3161 time-stamp token over the SHA-256 of <see cref="CanonicalText"/>, when a time-stamp
+    /// authority stamped the anchor (<c>UseRfc3161AuditAnchorSink</c>): it proves the anchored head existed at the
+    /// token's time, independently of the key that signed the anchor.
+    /// </summary>
+    public string? TimestampToken { get; init; }
+
+    /// <summary>Gets the exact text that is signed (and, with a time-stamp authority, stamped).</summary>
     public string CanonicalText
         => string.Create(CultureInfo.InvariantCulture, $"aria-crm-audit-anchor-v1\n{Head.UserId}\n{Head.Sequence}\n{Head.Hash ?? "-"}\n{IssuedAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'}\n{KeyId ?? "-"}");
 

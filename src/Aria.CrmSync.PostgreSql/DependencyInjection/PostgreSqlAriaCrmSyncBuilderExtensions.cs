@@ -49,6 +49,39 @@ public static class PostgreSqlAriaCrmSyncBuilderExtensions
         return Register(builder);
     }
 
+    /// <summary>
+    /// Keeps audit anchors in the PostgreSQL table <c>crm_audit_anchors</c> (migration 0004), written through
+    /// <paramref name="anchorWriterConnectionString"/> (a login that is a member of
+    /// <see cref="PostgreSqlStoreOptions.AnchorWriterRole"/>, which may only read and insert anchors) and read through the
+    /// stores' own connection (the runtime role may only read them). Call it after <c>UsePostgreSqlStores(...)</c>; to
+    /// time-stamp the anchors too, call <c>UseRfc3161AuditAnchorSink(...)</c> after it.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="anchorWriterConnectionString">The Npgsql connection string of the anchor writer's login.</param>
+    /// <returns>The builder.</returns>
+    public static IAriaCrmSyncBuilder UsePostgreSqlAuditAnchorSink(this IAriaCrmSyncBuilder builder, string anchorWriterConnectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(anchorWriterConnectionString);
+        try
+        {
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(anchorWriterConnectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"The anchor writer connection string is not a valid Npgsql connection string: {ex.Message}", nameof(anchorWriterConnectionString));
+        }
+
+        if (!builder.Services.Any(static d => d.ServiceType == typeof(PostgreSqlDatabase)))
+        {
+            throw new InvalidOperationException("UsePostgreSqlAuditAnchorSink keeps anchors next to the PostgreSQL stores: call UsePostgreSqlStores(...) first.");
+        }
+
+        builder.Services.RemoveAll<IAuditAnchorSink>();
+        builder.Services.AddSingleton<IAuditAnchorSink>(sp => new PostgreSqlAuditAnchorSink(sp.GetRequiredService<PostgreSqlDatabase>(), anchorWriterConnectionString));
+        return builder;
+    }
+
     private static IAriaCrmSyncBuilder Register(IAriaCrmSyncBuilder builder)
     {
         var services = builder.Services;

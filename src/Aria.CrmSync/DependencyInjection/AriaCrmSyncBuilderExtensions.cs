@@ -156,6 +156,40 @@ public static class AriaCrmSyncBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Has every audit anchor stamped by an RFC 3161 time-stamp authority (a <c>TimeStampReq</c> for the SHA-256 of the
+    /// anchor's <see cref="AuditChainAnchor.CanonicalText"/>, HTTP POST <c>application/timestamp-query</c>) before the
+    /// anchor sink registered so far (<see cref="UseFileAuditAnchorSink"/>, the PostgreSQL anchor table, or your own) keeps
+    /// it with its token in <see cref="AuditChainAnchor.TimestampToken"/>. A reply is refused with a
+    /// <see cref="CrmSyncException"/> unless granted, for this hash and nonce, validly signed, and from a trusted TSA; the
+    /// anchor is then retried with the next append. <see cref="ICrmAuditService.VerifyAgainstAnchorsAsync"/> re-checks every
+    /// token against its anchor. Call it after choosing the sink it wraps.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="timestampAuthority">The TSA's URL (https; plain http only on loopback).</param>
+    /// <param name="trustedCertificates">The TSA's certificate, or the root it chains to (with the id-kp-timeStamping usage).</param>
+    /// <param name="configureHttpClient">Configures the TSA's <see cref="HttpClient"/> (named <c>Aria.CrmSync.Rfc3161</c>), for example its primary handler.</param>
+    /// <returns>The builder.</returns>
+    public static IAriaCrmSyncBuilder UseRfc3161AuditAnchorSink(this IAriaCrmSyncBuilder builder, Uri timestampAuthority, System.Security.Cryptography.X509Certificates.X509Certificate2Collection trustedCertificates, Action<IHttpClientBuilder>? configureHttpClient = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var authority = Aria.CrmSync.Auditing.Anchoring.Rfc3161AuditAnchorSink.CheckAuthority(timestampAuthority);
+        var trusted = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection(Aria.CrmSync.Auditing.Anchoring.Rfc3161AuditAnchorSink.CheckTrusted(trustedCertificates));
+        var inner = builder.Services.LastOrDefault(static d => d.ServiceType == typeof(IAuditAnchorSink))
+            ?? throw new InvalidOperationException("UseRfc3161AuditAnchorSink keeps stamped anchors in the anchor sink chosen before it: call UseFileAuditAnchorSink(...) (or another anchor sink) first.");
+        var client = builder.Services.AddHttpClient(Aria.CrmSync.Auditing.Anchoring.Rfc3161AuditAnchorSink.HttpClientName, static c => c.Timeout = TimeSpan.FromSeconds(30));
+        configureHttpClient?.Invoke(client);
+        builder.Services.RemoveAll<IAuditAnchorSink>();
+        builder.Services.AddSingleton<IAuditAnchorSink>(sp => new Aria.CrmSync.Auditing.Anchoring.Rfc3161AuditAnchorSink(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(Aria.CrmSync.Auditing.Anchoring.Rfc3161AuditAnchorSink.HttpClientName),
+            authority,
+            trusted,
+            (IAuditAnchorSink)(inner.ImplementationInstance
+                ?? inner.ImplementationFactory?.Invoke(sp)
+                ?? ActivatorUtilities.CreateInstance(sp, inner.ImplementationType!))));
+        return builder;
+    }
+
     /// <summary>Signs audit anchors with <paramref name="certificate"/>'s private key (RSA-PSS or ECDSA, SHA-256).</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="certificate">A certificate with its private key (RSA or ECDSA).</param>

@@ -38,6 +38,9 @@ public abstract partial class DurableStoreTests
     /// <summary>Runs the migrations of a new instance to completion.</summary>
     protected abstract Task MigrateNewInstanceAsync();
 
+    /// <summary>Gets the migration versions the store's embedded scripts apply, in order.</summary>
+    protected virtual long[] MigrationVersions => [1L, 2L, 3L];
+
     protected ServiceProvider BuildServices(Action<IAriaCrmSyncBuilder>? configure = null)
     {
         var services = new ServiceCollection();
@@ -248,10 +251,8 @@ public abstract partial class DurableStoreTests
         await MigrateNewInstanceAsync();
 
         var versions = await QueryRawAsync($"SELECT version, name FROM {Table("crm_sync_migrations")} ORDER BY version");
+        Assert.Equal(MigrationVersions, versions.Select(r => Convert.ToInt64(r[0])));
         Assert.Equal([(1L, "0001_initial"), (2L, "0002_connections")], versions.Take(2).Select(r => (Convert.ToInt64(r[0]), (string)r[1]!)));
-        Assert.Equal(3L, Convert.ToInt64(versions[2][0]));
-        Assert.StartsWith("0003_", (string)versions[2][1]!, StringComparison.Ordinal);
-        Assert.Equal(3, versions.Count);
         var (syncStates, _, _) = OpenInstance();
         Assert.Equal(1, (await syncStates.InsertAsync(State("lead-1"))).Version);
     }
@@ -266,7 +267,7 @@ public abstract partial class DurableStoreTests
         }
 
         var versions = await QueryRawAsync($"SELECT version FROM {Table("crm_sync_migrations")} ORDER BY version");
-        Assert.Equal([1L, 2L, 3L], versions.Select(r => Convert.ToInt64(r[0])));
+        Assert.Equal(MigrationVersions, versions.Select(r => Convert.ToInt64(r[0])));
     }
 
     /// <summary>Asserts that <see cref="ICrmAuditService.VerifyAsync"/> (through a host's services) finds the user's chain intact and <paramref name="length"/> long.</summary>

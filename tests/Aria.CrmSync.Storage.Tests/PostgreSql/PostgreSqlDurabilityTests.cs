@@ -17,6 +17,8 @@ public sealed class PostgreSqlDurabilityTests : DurableStoreTests, IAsyncLifetim
 
     protected override string Kind => "postgres";
 
+    protected override long[] MigrationVersions => [1L, 2L, 3L, 4L];
+
     protected override (string ConnectionString, string Schema) ChildTarget => (Schema.ConnectionString, Schema.Name);
 
     protected override void UseStores(IAriaCrmSyncBuilder builder)

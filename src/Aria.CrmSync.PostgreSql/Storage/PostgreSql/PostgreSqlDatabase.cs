@@ -12,6 +12,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
     private readonly bool _runMigrations;
     private readonly string? _migrationConnectionString;
     private readonly string? _runtimeRole;
+    private readonly string? _anchorWriterRole;
     private readonly bool _ownsDataSource;
     private volatile bool _initialized;
 
@@ -35,6 +36,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
         _runMigrations = options.RunMigrationsOnStart;
         _migrationConnectionString = options.MigrationConnectionString;
         _runtimeRole = options.RuntimeRole;
+        _anchorWriterRole = options.AnchorWriterRole;
         var quoted = QuotedSchema;
         SyncStates = $"{quoted}.{StoredRecords.SyncStateTable}";
         Audit = $"{quoted}.{StoredRecords.AuditTable}";
@@ -87,12 +89,12 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
                     var owner = NpgsqlDataSource.Create(_migrationConnectionString);
                     await using (owner.ConfigureAwait(false))
                     {
-                        await PostgreSqlMigrator.MigrateAsync(owner, Schema, cancellationToken, _runtimeRole).ConfigureAwait(false);
+                        await PostgreSqlMigrator.MigrateAsync(owner, Schema, cancellationToken, _runtimeRole, _anchorWriterRole).ConfigureAwait(false);
                     }
                 }
                 else if (_runMigrations)
                 {
-                    await PostgreSqlMigrator.MigrateAsync(DataSource, Schema, cancellationToken, _runtimeRole).ConfigureAwait(false);
+                    await PostgreSqlMigrator.MigrateAsync(DataSource, Schema, cancellationToken, _runtimeRole, _anchorWriterRole).ConfigureAwait(false);
                 }
                 else
                 {

@@ -15,7 +15,7 @@ internal static class PostgreSqlMigrator
 
     public static IReadOnlyList<MigrationScript> Scripts { get; } = MigrationScript.Load(typeof(PostgreSqlMigrator).Assembly, "Aria.CrmSync.PostgreSql.Migrations.");
 
-    public static async Task MigrateAsync(NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken, string? runtimeRole = null)
+    public static async Task MigrateAsync(NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken, string? runtimeRole = null, string? anchorWriterRole = null)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -49,6 +49,13 @@ internal static class PostgreSqlMigrator
                 {
                     // Idempotent: (re)grants exactly the runtime privileges, also when the role was created earlier.
                     await ExecuteAsync(connection, "SELECT crm_sync_grant_runtime(@role);", cancellationToken, ("@role", runtimeRole)).ConfigureAwait(false);
+                    await ExecuteAsync(connection, "SELECT crm_sync_grant_anchor_reader(@role);", cancellationToken, ("@role", runtimeRole)).ConfigureAwait(false);
+                }
+
+                if (anchorWriterRole is not null)
+                {
+                    // The only role that may insert anchors (migration 0004); the runtime role reads them.
+                    await ExecuteAsync(connection, "SELECT crm_sync_grant_anchor_writer(@role);", cancellationToken, ("@role", anchorWriterRole)).ConfigureAwait(false);
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

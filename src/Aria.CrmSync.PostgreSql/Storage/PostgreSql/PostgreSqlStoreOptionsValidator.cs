@@ -45,6 +45,12 @@ internal sealed partial class PostgreSqlStoreOptionsValidator : IValidateOptions
             return $"PostgreSqlStoreOptions.RuntimeRole '{role}' must be a plain identifier of at most 50 characters.";
         }
 
+        if (options.AnchorWriterRole is { } writer
+            && (!RuntimeRoleName().IsMatch(writer) || string.Equals(writer, options.RuntimeRole, StringComparison.Ordinal)))
+        {
+            return $"PostgreSqlStoreOptions.AnchorWriterRole '{writer}' must be a plain identifier of at most 50 characters, and not the runtime role.";
+        }
+
         return options.Schema is null || !SchemaName().IsMatch(options.Schema)
             ? $"PostgreSqlStoreOptions.Schema '{options.Schema}' must be a plain identifier: a letter or underscore, then letters, digits or underscores (at most 63)."
             : null;

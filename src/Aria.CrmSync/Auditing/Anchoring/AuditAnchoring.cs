@@ -106,6 +106,18 @@ internal sealed partial class AuditAnchoring(IAuditAnchorSink? sink, IAuditAncho
                 };
             }
 
+            if (sink is Rfc3161AuditAnchorSink stamped && !stamped.HasValidToken(anchor, out var reason))
+            {
+                return chain with
+                {
+                    Kind = AuditTamperKind.Altered,
+                    FailedAnchor = anchor,
+                    FailedSequence = anchor.Head.Sequence,
+                    AnchorsChecked = anchors.Count,
+                    Message = $"The anchor of sequence {anchor.Head.Sequence} issued {anchor.IssuedAt:O} fails its time-stamp check ({reason}): the anchors were tampered with.",
+                };
+            }
+
             anchors.Add(anchor);
         }
 

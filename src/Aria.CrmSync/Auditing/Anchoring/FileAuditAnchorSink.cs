@@ -89,7 +89,8 @@ internal sealed class FileAuditAnchorSink : IAuditAnchorSink, IDisposable
 internal static class AnchorJson
 {
     public static string Serialize(AuditChainAnchor anchor)
-        => JsonSerializer.Serialize(new Dictionary<string, object?>
+    {
+        var fields = new Dictionary<string, object?>
         {
             ["user_id"] = anchor.Head.UserId,
             ["sequence"] = anchor.Head.Sequence,
@@ -97,7 +98,14 @@ internal static class AnchorJson
             ["issued_at"] = anchor.IssuedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
             ["key_id"] = anchor.KeyId,
             ["signature"] = anchor.Signature,
-        });
+        };
+        if (anchor.TimestampToken is not null)
+        {
+            fields["timestamp_token"] = anchor.TimestampToken;
+        }
+
+        return JsonSerializer.Serialize(fields);
+    }
 
     public static AuditChainAnchor Deserialize(string json, string source)
     {
@@ -111,6 +119,7 @@ internal static class AnchorJson
                 IssuedAt = DateTimeOffset.Parse(root.GetProperty("issued_at").GetString()!, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal),
                 KeyId = root.TryGetProperty("key_id", out var keyId) ? keyId.GetString() : null,
                 Signature = root.TryGetProperty("signature", out var signature) ? signature.GetString() : null,
+                TimestampToken = root.TryGetProperty("timestamp_token", out var token) ? token.GetString() : null,
             };
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
