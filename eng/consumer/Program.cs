@@ -20,10 +20,8 @@ builder.Services.AddAriaCrmSync()
         c.Add(new CrmConnection { UserId = "user-1", Provider = CrmProvider.Salesforce, AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken, InstanceUrl = tokens.InstanceUrl });
         c.Add(new CrmConnection { UserId = "user-1", Provider = CrmProvider.HubSpot, AccessToken = hubSpot.CreatePrivateAppToken(), CredentialKind = CrmCredentialKind.StaticToken });
     })
-    .AddSalesforce(o => { o.ClientId = salesforce.Options.ClientId; o.ClientSecret = salesforce.Options.ClientSecret; o.LoginUrl = salesforce.BaseAddress; })
-    .AddHubSpot(o => o.BaseAddress = hubSpot.BaseAddress);
-builder.Services.AddHttpClient(SalesforceOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(salesforce.CreateHandler);
-builder.Services.AddHttpClient(HubSpotOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(hubSpot.CreateHandler);
+    .AddSalesforceEmulator(salesforce) // the gateways, routed to the in-process emulators
+    .AddHubSpotEmulator(hubSpot);
 builder.Services.AddHealthChecks().AddAriaCrmSyncChecks();
 using var host = builder.Build();
 await host.StartAsync();

@@ -38,18 +38,10 @@ sync.UseInMemoryConnections(c =>
         c.Add(new CrmConnection { UserId = userId, Provider = CrmProvider.Salesforce, AccessToken = sfTokens.AccessToken, RefreshToken = sfTokens.RefreshToken, InstanceUrl = sfTokens.InstanceUrl });
         c.Add(new CrmConnection { UserId = userId, Provider = CrmProvider.HubSpot, AccessToken = hubSpot.CreatePrivateAppToken(), CredentialKind = CrmCredentialKind.StaticToken });
     })
-    .AddSalesforce(o =>
-    {
-        o.ClientId = salesforce.Options.ClientId;
-        o.ClientSecret = salesforce.Options.ClientSecret;
-        o.LoginUrl = salesforce.BaseAddress;
-    })
-    .AddHubSpot(o => o.BaseAddress = hubSpot.BaseAddress)
+    // The gateways, routed to the in-process emulators (a real host calls AddSalesforce(...)/AddHubSpot(...) instead).
+    .AddSalesforceEmulator(salesforce)
+    .AddHubSpotEmulator(hubSpot)
     .AddSyncWorker(o => aria.GetSection("Worker").Bind(o));
-
-// Route the library's CRM HTTP clients to the emulators (a real host leaves this out).
-builder.Services.AddHttpClient(SalesforceOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(salesforce.CreateHandler);
-builder.Services.AddHttpClient(HubSpotOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(hubSpot.CreateHandler);
 
 builder.Services.AddHealthChecks().AddAriaCrmSyncChecks(o => aria.GetSection("Health").Bind(o));
 builder.Services.AddHostedService<Onboarding>();   // links deals and registers the connections, as ARIA does when a user connects a CRM
