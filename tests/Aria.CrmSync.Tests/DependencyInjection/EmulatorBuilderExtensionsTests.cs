@@ -11,8 +11,8 @@ public sealed class EmulatorBuilderExtensionsTests
     {
         await using var salesforce = new SalesforceEmulator();
         await using var hubSpot = new HubSpotEmulator();
-        var opportunity = salesforce.Org.Insert("Opportunity", new Dictionary<string, object?> { ["Name"] = "Acme", ["StageName"] = "Prospecting", ["CloseDate"] = "2027-03-01", ["Amount"] = 1200m });
-        var deal = hubSpot.InsertObject("deals", new Dictionary<string, string?> { ["dealname"] = "Globex", ["dealstage"] = "appointmentscheduled", ["pipeline"] = "default", ["amount"] = "900" }).Id;
+        var opportunity = salesforce.Org.InsertOpportunity("Acme", SalesforceStages.Prospecting, new DateOnly(2027, 3, 1), amount: 1200m);
+        var deal = hubSpot.InsertDeal("Globex", HubSpotDealStages.AppointmentScheduled, amount: 900m, closeDate: new DateOnly(2027, 4, 15)).Id;
         var tokens = salesforce.IssueTokens();
 
         var services = new ServiceCollection();
@@ -37,6 +37,8 @@ public sealed class EmulatorBuilderExtensionsTests
         var hsLead = await leads.FindByCrmIdAsync("u1", CrmProvider.HubSpot, deal);
         Assert.Equal(1200m, sfLead!.ExpectedValue);
         Assert.Equal(900m, hsLead!.ExpectedValue);
+        Assert.Equal(new DateOnly(2027, 3, 1), sfLead.ExpectedCloseDate);
+        Assert.Equal(new DateOnly(2027, 4, 15), hsLead.ExpectedCloseDate);
         Assert.True((await sync.TriggerManualSyncAsync("u1", sfLead.Id)).Success);
         Assert.True((await sync.TriggerManualSyncAsync("u1", hsLead.Id)).Success);
 
@@ -52,5 +54,25 @@ public sealed class EmulatorBuilderExtensionsTests
         Assert.True(hsResult.Success, hsResult.Error);
         Assert.Equal(1500m, Convert.ToDecimal(salesforce.Org.Get("Opportunity", opportunity)!["Amount"], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("950", hubSpot.GetObject("deals", deal)!["amount"]);
+    }
+
+    [Fact]
+    public async Task Default_stage_constants_are_the_stages_a_new_emulator_has()
+    {
+        await using var salesforce = new SalesforceEmulator();
+        await using var hubSpot = new HubSpotEmulator();
+
+        var orgStages = salesforce.Org.List("OpportunityStage").Select(r => (string)r["MasterLabel"]!).ToList();
+        Assert.Equal(SalesforceStages.All.Order(StringComparer.Ordinal), orgStages.Order(StringComparer.Ordinal));
+        var pipeline = Assert.Single(hubSpot.DealPipelines, p => p.Id == HubSpotDealStages.DefaultPipeline);
+        Assert.Equal(HubSpotDealStages.All, pipeline.Stages.Select(s => s.Id));
+    }
+
+    [Fact]
+    public async Task Seeding_helpers_refuse_a_stage_the_portal_does_not_have()
+    {
+        await using var hubSpot = new HubSpotEmulator();
+        Assert.ThrowsAny<ArgumentException>(() => hubSpot.InsertDeal("Initech", "no-such-stage"));
+        Assert.Throws<ArgumentException>("name", () => hubSpot.InsertDeal(" ", HubSpotDealStages.ClosedWon));
     }
 }
