@@ -38,9 +38,10 @@ internal sealed class CrmEmulators : IAsyncDisposable
         var emulators = new CrmEmulators(
             settings,
             new SalesforceEmulator(new SalesforceEmulatorOptions { Seed = settings.Seed, DailyApiRequestLimit = 100_000 }),
-            // No search-index lag (HubSpotEmulatorOptions.SearchIndexLag) yet: with it the engine can take a stale search result
-            // for a CRM change and pull an old value over a lead's edit (docs/reliability.md, "What is not guaranteed").
-            new HubSpotEmulator(new HubSpotEmulatorOptions { Seed = settings.Seed }));
+            // Search sees writes 1-3 s late, as in a real portal ("it may take a few moments for newly created or updated
+            // records to appear" — https://developers.hubspot.com/docs/api-reference/latest/crm/search-the-crm): a deal
+            // edited just before a sync reaches its lead in the next run, inside the sync's overlap window.
+            new HubSpotEmulator(new HubSpotEmulatorOptions { Seed = settings.Seed, SearchIndexLag = TimeSpan.FromSeconds(1), SearchIndexLagJitter = TimeSpan.FromSeconds(2) }));
 
         var loaded = emulators.TryLoad();
         if (!loaded)

@@ -22,7 +22,7 @@ public static class Program
             Console.WriteLine("usage: Aria.CrmSync.Soak [--leads N] [--rounds N] [--fault-rate 0.2] [--crashes N] [--users N] [--store sqlite|postgres] [--workers N]");
             Console.WriteLine("                         [--postgres <connection string>] [--seed N] [--edit-rate 0.25] [--summary-rate 0.05] [--activity-rate 0.05]");
             Console.WriteLine("                         [--manual-rate 0.02] [--token-expiries N] [--work-dir DIR] [--keep] [--report report.json] [--default-circuit-breaker]");
-            Console.WriteLine("                         [--note-claim-seconds 15] [--hubspot-search-lag] [--seeds N] [--deterministic [--store memory|sqlite] [--trace lead-id,lead-id]]");
+            Console.WriteLine("                         [--note-claim-seconds 15] [--no-hubspot-search-lag] [--seeds N] [--deterministic [--store memory|sqlite] [--trace lead-id,lead-id]]");
             Console.WriteLine("  --deterministic  in-process simulation: seeded scheduler, virtual time, emulators in process; a seed replays exactly");
             Console.WriteLine("  --seeds N        N soaks with consecutive seeds from --seed; every failure is printed with the command that replays it");
             return 0;

@@ -64,13 +64,13 @@ internal static class LowerBound
     public static (int Total, string Formula) HubSpot(Workload w, int notes)
     {
         var changes = Ceil(w.CrmChanged, 200);
-        var reads = Ceil(w.AriaOnly.Length, 100);
+        var reads = Ceil(w.AriaOnly.Length + w.CrmChanged, 100); // search lags writes: a changed hit is read by id before anything is written for it
         var preRead = Ceil(w.AriaOnly.Length, 100);
         var writes = Ceil(w.AriaOnly.Length, 100);
         var noteCalls = Ceil(notes, 100);
         var activities = 4 + Math.Max(1, Ceil(notes, 200)); // the note stream reads ARIA's new notes back (this run or the next)
         return (changes + reads + preRead + writes + noteCalls + activities,
-            $"⌈{w.CrmChanged}/200⌉ searches + ⌈{w.AriaOnly.Length}/100⌉ reads + ⌈{w.AriaOnly.Length}/100⌉ pre-write reads + ⌈{w.AriaOnly.Length}/100⌉ writes + ⌈{notes}/100⌉ note batches + 4 + ⌈{notes}/200⌉ activity searches (pipelines are cached since the first sync)");
+            $"⌈{w.CrmChanged}/200⌉ searches + ⌈({w.AriaOnly.Length}+{w.CrmChanged})/100⌉ reads (changed hits re-read by id) + ⌈{w.AriaOnly.Length}/100⌉ pre-write reads + ⌈{w.AriaOnly.Length}/100⌉ writes + ⌈{notes}/100⌉ note batches + 4 + ⌈{notes}/200⌉ activity searches (pipelines are cached since the first sync)");
     }
 
     private static int Ceil(int n, int per) => n == 0 ? 0 : ((n - 1) / per) + 1;

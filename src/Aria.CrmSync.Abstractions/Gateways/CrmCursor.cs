@@ -21,7 +21,16 @@ public sealed record CrmCursor(DateTimeOffset Timestamp, string? LastId)
 /// <param name="Records">The records, ordered by (modification time, id).</param>
 /// <param name="Cursor">The position after the last record of this page (checkpoint it once the page is applied).</param>
 /// <param name="DeletedIds">Ids of records deleted in the CRM, when the gateway reports deletions.</param>
-public sealed record CrmChangePage(IReadOnlyList<CrmRecord> Records, CrmCursor? Cursor, IReadOnlyList<string> DeletedIds);
+public sealed record CrmChangePage(IReadOnlyList<CrmRecord> Records, CrmCursor? Cursor, IReadOnlyList<string> DeletedIds)
+{
+    /// <summary>
+    /// Gets a value indicating whether the page comes from an eventually consistent index (HubSpot's CRM search, which
+    /// sees writes late): a record may show older values than the CRM holds. The connection sync then merges from the
+    /// page only the leads without changes of their own and reads the others by id before it writes anything for them,
+    /// so that no write is planned, and no write outcome judged, on an old version of a record.
+    /// </summary>
+    public bool MayLag { get; init; }
+}
 
 /// <summary>A page of changed activities read from a CRM, with the cursor to resume after it.</summary>
 /// <param name="Activities">The activities, ordered by (modification time, id), each naming its deal.</param>

@@ -65,6 +65,14 @@ public sealed record CrmSyncState
     [JsonConverter(typeof(LenientStringDictionaryJsonConverter))]
     public IReadOnlyDictionary<string, string?> BaseSnapshot { get; init; } = EmptySnapshot;
 
+    /// <summary>
+    /// Gets the newest last-modified time of the CRM record that this state has agreed with: the record as read by a
+    /// sync, or as written by one (the CRM's own timestamp, <see cref="CrmRecord.LastModifiedAt"/>). A change-feed hit
+    /// older than this shows the record as it was before something this state already took into account (HubSpot's
+    /// search index lags writes), so the connection sync does not merge it. <see langword="null"/> until a sync records it.
+    /// </summary>
+    public DateTimeOffset? CrmLastModifiedAt { get; init; }
+
     /// <summary>Gets the outbound writes recorded before they were sent (see <see cref="OutboxItem"/>).</summary>
     public IReadOnlyList<OutboxItem> Outbox { get; init; } = [];
 

@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(1109, LogLevel.Warning, "{Count} {Provider} activit(y/ies) not imported: an id, time or text is outside what the stores and CRMs accept (each is audited as an error).")]
     public static partial void ActivitiesQuarantined(ILogger logger, int count, string provider);
+
+    [LoggerMessage(1110, LogLevel.Debug, "{Provider} change-feed hit for record {CrmId} is older than the version its sync state agreed with (a lagging search index): not merged.")]
+    public static partial void StaleChangeHit(ILogger logger, CrmProvider provider, string crmId);
 }

@@ -57,8 +57,35 @@ internal sealed partial class CrmSyncService
     private async Task<CrmWriteResult?[]?> ReadBackUncertainWritesAsync(ICrmGateway gateway, CrmConnection connection, IReadOnlyList<LeadSyncPlan> plans, DateTimeOffset now, Exception failure, CancellationToken cancellationToken)
     {
         var provider = plans[0].Record.Provider;
-        var ids = plans.Select(p => p.Record.CrmId).ToList();
-        IReadOnlyList<CrmRecord>? records = null;
+        var results = new CrmWriteResult?[plans.Count];
+        int landed = 0, notLanded = 0;
+
+        // Writes the call settled before it failed need no guess: a refused one certainly wrote nothing (a precondition
+        // failure, say, though the record may show a person's later change), an answered one landed.
+        var uncertain = new List<LeadSyncPlan>(plans.Count);
+        for (var i = 0; i < plans.Count; i++)
+        {
+            if (CrmWriteFailure.KnownResult(failure, i) is not { } known)
+            {
+                uncertain.Add(plans[i]);
+                continue;
+            }
+
+            results[i] = known;
+            if (known.Success)
+            {
+                landed++;
+            }
+            else
+            {
+                var plan = plans[i];
+                await MutateStateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, crmNotWritten: true, now), cancellationToken).ConfigureAwait(false);
+                notLanded++;
+            }
+        }
+
+        var ids = uncertain.Select(p => p.Record.CrmId).ToList();
+        IReadOnlyList<CrmRecord>? records = ids.Count == 0 ? [] : null;
         for (var attempt = 1; records is null; attempt++)
         {
             try
@@ -74,8 +101,8 @@ internal sealed partial class CrmSyncService
                     continue;
                 }
 
-                Log.UncertainWritesUnread(_logger, provider, plans.Count, ex.GetType().Name);
-                foreach (var plan in plans.Where(p => p.ToLead.Count > 0))
+                Log.UncertainWritesUnread(_logger, provider, uncertain.Count, ex.GetType().Name);
+                foreach (var plan in uncertain.Where(p => p.ToLead.Count > 0))
                 {
                     await MutateStateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, crmNotWritten: false, now), cancellationToken).ConfigureAwait(false);
                 }
@@ -91,10 +118,13 @@ internal sealed partial class CrmSyncService
         }
 
         var map = _options.StageMapFor(provider);
-        var results = new CrmWriteResult?[plans.Count];
-        int landed = 0, notLanded = 0;
         for (var i = 0; i < plans.Count; i++)
         {
+            if (results[i] is not null)
+            {
+                continue; // settled by the call's own result
+            }
+
             var plan = plans[i];
             var outcome = current.TryGetValue(plan.Record.CrmId, out var record) ? plan.OutcomeShownBy(record, map) : UncertainWriteOutcome.Unknown;
             if (outcome == UncertainWriteOutcome.Landed)

@@ -43,6 +43,7 @@ internal sealed partial class CrmSyncService
             string? resolved;
             var pushed = new Dictionary<string, string?>(StringComparer.Ordinal);
             var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
+            var crmModifiedAt = record.LastModifiedAt;
 
             if (resolution == ConflictResolution.CrmWins)
             {
@@ -78,6 +79,7 @@ internal sealed partial class CrmSyncService
                     }
 
                     pushed[field] = resolved;
+                    crmModifiedAt = LeadSyncPlan.Latest(crmModifiedAt, results[0].LastModifiedAt);
                 }
             }
 
@@ -97,6 +99,7 @@ internal sealed partial class CrmSyncService
                 {
                     ConflictLog = log,
                     BaseSnapshot = new Dictionary<string, string?>(s.BaseSnapshot) { [field] = resolved },
+                    CrmLastModifiedAt = LeadSyncPlan.Latest(s.CrmLastModifiedAt, crmModifiedAt),
                     LastSyncAt = now,
                     UpdatedAt = now,
                 };

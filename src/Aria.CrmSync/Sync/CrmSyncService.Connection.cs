@@ -107,6 +107,7 @@ internal sealed partial class CrmSyncService
         private readonly Dictionary<string, LeadMemory> _leadsByCrmId = new(StringComparer.Ordinal);
         private readonly Dictionary<string, CrmSyncState> _states = new(StringComparer.Ordinal);
         private readonly HashSet<string> _compared = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _readById = new(StringComparer.Ordinal); // leads whose lagging change hit is re-read by id
         private readonly List<SyncResult> _failures = [];
         private readonly SemaphoreSlim _leaseGate = new(1, 1);
         private int _recordsRead;
@@ -242,9 +243,33 @@ internal sealed partial class CrmSyncService
                 cancellationToken.ThrowIfCancellationRequested();
                 _recordsRead += page.Records.Count;
                 var batch = new List<(LeadMemory Lead, CrmRecord Record)>();
+                var now = svc._time.GetUtcNow();
                 foreach (var record in page.Records)
                 {
-                    if (_leadsByCrmId.TryGetValue(record.CrmId, out var lead) && _compared.Add(lead.Id))
+                    if (!_leadsByCrmId.TryGetValue(record.CrmId, out var lead))
+                    {
+                        continue;
+                    }
+
+                    var state = StateFor(lead, now);
+                    if (LeadSyncPlan.IsStale(record, state))
+                    {
+                        // Older than what the state agreed with: not a CRM change. Left uncompared, so the lead-changes
+                        // phase still reads it by id (consistent) if the lead has changes to push.
+                        Log.StaleChangeHit(svc._logger, Provider, record.CrmId);
+                        continue;
+                    }
+
+                    if (page.MayLag && (NeedsComparison(lead, now) || ShowsChange(record, state)))
+                    {
+                        // From a lagging index, a hit may show a version the CRM has already left: whatever would be
+                        // written for this lead (a pull, a push, a claim) is planned on the record read by id instead, in
+                        // the lead-changes phase. Hits that agree with the state (echoes of earlier writes) settle here.
+                        _readById.Add(lead.Id);
+                        continue;
+                    }
+
+                    if (_compared.Add(lead.Id))
                     {
                         batch.Add((lead, record));
                     }
@@ -291,7 +316,7 @@ internal sealed partial class CrmSyncService
         private async Task ApplyLeadChangesAsync(CancellationToken cancellationToken)
         {
             var now = svc._time.GetUtcNow();
-            var candidates = _leadsByCrmId.Values.Where(lead => !_compared.Contains(lead.Id) && NeedsComparison(lead, now)).ToList();
+            var candidates = _leadsByCrmId.Values.Where(lead => !_compared.Contains(lead.Id) && (_readById.Contains(lead.Id) || NeedsComparison(lead, now))).ToList();
             foreach (var chunk in candidates.Chunk(options.BatchSize))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -316,6 +341,13 @@ internal sealed partial class CrmSyncService
                 await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
                 progress?.Report(Progress(Phase));
             }
+        }
+
+        /// <summary>Whether a change-stream record differs from the agreement its lead's state holds (a CRM change, or an old version).</summary>
+        private bool ShowsChange(CrmRecord record, CrmSyncState state)
+        {
+            var values = LeadFieldMapper.FromCrm(record, svc._options.StageMapFor(Provider), out _);
+            return values.Any(kv => !state.BaseSnapshot.TryGetValue(kv.Key, out var agreed) || !string.Equals(agreed, kv.Value, StringComparison.Ordinal));
         }
 
         /// <summary>Whether a lead not reported by the change stream must be read: lead-side change, no agreement yet, or a due retry.</summary>
@@ -493,7 +525,7 @@ internal sealed partial class CrmSyncService
                     if (result.Success)
                     {
                         _crmUpdated++;
-                        await SettleAsync(plan, now, drafts, cancellationToken).ConfigureAwait(false);
+                        await SettleAsync(plan, now, drafts, cancellationToken, result.LastModifiedAt).ConfigureAwait(false);
                         continue;
                     }
 
@@ -518,10 +550,10 @@ internal sealed partial class CrmSyncService
         }
 
         /// <summary>Records a plan's new agreement in its sync state and adds the audit entries describing it.</summary>
-        private async Task SettleAsync(LeadSyncPlan plan, DateTimeOffset now, List<CrmAuditEntry> drafts, CancellationToken cancellationToken)
+        private async Task SettleAsync(LeadSyncPlan plan, DateTimeOffset now, List<CrmAuditEntry> drafts, CancellationToken cancellationToken, DateTimeOffset? crmWrittenAt = null)
         {
             var current = StateFor(plan.Lead, now);
-            var next = plan.Settle(current, now);
+            var next = plan.Settle(current, now, crmWrittenAt);
             try
             {
                 _states[plan.Lead.Id] = current.Version == 0
@@ -752,7 +784,7 @@ internal sealed partial class CrmSyncService
             if (_states.TryGetValue(lead.Id, out var state))
             {
                 return state.CrmId is not null && state.CrmId != lead.CrmId
-                    ? state with { CrmId = lead.CrmId, BaseSnapshot = new Dictionary<string, string?>() } // re-linked: no agreement yet
+                    ? state with { CrmId = lead.CrmId, BaseSnapshot = new Dictionary<string, string?>(), CrmLastModifiedAt = null } // re-linked: no agreement yet
                     : state;
             }
 

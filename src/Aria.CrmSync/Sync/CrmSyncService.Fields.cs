@@ -104,6 +104,7 @@ internal sealed partial class CrmSyncService
                 }
 
                 // 3. The CRM takes the lead's changes.
+                DateTimeOffset? crmWrittenAt = null;
                 if (plan.CrmFields.Count > 0)
                 {
                     var update = new CrmRecordUpdate { CrmId = ctx.CrmId, Fields = plan.CrmFields, IfUnmodifiedSince = record.LastModifiedAt, ExpectedValues = LeadFieldMapper.CrmValuesAsRead(record, plan.CrmFields.Keys) };
@@ -125,12 +126,13 @@ internal sealed partial class CrmSyncService
                     }
 
                     Record(pushed, plan.ToCrm);
+                    crmWrittenAt = result.LastModifiedAt;
                 }
 
                 Record(changes, plan.ToLead);
 
                 // 4. The sync state records the new agreement.
-                var next = plan.Settle(state, now);
+                var next = plan.Settle(state, now, crmWrittenAt);
                 SyncStateMachine.EnsureOperationAllowed(lead.Id, state.Status, next.Status, state.RetryCount, _options.MaxRetries);
                 try
                 {

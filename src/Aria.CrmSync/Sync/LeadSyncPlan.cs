@@ -200,6 +200,7 @@ internal sealed record LeadSyncPlan
             Provider = Record.Provider,
             CrmId = Record.CrmId,
             BaseSnapshot = ClaimedBase(),
+            CrmLastModifiedAt = Latest(current.CrmLastModifiedAt, Record.LastModifiedAt),
             PendingChanges = pending,
             Status = SyncStateMachine.IsAllowed(current.Status, SyncStatus.Pending, current.RetryCount, int.MaxValue) ? SyncStatus.Pending : current.Status,
             UpdatedAt = now,
@@ -231,12 +232,27 @@ internal sealed record LeadSyncPlan
         return claimed;
     }
 
-    /// <summary>The sync state once some of the plan's writes are known not to have happened (refused, or the lead changed first).</summary>
+    /// <summary>
+    /// The sync state once some of the plan's writes are known not to have happened (refused, or the lead changed first).
+    /// Their claims go; an earlier sync's unconfirmed write of the same field, which the plan's claim replaced
+    /// (<see cref="Claim"/>), comes back: that this plan's write did not happen says nothing of whether the earlier one
+    /// did. (A plan read from a lagging change feed makes the earlier write again; dropping its claim with the refused
+    /// repeat would make the earlier write, had it landed, look like a lead change, and a person's later CRM edit like a
+    /// conflict.)
+    /// </summary>
     public CrmSyncState WithoutUnconfirmed(CrmSyncState current, IEnumerable<KeyValuePair<string, string?>> notWritten, DateTimeOffset now)
     {
         var values = notWritten.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        var pending = current.PendingChanges.Where(p => !(p.Unconfirmed && values.TryGetValue(p.Field, out var value) && string.Equals(value, p.Value, StringComparison.Ordinal))).ToList();
-        return pending.Count == current.PendingChanges.Count ? current : current with { PendingChanges = pending, UpdatedAt = now };
+        bool Refused(PendingChange p) => p.Unconfirmed && values.TryGetValue(p.Field, out var value) && string.Equals(value, p.Value, StringComparison.Ordinal);
+        var refusedFields = current.PendingChanges.Where(Refused).Select(p => p.Field).ToHashSet(StringComparer.Ordinal);
+        if (refusedFields.Count == 0)
+        {
+            return current;
+        }
+
+        var pending = current.PendingChanges.Where(p => !Refused(p)).ToList();
+        pending.AddRange(State.PendingChanges.Where(p => p.Unconfirmed && refusedFields.Contains(p.Field) && !pending.Any(q => q.Unconfirmed && q.Field == p.Field)));
+        return current with { PendingChanges = pending, UpdatedAt = now };
     }
 
     /// <summary>
@@ -287,8 +303,11 @@ internal sealed record LeadSyncPlan
         return state with { BaseSnapshot = baseline, PendingChanges = [.. state.PendingChanges.Where(p => !agreed.Contains(p))], UpdatedAt = now };
     }
 
-    /// <summary>The sync state after the plan's writes succeeded.</summary>
-    public CrmSyncState Settle(CrmSyncState current, DateTimeOffset now)
+    /// <summary>
+    /// The sync state after the plan's writes succeeded. <paramref name="crmWrittenAt"/> is the CRM's last-modified time
+    /// reported for the plan's CRM write, when the CRM reports one.
+    /// </summary>
+    public CrmSyncState Settle(CrmSyncState current, DateTimeOffset now, DateTimeOffset? crmWrittenAt = null)
     {
         var next = current with
         {
@@ -296,6 +315,7 @@ internal sealed record LeadSyncPlan
             Provider = Record.Provider,
             CrmId = Record.CrmId,
             BaseSnapshot = NewBase,
+            CrmLastModifiedAt = Latest(current.CrmLastModifiedAt, Latest(Record.LastModifiedAt, crmWrittenAt)),
             ConflictLog = [.. current.ConflictLog, .. Conflicts],
             PendingChanges = [.. current.PendingChanges.Where(p => p.Field == LeadFields.Notes), .. Deferred],
             SyncDirection = Direction,
@@ -309,6 +329,20 @@ internal sealed record LeadSyncPlan
         };
         return next with { Status = SettledStatus(next) };
     }
+
+    /// <summary>
+    /// Whether a change-feed hit shows the record as it was before a version this state already agreed with (HubSpot's
+    /// search index lags writes: "it may take a few moments for newly created or updated records to appear" —
+    /// https://developers.hubspot.com/docs/api-reference/latest/crm/search-the-crm). Merging such a hit would take the
+    /// old values for a CRM change and pull them over the lead. The newer version reaches the feed later, inside the
+    /// connection sync's overlap window.
+    /// </summary>
+    public static bool IsStale(CrmRecord hit, CrmSyncState state)
+        => state.CrmLastModifiedAt is { } known && hit.LastModifiedAt is { } seen && seen < known && state.CrmId == hit.CrmId;
+
+    /// <summary>The later of two optional times.</summary>
+    public static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b)
+        => a is null ? b : b is null ? a : (a > b ? a : b);
 
     public static SyncStatus SettledStatus(CrmSyncState state)
         => state.OpenConflicts.Any() ? SyncStatus.Conflict

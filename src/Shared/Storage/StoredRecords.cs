@@ -18,12 +18,12 @@ internal static class StoredRecords
     public const string EventTable = "crm_sync_lead_events";
     public const string MigrationTable = "crm_sync_migrations";
 
-    public const string SyncStateColumns = "id, lead_memory_id, user_id, provider, crm_id, status, sync_direction, last_sync_at, last_push_at, last_pull_at, pending_changes, conflict_log, error_message, retry_count, next_attempt_at, base_snapshot, outbox, version, created_at, updated_at";
+    public const string SyncStateColumns = "id, lead_memory_id, user_id, provider, crm_id, status, sync_direction, last_sync_at, last_push_at, last_pull_at, pending_changes, conflict_log, error_message, retry_count, next_attempt_at, base_snapshot, outbox, version, created_at, updated_at, crm_last_modified_at";
 
     /// <summary>The parameters of <see cref="SyncStateColumns"/> except <c>version</c>, which each statement sets itself.</summary>
     public const string SyncStateValues = "@id, @lead_memory_id, @user_id, @provider, @crm_id, @status, @sync_direction, @last_sync_at, @last_push_at, @last_pull_at, @pending_changes, @conflict_log, @error_message, @retry_count, @next_attempt_at, @base_snapshot, @outbox";
 
-    public const string SyncStateAssignments = "id = @id, user_id = @user_id, provider = @provider, crm_id = @crm_id, status = @status, sync_direction = @sync_direction, last_sync_at = @last_sync_at, last_push_at = @last_push_at, last_pull_at = @last_pull_at, pending_changes = @pending_changes, conflict_log = @conflict_log, error_message = @error_message, retry_count = @retry_count, next_attempt_at = @next_attempt_at, base_snapshot = @base_snapshot, outbox = @outbox, created_at = @created_at, updated_at = @updated_at";
+    public const string SyncStateAssignments = "id = @id, user_id = @user_id, provider = @provider, crm_id = @crm_id, status = @status, sync_direction = @sync_direction, last_sync_at = @last_sync_at, last_push_at = @last_push_at, last_pull_at = @last_pull_at, pending_changes = @pending_changes, conflict_log = @conflict_log, error_message = @error_message, retry_count = @retry_count, next_attempt_at = @next_attempt_at, base_snapshot = @base_snapshot, outbox = @outbox, created_at = @created_at, updated_at = @updated_at, crm_last_modified_at = @crm_last_modified_at";
 
     public const string LeadColumns = "id, user_id, company_name, crm_provider, crm_id, lifecycle_stage, status, expected_value, expected_close_date, health_score, metadata, first_touch_at, last_activity_at, created_at, updated_at, version";
 
@@ -63,6 +63,7 @@ internal static class StoredRecords
             Version = row.Int64(17),
             CreatedAt = row.Time(18),
             UpdatedAt = row.Time(19),
+            CrmLastModifiedAt = row.NullableTime(20),
         };
     }
 
@@ -87,6 +88,7 @@ internal static class StoredRecords
         dialect.AddJson(command, "@outbox", CrmSyncJson.Serialize(state.Outbox));
         dialect.AddTime(command, "@created_at", state.CreatedAt);
         dialect.AddTime(command, "@updated_at", state.UpdatedAt);
+        dialect.AddTime(command, "@crm_last_modified_at", state.CrmLastModifiedAt);
     }
 
     public static LeadMemory ReadLead(DbDataReader reader, StoreDialect dialect)

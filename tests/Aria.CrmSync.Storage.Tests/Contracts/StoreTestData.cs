@@ -35,6 +35,7 @@ public static class StoreTestData
         ErrorMessage = "Ünïcödé 😀 'quotes' \"double\"",
         RetryCount = 3,
         NextAttemptAt = T0.AddMinutes(10),
+        CrmLastModifiedAt = T0.AddSeconds(7).AddMilliseconds(123),
         BaseSnapshot = new Dictionary<string, string?> { ["expected_value"] = "100000", ["status"] = "active", ["expected_close_date"] = null },
         Outbox = [new OutboxItem { IdempotencyKey = "aria-abc", Text = "[ARIA] Budget confirmed", Status = OutboxItemStatus.InFlight, Attempts = 2, CreatedAt = T0, LastAttemptAt = T0.AddSeconds(5), LastError = "timeout" }],
     };

@@ -66,7 +66,7 @@ public static partial class SoakDriver
         var simStart = sim?.Clock.GetUtcNow();
         try
         {
-            await using var world = sim is null ? await CrmWorld.StartAsync(options.Seed, options.HubSpotSearchLag) : CrmWorld.CreateInProcess(options.Seed, sim.Clock);
+            await using var world = sim is null ? await CrmWorld.StartAsync(options.Seed, options.HubSpotSearchLag) : CrmWorld.CreateInProcess(options.Seed, sim.Clock, options.HubSpotSearchLag);
             if (sim is not null)
             {
                 sim.World = world;

@@ -62,11 +62,10 @@ public sealed record SoakOptions
     public int NoteClaimSeconds { get; init; } = 15;
 
     /// <summary>
-    /// Gets a value indicating whether the HubSpot emulator's search index lags writes by 1-3 s (as a real portal's does).
-    /// Off by default: with it on, the engine takes a stale search result for a CRM change and can pull an old value over
-    /// a lead's edit (seeds 40001 and 40003 of the 800-lead SQLite series lose lead edits on HubSpot leads).
+    /// Gets a value indicating whether the HubSpot emulator's search index lags writes by 1-3 s, as a real portal's does
+    /// (on by default, in both modes; <c>--no-hubspot-search-lag</c> turns it off).
     /// </summary>
-    public bool HubSpotSearchLag { get; init; }
+    public bool HubSpotSearchLag { get; init; } = true;
 
     /// <summary>
     /// Gets a value indicating whether the run is a deterministic simulation: workers in process under a seeded scheduler,
@@ -107,7 +106,7 @@ public sealed record SoakOptions
         Add(TokenExpiriesPerRound != defaults.TokenExpiriesPerRound, $"--token-expiries {TokenExpiriesPerRound.ToString(c)}");
         Add(DefaultCircuitBreaker, "--default-circuit-breaker");
         Add(NoteClaimSeconds != defaults.NoteClaimSeconds, $"--note-claim-seconds {NoteClaimSeconds.ToString(c)}");
-        Add(HubSpotSearchLag, "--hubspot-search-lag");
+        Add(!HubSpotSearchLag, "--no-hubspot-search-lag");
         args.Add($"--seed {Seed.ToString(c)}");
         return string.Join(' ', args);
     }
@@ -142,6 +141,7 @@ public sealed record SoakOptions
                 "--default-circuit-breaker" => options with { DefaultCircuitBreaker = true },
                 "--note-claim-seconds" => options with { NoteClaimSeconds = Int() },
                 "--hubspot-search-lag" => options with { HubSpotSearchLag = true },
+                "--no-hubspot-search-lag" => options with { HubSpotSearchLag = false },
                 "--deterministic" => options with { Deterministic = true },
                 "--seeds" => options with { Seeds = Int() },
                 "--trace" => options with { Trace = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },

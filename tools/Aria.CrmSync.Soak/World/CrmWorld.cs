@@ -42,11 +42,11 @@ public sealed class CrmWorld : IAsyncDisposable
     public bool InProcess { get; private set; }
 
     /// <summary>The emulators of a deterministic soak: in process, on the virtual clock, faults without real delays.</summary>
-    public static CrmWorld CreateInProcess(int seed, TimeProvider time)
+    public static CrmWorld CreateInProcess(int seed, TimeProvider time, bool hubSpotSearchLag = true)
     {
         var world = new CrmWorld(
             new SalesforceEmulator(new SalesforceEmulatorOptions { Seed = seed, DailyApiRequestLimit = int.MaxValue, MaxOpenQueryCursors = 1000, TimeProvider = time, BaseAddress = new Uri("https://salesforce.soak.invalid") }),
-            new HubSpotEmulator(new HubSpotEmulatorOptions { Seed = seed, RequestsPerInterval = 1_000_000, RateLimitInterval = TimeSpan.FromMilliseconds(500), DailyLimit = long.MaxValue / 4, SearchRequestsPerSecond = 100_000, TimeProvider = time, BaseAddress = new Uri("https://hubspot.soak.invalid") }))
+            new HubSpotEmulator(new HubSpotEmulatorOptions { Seed = seed, RequestsPerInterval = 1_000_000, RateLimitInterval = TimeSpan.FromMilliseconds(500), DailyLimit = long.MaxValue / 4, SearchRequestsPerSecond = 100_000, SearchIndexLag = Lag(hubSpotSearchLag), SearchIndexLagJitter = Jitter(hubSpotSearchLag), TimeProvider = time, BaseAddress = new Uri("https://hubspot.soak.invalid") }))
         {
             InProcess = true,
         };
@@ -55,11 +55,17 @@ public sealed class CrmWorld : IAsyncDisposable
         return world;
     }
 
-    public static async Task<CrmWorld> StartAsync(int seed, bool hubSpotSearchLag = false)
+    /// <summary>HubSpot's search index lag as modelled: 1 s plus up to 2 s of jitter ("may take a few moments" —
+    /// https://developers.hubspot.com/docs/api-reference/latest/crm/search-the-crm).</summary>
+    private static TimeSpan Lag(bool on) => on ? TimeSpan.FromSeconds(1) : TimeSpan.Zero;
+
+    private static TimeSpan Jitter(bool on) => on ? TimeSpan.FromSeconds(2) : TimeSpan.Zero;
+
+    public static async Task<CrmWorld> StartAsync(int seed, bool hubSpotSearchLag = true)
     {
         var world = new CrmWorld(
             new SalesforceEmulator(new SalesforceEmulatorOptions { Seed = seed, DailyApiRequestLimit = int.MaxValue, MaxOpenQueryCursors = 1000 }),
-            new HubSpotEmulator(new HubSpotEmulatorOptions { Seed = seed, RequestsPerInterval = 1_000_000, RateLimitInterval = TimeSpan.FromMilliseconds(500), DailyLimit = long.MaxValue / 4, SearchRequestsPerSecond = 100_000, SearchIndexLag = hubSpotSearchLag ? TimeSpan.FromSeconds(1) : TimeSpan.Zero, SearchIndexLagJitter = hubSpotSearchLag ? TimeSpan.FromSeconds(2) : TimeSpan.Zero }));
+            new HubSpotEmulator(new HubSpotEmulatorOptions { Seed = seed, RequestsPerInterval = 1_000_000, RateLimitInterval = TimeSpan.FromMilliseconds(500), DailyLimit = long.MaxValue / 4, SearchRequestsPerSecond = 100_000, SearchIndexLag = Lag(hubSpotSearchLag), SearchIndexLagJitter = Jitter(hubSpotSearchLag) }));
         world.SalesforceUrl = (await world.Salesforce.StartServerAsync()).BaseAddress;
         world.HubSpotUrl = (await world.HubSpot.StartServerAsync()).BaseAddress;
         return world;

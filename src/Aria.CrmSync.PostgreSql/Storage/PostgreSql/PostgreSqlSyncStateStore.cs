@@ -32,7 +32,7 @@ internal sealed class PostgreSqlSyncStateStoreCore : ISyncStateStore
         _time = timeProvider;
         var t = database.SyncStates;
         _select = $"SELECT {SyncStateColumns} FROM {t}";
-        _insert = $"INSERT INTO {t} ({SyncStateColumns}) VALUES ({SyncStateValues}, 1, @created_at, @updated_at) ON CONFLICT DO NOTHING;";
+        _insert = $"INSERT INTO {t} ({SyncStateColumns}) VALUES ({SyncStateValues}, 1, @created_at, @updated_at, @crm_last_modified_at) ON CONFLICT DO NOTHING;";
         _update = $"UPDATE {t} SET {SyncStateAssignments}, version = version + 1 WHERE lead_memory_id = @lead_memory_id AND version = @version;";
         _version = $"SELECT version FROM {t} WHERE lead_memory_id = @lead_memory_id;";
         _getCursor = $"SELECT {CursorColumns} FROM {database.Cursors} WHERE connection_key = @connection_key AND stream = @stream;";

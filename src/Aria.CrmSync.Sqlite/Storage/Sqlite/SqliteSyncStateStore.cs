@@ -60,7 +60,7 @@ internal sealed class SqliteSyncStateStoreCore(SqliteDatabase database, TimeProv
         ValidateNew(state.Version, nameof(state), "sync state");
 
         using var write = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        using var insert = write.Command($"INSERT INTO {SyncStateTable} ({SyncStateColumns}) VALUES ({SyncStateValues}, 1, @created_at, @updated_at) ON CONFLICT DO NOTHING;");
+        using var insert = write.Command($"INSERT INTO {SyncStateTable} ({SyncStateColumns}) VALUES ({SyncStateValues}, 1, @created_at, @updated_at, @crm_last_modified_at) ON CONFLICT DO NOTHING;");
         BindSyncState(insert, state, Dialect);
         if (insert.ExecuteNonQuery() == 0)
         {

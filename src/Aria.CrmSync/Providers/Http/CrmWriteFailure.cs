@@ -9,6 +9,7 @@ namespace Aria.CrmSync.Providers.Http;
 internal static class CrmWriteFailure
 {
     private const string NotProcessedKey = "Aria.CrmSync.NotProcessed";
+    private const string KnownResultsKey = "Aria.CrmSync.KnownResults";
 
     /// <summary>The detail (in <see cref="CrmSyncException.Details"/>, so also in the audit trail) that marks the failure.</summary>
     public const string NothingWrittenDetail = "nothing_written";
@@ -51,4 +52,23 @@ internal static class CrmWriteFailure
             results[i] ??= new CrmWriteResult { CrmId = updates[i].CrmId, Success = false, ErrorCode = failure.Code, ErrorMessage = failure.Message, IsTransient = true };
         }
     }
+
+    /// <summary>
+    /// Keeps, on the failure of a write call, the per-update results the call had settled before it failed: updates it
+    /// refused without sending them (a failed precondition, a record gone, a stage that does not map) and updates of
+    /// earlier requests that the CRM answered. The sync settles those by their result instead of guessing from a
+    /// read-back: a refused update certainly wrote nothing, whatever the record shows now. Kept in
+    /// <see cref="Exception.Data"/> for the engine only.
+    /// </summary>
+    public static void KeepKnownResults(Exception exception, CrmWriteResult?[] results)
+    {
+        if (Array.Exists(results, r => r is not null))
+        {
+            exception.Data[KnownResultsKey] = (CrmWriteResult?[])results.Clone();
+        }
+    }
+
+    /// <summary>Gets the result the failed call had settled for update <paramref name="index"/>, or <see langword="null"/>.</summary>
+    public static CrmWriteResult? KnownResult(Exception exception, int index)
+        => exception.Data[KnownResultsKey] is CrmWriteResult?[] known && index < known.Length ? known[index] : null;
 }

@@ -21,7 +21,7 @@ internal sealed partial class HubSpotGateway
         await foreach (var (items, cursor) in StreamAsync(connection, "deals", DealProperties, since, cancellationToken).ConfigureAwait(false))
         {
             var records = await ToRecordsAsync(connection, items, cancellationToken).ConfigureAwait(false);
-            yield return new CrmChangePage(records, cursor, []);
+            yield return new CrmChangePage(records, cursor, []) { MayLag = true }; // search sees writes late
         }
     }
 

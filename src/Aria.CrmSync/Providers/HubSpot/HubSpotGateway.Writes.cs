@@ -30,20 +30,28 @@ internal sealed partial class HubSpotGateway
 
         var results = new CrmWriteResult?[updates.Count];
         var done = 0;
-        foreach (var chunk in ChunkDistinct(prepared))
+        try
         {
-            try
+            foreach (var chunk in ChunkDistinct(prepared))
             {
-                await UpdateChunkAsync(connection, chunk, results, nothingWrittenYet: done == 0, cancellationToken).ConfigureAwait(false);
-                done += chunk.Count;
+                try
+                {
+                    await UpdateChunkAsync(connection, chunk, results, nothingWrittenYet: done == 0, cancellationToken).ConfigureAwait(false);
+                    done += chunk.Count;
+                }
+                catch (CrmSyncException ex) when (done > 0 && CrmWriteFailure.NotProcessed(ex))
+                {
+                    // Earlier batches were written and this one was refused unprocessed (e.g. rate-limited): report the
+                    // written ones, and this and later updates as retryable. A failure that may have written propagates.
+                    CrmWriteFailure.FailUnwritten(updates, results, ex);
+                    break;
+                }
             }
-            catch (CrmSyncException ex) when (done > 0 && CrmWriteFailure.NotProcessed(ex))
-            {
-                // Earlier batches were written and this one was refused unprocessed (e.g. rate-limited): report the
-                // written ones, and this and later updates as retryable. A failure that may have written propagates.
-                CrmWriteFailure.FailUnwritten(updates, results, ex);
-                break;
-            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            CrmWriteFailure.KeepKnownResults(ex, results); // refused before sending, or answered by an earlier batch
+            throw;
         }
 
         return results.Select((r, i) => r ?? new CrmWriteResult { CrmId = updates[i].CrmId, Success = false, ErrorCode = "NO_RESULT", ErrorMessage = "HubSpot returned no result for the update", IsTransient = true }).ToList();

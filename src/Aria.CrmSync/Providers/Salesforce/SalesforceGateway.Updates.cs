@@ -76,6 +76,11 @@ internal sealed partial class SalesforceGateway
                 CrmWriteFailure.FailUnwritten(updates, results, ex);
                 break;
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                CrmWriteFailure.KeepKnownResults(ex, results); // refused by the precondition check, or answered by an earlier call
+                throw;
+            }
 
             sent++;
             using var document = response.Json(Salesforce);

@@ -72,4 +72,42 @@ public sealed class HubSpotSearchLagSyncTests
         Assert.True(next.Completed, next.Reason);
         Assert.Equal(overlap ? 7777m : 1007m, (await host.Leads.GetAsync(HubSpotGatewayHost.UserId, "lead-7"))!.ExpectedValue);
     }
+
+    [Fact]
+    public async Task AStaleSearchHit_OfADealTheSyncJustWrote_DoesNotPullTheOldValueOverTheLead()
+    {
+        var options = new ConnectionSyncOptions { IncludeActivities = false };
+        var (host, clock, deals) = await StartAsync((_, _) => { });
+        await using var _ = host;
+
+        // A rep sets the amount; once the index has it, a sync brings it to the lead (the state agrees with that version).
+        host.Emulator.UpdateObject("deals", deals[3], new Dictionary<string, string?> { ["amount"] = "3333" });
+        clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.True((await host.Sync.SyncConnectionAsync(HubSpotGatewayHost.UserId, CrmProvider.HubSpot, options)).Completed);
+        var lead = await host.Leads.GetAsync(HubSpotGatewayHost.UserId, "lead-3");
+        Assert.Equal(3333m, lead!.ExpectedValue);
+
+        // ARIA edits the lead; the next sync pushes it. The index still shows the deal at the rep's version.
+        await host.Leads.UpdateAsync(lead with { ExpectedValue = 4444m, UpdatedAt = clock.GetUtcNow() });
+        clock.Advance(TimeSpan.FromSeconds(5));
+        var push = await host.Sync.SyncConnectionAsync(HubSpotGatewayHost.UserId, CrmProvider.HubSpot, options);
+        Assert.True(push.Completed, push.Reason);
+        Assert.Equal(1, push.CrmRecordsUpdated);
+        Assert.Equal("4444", host.Emulator.GetObject("deals", deals[3])!.Properties["amount"]);
+
+        // Within the lag, search still returns the rep's version (3333, older than the push): it must not come back.
+        clock.Advance(TimeSpan.FromMilliseconds(500));
+        var stale = await host.Sync.SyncConnectionAsync(HubSpotGatewayHost.UserId, CrmProvider.HubSpot, options);
+        Assert.True(stale.Completed, stale.Reason);
+        Assert.True(stale.RecordsRead > 0); // the lagging hit was read, and judged stale
+        Assert.Equal(4444m, (await host.Leads.GetAsync(HubSpotGatewayHost.UserId, "lead-3"))!.ExpectedValue);
+        Assert.Equal(0, stale.LeadsUpdated);
+
+        // Once the index catches up, both sides still agree on ARIA's value.
+        clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.True((await host.Sync.SyncConnectionAsync(HubSpotGatewayHost.UserId, CrmProvider.HubSpot, options)).Completed);
+        Assert.Equal(4444m, (await host.Leads.GetAsync(HubSpotGatewayHost.UserId, "lead-3"))!.ExpectedValue);
+        Assert.Equal("4444", host.Emulator.GetObject("deals", deals[3])!.Properties["amount"]);
+        Assert.Equal(SyncStatus.Synced, (await host.States.GetAsync("lead-3"))!.Status);
+    }
 }
