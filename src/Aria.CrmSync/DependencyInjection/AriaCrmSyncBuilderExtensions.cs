@@ -45,9 +45,9 @@ public static class AriaCrmSyncBuilderExtensions
             {
                 var userId = entry["UserId"];
                 var provider = entry["Provider"];
-                if (string.IsNullOrWhiteSpace(userId) || !Aria.CrmSync.Serialization.WireValue.TryParse<CrmProvider>(provider?.ToLowerInvariant(), out var crm))
+                if (string.IsNullOrWhiteSpace(userId) || !CrmProvider.TryParse(provider?.ToLowerInvariant(), out var crm))
                 {
-                    throw new CrmSyncValidationException($"Connection registry entry '{entry.Path}' needs a UserId and a Provider (salesforce or hubspot).", entry.Path);
+                    throw new CrmSyncValidationException($"Connection registry entry '{entry.Path}' needs a UserId and a Provider (a CrmProvider wire value such as salesforce or hubspot).", entry.Path);
                 }
 
                 registry.AddAsync(userId, crm).AsTask().GetAwaiter().GetResult();

@@ -14,9 +14,9 @@ internal sealed partial class CrmSyncService
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
-        if (!Enum.IsDefined(provider))
+        if (provider.IsDefault)
         {
-            throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown CRM provider.");
+            throw new ArgumentOutOfRangeException(nameof(provider), "default(CrmProvider) names no CRM.");
         }
 
         options ??= new ConnectionSyncOptions();
