@@ -284,4 +284,36 @@ public static class AriaCrmSyncBuilderExtensions
         builder.Services.AddSingleton(gateway);
         return builder;
     }
+
+    /// <summary>
+    /// Registers a CRM's <see cref="CrmProviderDescriptor"/> with <see cref="CrmProviderCatalog"/>, and its
+    /// <see cref="CrmProviderDescriptor.DefaultStageMap"/> as <see cref="CrmSyncOptions.StageMaps"/> entry unless the
+    /// application configured one first. A later descriptor for the same provider replaces an earlier one.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="descriptor">The descriptor.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="CrmSyncValidationException">The descriptor is not valid.</exception>
+    public static IAriaCrmSyncBuilder AddCrmProvider(this IAriaCrmSyncBuilder builder, CrmProviderDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(descriptor);
+        descriptor.Validate();
+        builder.Services.AddSingleton(descriptor);
+        if (descriptor.DefaultStageMap is { } create)
+        {
+            builder.Services.Configure<CrmSyncOptions>(o => o.StageMaps.TryAdd(descriptor.Provider, create()));
+        }
+
+        return builder;
+    }
+
+    /// <summary>Adds a gateway for a CRM the library does not know, with the CRM's descriptor (see <see cref="AddCrmProvider"/>).</summary>
+    /// <typeparam name="TGateway">The implementation.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="descriptor">The CRM's descriptor.</param>
+    /// <returns>The builder.</returns>
+    public static IAriaCrmSyncBuilder AddGateway<TGateway>(this IAriaCrmSyncBuilder builder, CrmProviderDescriptor descriptor)
+        where TGateway : class, ICrmGateway
+        => builder.AddCrmProvider(descriptor).AddGateway<TGateway>();
 }

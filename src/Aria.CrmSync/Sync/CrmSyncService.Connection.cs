@@ -502,7 +502,7 @@ internal sealed partial class CrmSyncService
                     drafts.AddRange(svc.LeadWriteDrafts(plan));
                     if (result.ErrorCode != CrmWriteResult.PreconditionFailed)
                     {
-                        await FailLeadAsync(plan.Lead, RejectedUpdate(Provider, result.CrmId, result), cancellationToken).ConfigureAwait(false);
+                        await FailLeadAsync(plan.Lead, svc.RejectedUpdate(Provider, result.CrmId, result), cancellationToken).ConfigureAwait(false);
                     }
 
                     // A precondition failure means the CRM changed the record meanwhile: the next run sees it in the change stream.
