@@ -261,7 +261,13 @@ public static class AriaCrmSyncBuilderExtensions
         return builder;
     }
 
-    /// <summary>Adds a gateway (a custom CRM, or a decorator) as the gateway of its <see cref="ICrmGateway.Provider"/>.</summary>
+    /// <summary>
+    /// Adds a gateway for a custom CRM as the gateway of its <see cref="ICrmGateway.Provider"/>, or a decorator: a
+    /// <typeparamref name="TGateway"/> deriving from <see cref="DelegatingCrmGateway"/> wraps every gateway registered
+    /// before this call (one instance each, built with the inner gateway as its <see cref="ICrmGateway"/> constructor
+    /// argument and other arguments from the container), so decorators stack in registration order. Register decorators
+    /// after the gateways (<c>AddSalesforce</c>, <c>AddHubSpot</c>, <c>AddGateway</c>).
+    /// </summary>
     /// <typeparam name="TGateway">The implementation.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
@@ -269,9 +275,30 @@ public static class AriaCrmSyncBuilderExtensions
         where TGateway : class, ICrmGateway
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSingleton<ICrmGateway, TGateway>();
+        if (!typeof(DelegatingCrmGateway).IsAssignableFrom(typeof(TGateway)))
+        {
+            builder.Services.AddSingleton<ICrmGateway, TGateway>();
+            return builder;
+        }
+
+        var services = builder.Services;
+        for (var i = 0; i < services.Count; i++)
+        {
+            var inner = services[i];
+            if (inner.ServiceType == typeof(ICrmGateway) && !inner.IsKeyedService)
+            {
+                services[i] = ServiceDescriptor.Singleton<ICrmGateway, TGateway>(
+                    sp => ActivatorUtilities.CreateInstance<TGateway>(sp, CreateInner(sp, inner)));
+            }
+        }
+
         return builder;
     }
+
+    private static ICrmGateway CreateInner(IServiceProvider services, ServiceDescriptor inner)
+        => (ICrmGateway)(inner.ImplementationInstance
+            ?? inner.ImplementationFactory?.Invoke(services)
+            ?? ActivatorUtilities.CreateInstance(services, inner.ImplementationType!));
 
     /// <summary>Adds a gateway instance as the gateway of its <see cref="ICrmGateway.Provider"/>.</summary>
     /// <param name="builder">The builder.</param>

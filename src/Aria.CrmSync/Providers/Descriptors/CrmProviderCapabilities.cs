@@ -10,7 +10,7 @@ public enum CrmProviderCapabilities
     /// <summary>The gateway creates records (it implements <see cref="ICrmRecordCreator"/>).</summary>
     CreateRecords = 1,
 
-    /// <summary>The gateway attaches notes idempotently (the gateway's note method does more than refuse).</summary>
+    /// <summary>The gateway attaches notes idempotently (<see cref="ICrmGateway.CreateNotesAsync"/> does more than refuse).</summary>
     Notes = 2,
 
     /// <summary>The gateway reads activities (calls, meetings, tasks) per record and across a connection.</summary>
