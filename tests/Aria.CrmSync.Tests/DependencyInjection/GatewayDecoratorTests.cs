@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Aria.CrmSync.Testing;
+using Aria.CrmSync.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Aria.CrmSync.Tests.DependencyInjection;
@@ -16,23 +17,12 @@ public sealed class GatewayDecoratorTests
     {
         await using var salesforce = new SalesforceEmulator();
         await using var hubSpot = new HubSpotEmulator();
-        var opportunity = salesforce.Org.InsertOpportunity("Acme", SalesforceStages.Prospecting, new DateOnly(2027, 3, 1), amount: 1200m);
-        var deal = hubSpot.InsertDeal("Globex", HubSpotDealStages.AppointmentScheduled, amount: 900m, closeDate: new DateOnly(2027, 4, 15)).Id;
-        var tokens = salesforce.IssueTokens();
-        var services = new ServiceCollection();
-        services.AddSingleton<GatewayMetrics>();
-        services.AddAriaCrmSync()
-            .UseInMemoryStores()
-            .UseInMemoryConnections(c =>
-            {
-                c.Add(new CrmConnection { UserId = "u1", Provider = CrmProvider.Salesforce, AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken, InstanceUrl = tokens.InstanceUrl });
-                c.Add(new CrmConnection { UserId = "u1", Provider = CrmProvider.HubSpot, AccessToken = hubSpot.CreatePrivateAppToken(), CredentialKind = CrmCredentialKind.StaticToken });
-            })
-            .AddSalesforceEmulator(salesforce)
-            .AddHubSpotEmulator(hubSpot)
-            .AddGateway<MetricsGateway>()
-            .AddGateway<CachingGateway>();
-        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var (built, opportunity, deal) = SeededEmulatorHost.Build(
+            salesforce,
+            hubSpot,
+            services => services.AddSingleton<GatewayMetrics>(),
+            sync => sync.AddGateway<MetricsGateway>().AddGateway<CachingGateway>());
+        await using var provider = built;
         var metrics = provider.GetRequiredService<GatewayMetrics>();
         var links = provider.GetRequiredService<ICrmLinkService>();
         var sync = provider.GetRequiredService<ICrmSyncService>();
