@@ -30,7 +30,7 @@ public class ArgumentValidationTests
         { "LogSyncOperationAsync", "userId", h => h.Audit.LogSyncOperationAsync("", "l", CrmAuditOperation.Push, CrmProvider.Salesforce, true) },
         { "LogSyncOperationAsync", "leadMemoryId", h => h.Audit.LogSyncOperationAsync("u", "", CrmAuditOperation.Push, CrmProvider.Salesforce, true) },
         { "LogSyncOperationAsync", "operation", h => h.Audit.LogSyncOperationAsync("u", "l", (CrmAuditOperation)99, CrmProvider.Salesforce, true) },
-        { "LogSyncOperationAsync", "provider", h => h.Audit.LogSyncOperationAsync("u", "l", CrmAuditOperation.Push, (CrmProvider)99, true) },
+        { "LogSyncOperationAsync", "provider", h => h.Audit.LogSyncOperationAsync("u", "l", CrmAuditOperation.Push, default, true) },
         { "LogConflictAsync", "field", h => h.Audit.LogConflictAsync("u", "l", CrmProvider.HubSpot, "", "a", "b", ConflictResolution.CrmWins, "b") },
         { "LogManyAsync", "drafts", h => h.Audit.LogManyAsync(null!) },
         { "QueryAuditLogAsync", "query", h => h.Audit.QueryAuditLogAsync(null!) },

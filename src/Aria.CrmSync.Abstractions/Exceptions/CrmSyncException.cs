@@ -69,7 +69,7 @@ public class CrmSyncException : Exception
     public IReadOnlyDictionary<string, object?> Details => _details;
 
     /// <summary>Gets the CRM named in <see cref="Details"/>, if any.</summary>
-    public CrmProvider? Provider => Details.TryGetValue("provider", out var p) && p is string s && Serialization.WireValue.TryParse<CrmProvider>(s, out var provider) ? provider : null;
+    public CrmProvider? Provider => Details.TryGetValue("provider", out var p) && p is string s && CrmProvider.TryParse(s, out var provider) ? provider : null;
 
     /// <summary>
     /// Adds details that a layer the exception passes through knows about the failed call, such as the request and

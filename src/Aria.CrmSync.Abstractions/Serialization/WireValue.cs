@@ -19,6 +19,15 @@ public static class WireValue
             ? wire
             : throw new ArgumentOutOfRangeException(nameof(value), value, $"{value} is not a defined {typeof(TEnum).Name}.");
 
+    /// <summary>Returns the wire value of a CRM provider, for example <c>hubspot</c> (see <see cref="CrmProvider.Value"/>).</summary>
+    /// <param name="value">The provider.</param>
+    /// <returns>The wire value.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is <c>default(CrmProvider)</c>, which names no CRM.</exception>
+    public static string Format(CrmProvider value)
+        => value.IsDefault
+            ? throw new ArgumentOutOfRangeException(nameof(value), "default(CrmProvider) names no CRM.")
+            : value.Value;
+
     /// <summary>Parses a wire value.</summary>
     /// <typeparam name="TEnum">An enum whose members carry <see cref="WireValueAttribute"/>.</typeparam>
     /// <param name="value">The wire value, for example <c>synced</c>.</param>

@@ -132,17 +132,19 @@ public sealed class ComposioEmulator : CrmEmulator
     /// <returns>The account.</returns>
     public ComposioEmulatorAccount AddConnectedAccount(CrmProvider provider, string? userId = null, bool privateApp = false)
     {
-        switch (provider)
+        if (provider == CrmProvider.Salesforce)
         {
-            case CrmProvider.Salesforce:
-                var sf = Backend<SalesforceEmulator>(provider).IssueTokens();
-                return AddConnectedAccount(provider, sf.AccessToken, sf.RefreshToken, userId);
-            case CrmProvider.HubSpot when privateApp:
-                return AddConnectedAccount(provider, Backend<HubSpotEmulator>(provider).CreatePrivateAppToken(), null, userId);
-            default:
-                var hs = Backend<HubSpotEmulator>(provider).IssueOAuthTokens();
-                return AddConnectedAccount(provider, hs.AccessToken, hs.RefreshToken, userId);
+            var sf = Backend<SalesforceEmulator>(provider).IssueTokens();
+            return AddConnectedAccount(provider, sf.AccessToken, sf.RefreshToken, userId);
         }
+
+        if (privateApp)
+        {
+            return AddConnectedAccount(provider, Backend<HubSpotEmulator>(provider).CreatePrivateAppToken(), null, userId);
+        }
+
+        var hs = Backend<HubSpotEmulator>(provider).IssueOAuthTokens();
+        return AddConnectedAccount(provider, hs.AccessToken, hs.RefreshToken, userId);
     }
 
     /// <summary>Connects a user's CRM with tokens the caller obtained from the CRM emulator.</summary>

@@ -104,7 +104,7 @@ internal sealed class CrmAuditService : ICrmAuditService
                 AuditInput.ThrowIfInvalidId(d.Id, nameof(drafts), field + ".Id");
             }
 
-            if (!Enum.IsDefined(d.Operation) || !Enum.IsDefined(d.Provider))
+            if (!Enum.IsDefined(d.Operation) || d.Provider.IsDefault)
             {
                 throw new ArgumentOutOfRangeException(nameof(drafts), $"{field} has an unknown operation or provider.");
             }
@@ -260,9 +260,9 @@ internal sealed class CrmAuditService : ICrmAuditService
             throw new ArgumentOutOfRangeException(nameof(operation), operation, "Unknown audit operation.");
         }
 
-        if (!Enum.IsDefined(provider))
+        if (provider.IsDefault)
         {
-            throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown CRM provider.");
+            throw new ArgumentOutOfRangeException(nameof(provider), "default(CrmProvider) names no CRM.");
         }
 
         return new CrmAuditEntry

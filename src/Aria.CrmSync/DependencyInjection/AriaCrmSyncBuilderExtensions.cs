@@ -45,9 +45,9 @@ public static class AriaCrmSyncBuilderExtensions
             {
                 var userId = entry["UserId"];
                 var provider = entry["Provider"];
-                if (string.IsNullOrWhiteSpace(userId) || !Aria.CrmSync.Serialization.WireValue.TryParse<CrmProvider>(provider?.ToLowerInvariant(), out var crm))
+                if (string.IsNullOrWhiteSpace(userId) || !CrmProvider.TryParse(provider?.ToLowerInvariant(), out var crm))
                 {
-                    throw new CrmSyncValidationException($"Connection registry entry '{entry.Path}' needs a UserId and a Provider (salesforce or hubspot).", entry.Path);
+                    throw new CrmSyncValidationException($"Connection registry entry '{entry.Path}' needs a UserId and a Provider (a CrmProvider wire value such as salesforce or hubspot).", entry.Path);
                 }
 
                 registry.AddAsync(userId, crm).AsTask().GetAwaiter().GetResult();
@@ -261,7 +261,13 @@ public static class AriaCrmSyncBuilderExtensions
         return builder;
     }
 
-    /// <summary>Adds a gateway (a custom CRM, or a decorator) as the gateway of its <see cref="ICrmGateway.Provider"/>.</summary>
+    /// <summary>
+    /// Adds a gateway for a custom CRM as the gateway of its <see cref="ICrmGateway.Provider"/>, or a decorator: a
+    /// <typeparamref name="TGateway"/> deriving from <see cref="DelegatingCrmGateway"/> wraps every gateway registered
+    /// before this call (one instance each, built with the inner gateway as its <see cref="ICrmGateway"/> constructor
+    /// argument and other arguments from the container), so decorators stack in registration order. Register decorators
+    /// after the gateways (<c>AddSalesforce</c>, <c>AddHubSpot</c>, <c>AddGateway</c>).
+    /// </summary>
     /// <typeparam name="TGateway">The implementation.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
@@ -269,9 +275,30 @@ public static class AriaCrmSyncBuilderExtensions
         where TGateway : class, ICrmGateway
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSingleton<ICrmGateway, TGateway>();
+        if (!typeof(DelegatingCrmGateway).IsAssignableFrom(typeof(TGateway)))
+        {
+            builder.Services.AddSingleton<ICrmGateway, TGateway>();
+            return builder;
+        }
+
+        var services = builder.Services;
+        for (var i = 0; i < services.Count; i++)
+        {
+            var inner = services[i];
+            if (inner.ServiceType == typeof(ICrmGateway) && !inner.IsKeyedService)
+            {
+                services[i] = ServiceDescriptor.Singleton<ICrmGateway, TGateway>(
+                    sp => ActivatorUtilities.CreateInstance<TGateway>(sp, CreateInner(sp, inner)));
+            }
+        }
+
         return builder;
     }
+
+    private static ICrmGateway CreateInner(IServiceProvider services, ServiceDescriptor inner)
+        => (ICrmGateway)(inner.ImplementationInstance
+            ?? inner.ImplementationFactory?.Invoke(services)
+            ?? ActivatorUtilities.CreateInstance(services, inner.ImplementationType!));
 
     /// <summary>Adds a gateway instance as the gateway of its <see cref="ICrmGateway.Provider"/>.</summary>
     /// <param name="builder">The builder.</param>
@@ -284,4 +311,36 @@ public static class AriaCrmSyncBuilderExtensions
         builder.Services.AddSingleton(gateway);
         return builder;
     }
+
+    /// <summary>
+    /// Registers a CRM's <see cref="CrmProviderDescriptor"/> with <see cref="CrmProviderCatalog"/>, and its
+    /// <see cref="CrmProviderDescriptor.DefaultStageMap"/> as <see cref="CrmSyncOptions.StageMaps"/> entry unless the
+    /// application configured one first. A later descriptor for the same provider replaces an earlier one.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="descriptor">The descriptor.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="CrmSyncValidationException">The descriptor is not valid.</exception>
+    public static IAriaCrmSyncBuilder AddCrmProvider(this IAriaCrmSyncBuilder builder, CrmProviderDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(descriptor);
+        descriptor.Validate();
+        builder.Services.AddSingleton(descriptor);
+        if (descriptor.DefaultStageMap is { } create)
+        {
+            builder.Services.Configure<CrmSyncOptions>(o => o.StageMaps.TryAdd(descriptor.Provider, create()));
+        }
+
+        return builder;
+    }
+
+    /// <summary>Adds a gateway for a CRM the library does not know, with the CRM's descriptor (see <see cref="AddCrmProvider"/>).</summary>
+    /// <typeparam name="TGateway">The implementation.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <param name="descriptor">The CRM's descriptor.</param>
+    /// <returns>The builder.</returns>
+    public static IAriaCrmSyncBuilder AddGateway<TGateway>(this IAriaCrmSyncBuilder builder, CrmProviderDescriptor descriptor)
+        where TGateway : class, ICrmGateway
+        => builder.AddCrmProvider(descriptor).AddGateway<TGateway>();
 }

@@ -14,6 +14,7 @@ internal sealed class CrmLinkService : ICrmLinkService
     private readonly ICrmAuditService _audit;
     private readonly CrmSyncOptions _options;
     private readonly TimeProvider _time;
+    private readonly CrmProviderCatalog _providers;
 
     public CrmLinkService(
         ILeadMemoryStore leads,
@@ -22,8 +23,10 @@ internal sealed class CrmLinkService : ICrmLinkService
         IEnumerable<ICrmGateway> gateways,
         ICrmAuditService audit,
         IOptions<CrmSyncOptions> options,
-        TimeProvider time)
+        TimeProvider time,
+        CrmProviderCatalog providers)
     {
+        _providers = providers;
         _leads = leads;
         _states = states;
         _connections = connections;
@@ -95,8 +98,8 @@ internal sealed class CrmLinkService : ICrmLinkService
         ArgumentException.ThrowIfNullOrWhiteSpace(userId);
         options ??= new CrmImportOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRecords, 1, nameof(options));
-        var prefix = options.LeadIdPrefix ?? (provider == CrmProvider.Salesforce ? "lead-sf-" : "lead-hs-");
         var gateway = RequireGateway(provider);
+        var prefix = options.LeadIdPrefix ?? _providers.Get(provider).LeadIdPrefix;
         var connection = await _connections.ResolveAsync(userId, provider, cancellationToken).ConfigureAwait(false);
 
         var records = new Dictionary<string, CrmRecord>(StringComparer.Ordinal);

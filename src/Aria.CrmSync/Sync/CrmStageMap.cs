@@ -74,9 +74,12 @@ public sealed class CrmStageMap
         return map;
     }
 
-    /// <summary>Returns the default map of a provider.</summary>
+    /// <summary>Returns the default map of a well-known provider (<see cref="CrmProviderDescriptor.DefaultStageMap"/> of <see cref="CrmProviderCatalog.WellKnown"/>).</summary>
     /// <param name="provider">The CRM.</param>
     /// <returns>The map.</returns>
+    /// <exception cref="CrmSyncValidationException"><paramref name="provider"/> is not well known or has no default map: configure <see cref="CrmSyncOptions.StageMaps"/> or register a descriptor with one.</exception>
     public static CrmStageMap For(CrmProvider provider)
-        => provider == CrmProvider.Salesforce ? SalesforceDefault() : HubSpotDefault();
+        => CrmProviderCatalog.WellKnown.TryGet(provider, out var descriptor) && descriptor.DefaultStageMap is { } create
+            ? create()
+            : throw new CrmSyncValidationException($"No default stage map is known for the CRM '{provider.Value}': set CrmSyncOptions.StageMaps[{provider.Value}] or register a descriptor with a DefaultStageMap.", "provider", provider.IsDefault ? null : provider);
 }

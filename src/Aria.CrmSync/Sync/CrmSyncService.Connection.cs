@@ -14,9 +14,9 @@ internal sealed partial class CrmSyncService
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
-        if (!Enum.IsDefined(provider))
+        if (provider.IsDefault)
         {
-            throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown CRM provider.");
+            throw new ArgumentOutOfRangeException(nameof(provider), "default(CrmProvider) names no CRM.");
         }
 
         options ??= new ConnectionSyncOptions();
@@ -534,7 +534,7 @@ internal sealed partial class CrmSyncService
                     drafts.AddRange(svc.LeadWriteDrafts(plan));
                     if (result.ErrorCode != CrmWriteResult.PreconditionFailed)
                     {
-                        await FailLeadAsync(plan.Lead, RejectedUpdate(Provider, result.CrmId, result), cancellationToken).ConfigureAwait(false);
+                        await FailLeadAsync(plan.Lead, svc.RejectedUpdate(Provider, result.CrmId, result), cancellationToken).ConfigureAwait(false);
                     }
 
                     // A precondition failure means the CRM changed the record meanwhile: the next run sees it in the change stream.

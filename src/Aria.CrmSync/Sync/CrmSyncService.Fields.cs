@@ -56,7 +56,7 @@ internal sealed partial class CrmSyncService
                 lead = await _leads.GetAsync(lead.UserId, lead.Id, cancellationToken).ConfigureAwait(false)
                     ?? throw new CrmSyncNotFoundException("Lead memory", lead.Id);
                 var record = await ctx.Gateway.GetRecordAsync(ctx.Connection, ctx.CrmId, cancellationToken).ConfigureAwait(false)
-                    ?? throw new CrmSyncNotFoundException($"{(ctx.Provider == CrmProvider.Salesforce ? "Salesforce Opportunity" : "HubSpot deal")}", ctx.CrmId);
+                    ?? throw new CrmSyncNotFoundException(_providers.TryGet(ctx.Provider, out var descriptor) ? descriptor.RecordName : $"{ctx.Provider.Value} record", ctx.CrmId);
 
                 var now = _time.GetUtcNow();
                 var plan = LeadSyncPlan.Create(lead, record, state, direction, _options, now);
@@ -188,8 +188,8 @@ internal sealed partial class CrmSyncService
         }
     }
 
-    private static CrmSyncException RejectedUpdate(CrmProvider provider, string crmId, CrmWriteResult result)
-        => new($"{(provider == CrmProvider.Salesforce ? "Salesforce" : "HubSpot")} rejected the update of {crmId}: {result.ErrorCode} {result.ErrorMessage}".TrimEnd(), provider);
+    private CrmSyncException RejectedUpdate(CrmProvider provider, string crmId, CrmWriteResult result)
+        => new($"{_providers.GetDisplayName(provider)} rejected the update of {crmId}: {result.ErrorCode} {result.ErrorMessage}".TrimEnd(), provider);
 
     private CrmAuditEntry Draft(string userId, string? leadMemoryId, CrmAuditOperation operation, CrmProvider provider, bool success, IReadOnlyDictionary<string, object?> details, string? error = null)
         => new()

@@ -241,7 +241,7 @@ internal sealed partial class CrmSyncService
         if (failures.Count > 0)
         {
             var first = failures[0];
-            var error = new CrmSyncException($"{(ctx.Provider == CrmProvider.Salesforce ? "Salesforce" : "HubSpot")} rejected note {first.IdempotencyKey}: {first.ErrorCode} {first.ErrorMessage}".TrimEnd(), ctx.Provider);
+            var error = new CrmSyncException($"{_providers.GetDisplayName(ctx.Provider)} rejected note {first.IdempotencyKey}: {first.ErrorCode} {first.ErrorMessage}".TrimEnd(), ctx.Provider);
             var failed = await FailAsync(ctx, "push_note", error, cancellationToken).ConfigureAwait(false);
             return failed with { NoteId = noteId };
         }

@@ -23,6 +23,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
     private readonly ILogger _logger;
     private readonly CrmSyncTelemetry _telemetry;
     private readonly RetryPolicy _retry;
+    private readonly CrmProviderCatalog _providers;
 
     public CrmSyncService(
         ILeadMemoryStore leads,
@@ -33,6 +34,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         IOptions<CrmSyncOptions> options,
         TimeProvider time,
         CrmSyncTelemetry telemetry,
+        CrmProviderCatalog providers,
         ILogger<CrmSyncService>? logger = null)
     {
         _leads = leads;
@@ -50,6 +52,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _telemetry = telemetry;
         _retry = new RetryPolicy(_options);
+        _providers = providers;
     }
 
     internal RetryPolicy Retry => _retry;
@@ -398,7 +401,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         var provider = lead.CrmProvider!.Value;
         if (!_gateways.TryGetValue(provider, out var gateway))
         {
-            return Failed(leadMemoryId, null, $"No gateway is registered for {WireValue.Format(provider)}; add it with AddAriaCrmSync().Add{(provider == CrmProvider.Salesforce ? "Salesforce" : "HubSpot")}(...)", CrmSyncException.DefaultCode);
+            return Failed(leadMemoryId, null, $"No gateway is registered for {WireValue.Format(provider)}; add it with AddAriaCrmSync().{(_providers.TryGet(provider, out var descriptor) ? descriptor.RegistrationHint : "AddGateway<TGateway>(descriptor)")}", CrmSyncException.DefaultCode);
         }
 
         var state = await GetOrCreateStateAsync(lead, cancellationToken).ConfigureAwait(false);

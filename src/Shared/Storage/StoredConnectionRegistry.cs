@@ -94,7 +94,9 @@ internal abstract class StoredConnectionRegistry(string table, StoreDialect dial
                     yield return new CrmConnectionRegistration
                     {
                         UserId = reader.GetString(0),
-                        Provider = WireValue.Parse<CrmProvider>(reader.GetString(1)),
+                        Provider = CrmProvider.TryParse(reader.GetString(1), out var provider)
+                            ? provider
+                            : throw new FormatException($"'{reader.GetString(1)}' is not a valid CrmProvider wire value."),
                         State = WireValue.Parse<CrmConnectionState>(reader.GetString(2)),
                         PauseReason = reader.IsDBNull(3) ? null : reader.GetString(3),
                         PausedUntil = reader.IsDBNull(4) ? null : dialect.GetTime(reader, 4),

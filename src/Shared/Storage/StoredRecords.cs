@@ -46,7 +46,7 @@ internal static class StoredRecords
             Id = row.Text(0),
             LeadMemoryId = row.Text(1),
             UserId = row.NullableText(2),
-            Provider = row.NullableEnum<CrmProvider>(3),
+            Provider = row.NullableProvider(3),
             CrmId = row.NullableText(4),
             Status = row.Enum<SyncStatus>(5),
             SyncDirection = row.NullableEnum<SyncDirection>(6),
@@ -99,7 +99,7 @@ internal static class StoredRecords
             Id = row.Text(0),
             UserId = row.Text(1),
             CompanyName = row.Text(2),
-            CrmProvider = row.NullableEnum<CrmProvider>(3),
+            CrmProvider = row.NullableProvider(3),
             CrmId = row.NullableText(4),
             LifecycleStage = row.Text(5),
             Status = row.Text(6),
@@ -147,7 +147,7 @@ internal static class StoredRecords
             Subject = row.NullableText(5),
             Content = row.NullableText(6),
             OccurredAt = row.Time(7),
-            Source = row.NullableEnum<CrmProvider>(8),
+            Source = row.NullableProvider(8),
             ExternalId = row.NullableText(9),
             Metadata = row.JsonDictionary(10),
             CreatedAt = row.Time(11),
@@ -163,7 +163,7 @@ internal static class StoredRecords
             UserId = row.Text(1),
             LeadMemoryId = row.NullableText(2),
             Operation = row.Enum<CrmAuditOperation>(3),
-            Provider = row.Enum<CrmProvider>(4),
+            Provider = row.Provider(4),
             Success = row.Boolean(5),
             Details = row.JsonElement(6, CrmAuditEntry.EmptyDetails),
             ErrorMessage = row.NullableText(7),
@@ -268,6 +268,8 @@ internal static class StoredRecords
     /// <summary>The text stored for an audit entry's details: its JSON as given (a missing value is JSON <c>null</c>, as the hash treats it).</summary>
     public static string DetailsText(CrmAuditEntry entry)
         => entry.Details.ValueKind == System.Text.Json.JsonValueKind.Undefined ? "null" : entry.Details.GetRawText();
+
+    public static string? Wire(CrmProvider? value) => value is { } v ? WireValue.Format(v) : null;
 
     public static string? Wire<TEnum>(TEnum? value)
         where TEnum : struct, Enum

@@ -77,6 +77,17 @@ internal readonly struct StoredRow
         where TEnum : struct, Enum
         => _reader.IsDBNull(ordinal) ? null : Enum<TEnum>(ordinal);
 
+    /// <summary>Reads a CRM provider's wire value, known or not (see <see cref="CrmProvider"/>).</summary>
+    public CrmProvider Provider(int ordinal)
+    {
+        var text = Text(ordinal);
+        return CrmProvider.TryParse(text, out var value)
+            ? value
+            : throw Invalid(ordinal, $"holds '{text}', which is not a valid CrmProvider wire value", null);
+    }
+
+    public CrmProvider? NullableProvider(int ordinal) => _reader.IsDBNull(ordinal) ? null : Provider(ordinal);
+
     /// <summary>Reads a JSON array of models; a SQL NULL is an empty list.</summary>
     public IReadOnlyList<T> JsonList<T>(int ordinal)
         where T : class

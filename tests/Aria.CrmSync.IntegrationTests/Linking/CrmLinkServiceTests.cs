@@ -106,10 +106,11 @@ public sealed class CrmLinkServiceTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(CrmProvider.Salesforce, false)]
-    [InlineData(CrmProvider.HubSpot, true)]
-    public async Task ImportCrmRecordsAsync_CreatesLeadsForUnlinkedDealsOnce(CrmProvider provider, bool sqlite)
+    [InlineData("salesforce", false)]
+    [InlineData("hubspot", true)]
+    public async Task ImportCrmRecordsAsync_CreatesLeadsForUnlinkedDealsOnce(string providerWire, bool sqlite)
     {
+        var provider = new CrmProvider(providerWire);
         await using var services = Build(sqlite);
         var links = services.GetRequiredService<ICrmLinkService>();
         var ids = new List<string>();
@@ -138,10 +139,11 @@ public sealed class CrmLinkServiceTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(CrmProvider.Salesforce, true)]
-    [InlineData(CrmProvider.HubSpot, false)]
-    public async Task CreateCrmRecordAsync_UnlinkedLead_CreatesTheDealAndLinks(CrmProvider provider, bool sqlite)
+    [InlineData("salesforce", true)]
+    [InlineData("hubspot", false)]
+    public async Task CreateCrmRecordAsync_UnlinkedLead_CreatesTheDealAndLinks(string providerWire, bool sqlite)
     {
+        var provider = new CrmProvider(providerWire);
         await using var services = Build(sqlite);
         var links = services.GetRequiredService<ICrmLinkService>();
         await InsertLeadAsync(services, "lead-new", l => l with { CompanyName = "Umbrella", ExpectedValue = 4200.5m, ExpectedCloseDate = new DateOnly(2027, 6, 30), LifecycleStage = LifecycleStages.Opportunity });

@@ -12,10 +12,11 @@ namespace Aria.CrmSync.ReliabilityTests.Faults;
 public sealed class ConnectionSyncFailureAuditTests
 {
     [Theory]
-    [InlineData(CrmProvider.Salesforce, "query*")]
-    [InlineData(CrmProvider.HubSpot, "deals.search")]
-    public async Task MalformedChangeStreamResponse_StopsTheRun_WithAnErrorEntry(CrmProvider provider, string endpoint)
+    [InlineData("salesforce", "query*")]
+    [InlineData("hubspot", "deals.search")]
+    public async Task MalformedChangeStreamResponse_StopsTheRun_WithAnErrorEntry(string providerWire, string endpoint)
     {
+        var provider = new CrmProvider(providerWire);
         await using var host = await EngineHost.StartAsync();
         await host.AddLeadAsync(provider, "lead-1");
         host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.MalformedJson, Endpoint = endpoint, RemainingCount = 1 });

@@ -81,13 +81,14 @@ public sealed class PartialWriteTests
     /// CRM's change through as if it came after it (the soak found this with the precondition read and the daily limit).
     /// </summary>
     [Theory]
-    [InlineData(CrmProvider.Salesforce, "collections.get", FaultKind.MalformedJson)]
-    [InlineData(CrmProvider.HubSpot, "deals.batch.read", FaultKind.MalformedJson)]
-    [InlineData(CrmProvider.Salesforce, "collections.update", FaultKind.ServiceUnavailable)]
-    [InlineData(CrmProvider.HubSpot, "deals.batch.update", FaultKind.ServiceUnavailable)]
-    [InlineData(CrmProvider.Salesforce, "collections.update", FaultKind.RateLimited)]
-    public async Task PushWroteNothing_ThenTheCrmChanges_TheFieldRuleDecides(CrmProvider provider, string endpoint, FaultKind fault)
+    [InlineData("salesforce", "collections.get", FaultKind.MalformedJson)]
+    [InlineData("hubspot", "deals.batch.read", FaultKind.MalformedJson)]
+    [InlineData("salesforce", "collections.update", FaultKind.ServiceUnavailable)]
+    [InlineData("hubspot", "deals.batch.update", FaultKind.ServiceUnavailable)]
+    [InlineData("salesforce", "collections.update", FaultKind.RateLimited)]
+    public async Task PushWroteNothing_ThenTheCrmChanges_TheFieldRuleDecides(string providerWire, string endpoint, FaultKind fault)
     {
+        var provider = new CrmProvider(providerWire);
         await using var host = await EngineHost.StartAsync(
             sync: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.AriaWins,
             services: s => s.PostConfigure<SalesforceOptions>(string.Empty, o => o.RateLimits.DailyQuotaPause = TimeSpan.FromMilliseconds(1)));
@@ -328,10 +329,11 @@ public sealed class PartialWriteTests
     /// or not as a whole: the person's stage wins whole.
     /// </summary>
     [Theory]
-    [InlineData(CrmProvider.Salesforce, "collections.update", "collections.get", "Proposal/Price Quote", "Qualification")]
-    [InlineData(CrmProvider.HubSpot, "deals.batch.update", "deals.batch.read", "presentationscheduled", "qualifiedtobuy")]
-    public async Task StagePushLandedButUnconfirmed_ThenTheCrmUserPicksAStageWithTheOldStatus_TheCrmStageWinsWhole(CrmProvider provider, string update, string read, string opportunityStage, string leadStage)
+    [InlineData("salesforce", "collections.update", "collections.get", "Proposal/Price Quote", "Qualification")]
+    [InlineData("hubspot", "deals.batch.update", "deals.batch.read", "presentationscheduled", "qualifiedtobuy")]
+    public async Task StagePushLandedButUnconfirmed_ThenTheCrmUserPicksAStageWithTheOldStatus_TheCrmStageWinsWhole(string providerWire, string update, string read, string opportunityStage, string leadStage)
     {
+        var provider = new CrmProvider(providerWire);
         await using var host = await EngineHost.StartAsync(sync: o => o.FieldRules[LeadFields.Status] = ConflictResolution.AriaWins);
         var (lead, crmId) = await host.AddLeadAsync(provider, "lead-1", amount: 1000m, closeDate: Close, stage: opportunityStage);
         Assert.True((await host.Sync.TriggerManualSyncAsync(EngineHost.User, lead.Id)).Success);

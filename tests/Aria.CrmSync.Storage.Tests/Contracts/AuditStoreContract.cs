@@ -47,6 +47,20 @@ public abstract partial class AuditStoreContract
     }
 
     [Fact]
+    public async Task AppendAsync_UnknownProvider_RoundTripsAndVerifies()
+    {
+        var store = await CreateStoreAsync();
+        var draft = Draft("u1", "lead-1", CrmAuditOperation.Push, new CrmProvider("dynamics_365"));
+
+        var sealedEntry = (await store.AppendAsync([draft], Sealer))[0];
+        var read = Assert.Single(await store.ReadChainAsync("u1").ToListAsync());
+
+        Assert.Equal("dynamics_365", read.Provider.Value);
+        Assert.Equal(Json(sealedEntry), Json(read));
+        Assert.Equal(sealedEntry.Hash, Sealer.ComputeHash(read));
+    }
+
+    [Fact]
     public async Task AppendAsync_NullLead_IsAllowed()
     {
         var store = await CreateStoreAsync();

@@ -24,6 +24,19 @@ public abstract class ConnectionRegistryContract
     }
 
     [Fact]
+    public async Task AddAsync_UnknownProvider_IsListedWithItsWireValue()
+    {
+        var registry = await CreateRegistryAsync(Time);
+        await registry.AddAsync("user-c", new CrmProvider("pipedrive"));
+
+        var listed = Assert.Single(await registry.ListAsync().ToListAsync());
+
+        Assert.Equal(new CrmProvider("pipedrive"), listed.Provider);
+        Assert.NotNull(await registry.GetAsync("user-c", new CrmProvider("pipedrive")));
+        Assert.Null(await registry.GetAsync("user-c", CrmProvider.HubSpot));
+    }
+
+    [Fact]
     public async Task PauseResumeRemove_ChangeTheRegistration_AndReportUnknownConnections()
     {
         var registry = await CreateRegistryAsync(Time);

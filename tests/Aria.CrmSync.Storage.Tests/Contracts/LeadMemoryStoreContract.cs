@@ -21,6 +21,24 @@ public abstract partial class LeadMemoryStoreContract
     }
 
     [Fact]
+    public async Task UnknownProvider_RoundTrips_AndIsFoundByItsWireValue()
+    {
+        var store = await CreateStoreAsync();
+        var pipedrive = new CrmProvider("pipedrive");
+        await store.InsertAsync(Lead("lead-p", provider: pipedrive, crmId: "deal-9"));
+        await store.InsertAsync(Lead("lead-h", crmId: "deal-9"));
+        await store.AddEventsAsync([Event("lead-p", "act-1", T0, source: pipedrive)]);
+
+        var found = await store.FindByCrmIdAsync("user-1", new CrmProvider("pipedrive"), "deal-9");
+        var linked = await store.ListLinkedAsync("user-1", pipedrive).ToListAsync();
+
+        Assert.Equal("lead-p", found?.Id);
+        Assert.Equal(pipedrive, found?.CrmProvider);
+        Assert.Equal("lead-p", Assert.Single(linked).Id);
+        Assert.Null(await store.FindByCrmIdAsync("user-1", new CrmProvider("zoho"), "deal-9"));
+    }
+
+    [Fact]
     public async Task GetAsync_AnotherUsersLead_IsNull()
     {
         var store = await CreateStoreAsync();
@@ -61,7 +79,7 @@ public abstract partial class LeadMemoryStoreContract
         await store.InsertAsync(Lead("b", crmId: "2"));
         await store.InsertAsync(Lead("a", crmId: "1"));
         await store.InsertAsync(Lead("c", provider: CrmProvider.Salesforce, crmId: "006000000000001AAA"));
-        await store.InsertAsync(Lead("d", provider: null, crmId: null));
+        await store.InsertAsync(Lead("d", unlinked: true, crmId: null));
         await store.InsertAsync(Lead("e", userId: "user-2", crmId: "1"));
 
         Assert.Equal("a", (await store.FindByCrmIdAsync("user-1", CrmProvider.HubSpot, "1"))!.Id);

@@ -40,26 +40,26 @@ public static class StoreTestData
         Outbox = [new OutboxItem { IdempotencyKey = "aria-abc", Text = "[ARIA] Budget confirmed", Status = OutboxItemStatus.InFlight, Attempts = 2, CreatedAt = T0, LastAttemptAt = T0.AddSeconds(5), LastError = "timeout" }],
     };
 
-    public static CrmAuditEntry Draft(string userId, string? leadId = "lead-1", CrmAuditOperation operation = CrmAuditOperation.Pull, CrmProvider provider = CrmProvider.Salesforce, bool success = true, DateTimeOffset? at = null, string? error = null, string detailsJson = """{"fields_updated":["lifecycle_stage"],"n":1}""")
+    public static CrmAuditEntry Draft(string userId, string? leadId = "lead-1", CrmAuditOperation operation = CrmAuditOperation.Pull, CrmProvider? provider = null, bool success = true, DateTimeOffset? at = null, string? error = null, string detailsJson = """{"fields_updated":["lifecycle_stage"],"n":1}""")
         => new()
         {
             Id = Guid.NewGuid().ToString(),
             UserId = userId,
             LeadMemoryId = leadId,
             Operation = operation,
-            Provider = provider,
+            Provider = provider ?? CrmProvider.Salesforce,
             Success = success,
             Details = JsonDocument.Parse(detailsJson).RootElement.Clone(),
             ErrorMessage = error,
             CreatedAt = at ?? T0,
         };
 
-    public static LeadMemory Lead(string id, string userId = "user-1", CrmProvider? provider = CrmProvider.HubSpot, string? crmId = "12345") => new()
+    public static LeadMemory Lead(string id, string userId = "user-1", CrmProvider? provider = null, string? crmId = "12345", bool unlinked = false) => new()
     {
         Id = id,
         UserId = userId,
         CompanyName = "Acme, Inc. — ÆØÅ",
-        CrmProvider = provider,
+        CrmProvider = unlinked ? null : provider ?? CrmProvider.HubSpot,
         CrmId = crmId,
         LifecycleStage = LifecycleStages.Opportunity,
         Status = LeadStatuses.Active,
@@ -73,9 +73,9 @@ public static class StoreTestData
         UpdatedAt = T0,
     };
 
-    public static LeadEvent Event(string leadId, string externalId, DateTimeOffset occurredAt, string userId = "user-1", CrmProvider? source = CrmProvider.HubSpot) => new()
+    public static LeadEvent Event(string leadId, string externalId, DateTimeOffset occurredAt, string userId = "user-1", CrmProvider? source = null) => new()
     {
-        Id = $"evt-{leadId}-{source}-{externalId}",
+        Id = $"evt-{leadId}-{source ?? CrmProvider.HubSpot}-{externalId}",
         UserId = userId,
         LeadMemoryId = leadId,
         EventType = "call",
@@ -83,7 +83,7 @@ public static class StoreTestData
         Subject = "Discovery call",
         Content = "Talked about budget",
         OccurredAt = occurredAt,
-        Source = source,
+        Source = source ?? CrmProvider.HubSpot,
         ExternalId = externalId,
         Metadata = new Dictionary<string, string?> { ["status"] = "COMPLETED" },
         CreatedAt = T0,

@@ -114,7 +114,7 @@ public class AddAriaCrmSyncTests
 
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains("StageMaps[HubSpot] needs WonStage and LostStage", ex.Message);
+        Assert.Contains("StageMaps[hubspot] needs WonStage and LostStage", ex.Message);
     }
 
     [Fact]

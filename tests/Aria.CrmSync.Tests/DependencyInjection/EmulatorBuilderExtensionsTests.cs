@@ -1,4 +1,5 @@
 using Aria.CrmSync.Testing;
+using Aria.CrmSync.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Aria.CrmSync.Tests.DependencyInjection;
@@ -11,21 +12,8 @@ public sealed class EmulatorBuilderExtensionsTests
     {
         await using var salesforce = new SalesforceEmulator();
         await using var hubSpot = new HubSpotEmulator();
-        var opportunity = salesforce.Org.InsertOpportunity("Acme", SalesforceStages.Prospecting, new DateOnly(2027, 3, 1), amount: 1200m);
-        var deal = hubSpot.InsertDeal("Globex", HubSpotDealStages.AppointmentScheduled, amount: 900m, closeDate: new DateOnly(2027, 4, 15)).Id;
-        var tokens = salesforce.IssueTokens();
-
-        var services = new ServiceCollection();
-        services.AddAriaCrmSync()
-            .UseInMemoryStores()
-            .UseInMemoryConnections(c =>
-            {
-                c.Add(new CrmConnection { UserId = "u1", Provider = CrmProvider.Salesforce, AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken, InstanceUrl = tokens.InstanceUrl });
-                c.Add(new CrmConnection { UserId = "u1", Provider = CrmProvider.HubSpot, AccessToken = hubSpot.CreatePrivateAppToken(), CredentialKind = CrmCredentialKind.StaticToken });
-            })
-            .AddSalesforceEmulator(salesforce)
-            .AddHubSpotEmulator(hubSpot);
-        await using var provider = services.BuildServiceProvider();
+        var (built, opportunity, deal) = SeededEmulatorHost.Build(salesforce, hubSpot);
+        await using var provider = built;
         var links = provider.GetRequiredService<ICrmLinkService>();
         var sync = provider.GetRequiredService<ICrmSyncService>();
         var leads = provider.GetRequiredService<ILeadMemoryStore>();

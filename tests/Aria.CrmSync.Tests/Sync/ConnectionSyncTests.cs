@@ -273,7 +273,7 @@ public class ConnectionSyncTests
     public async Task QueueSummaryAsync_UnlinkedOrUnknownLead_Throws()
     {
         await using var h = new SyncHarness();
-        await h.AddLeadAsync("free", provider: null);
+        await h.AddLeadAsync("free", unlinked: true);
         await Assert.ThrowsAsync<CrmSyncValidationException>(() => h.Sync.QueueSummaryAsync(User, "free", "x"));
         await Assert.ThrowsAsync<CrmSyncNotFoundException>(() => h.Sync.QueueSummaryAsync(User, "nope", "x"));
     }
@@ -283,7 +283,7 @@ public class ConnectionSyncTests
     {
         await using var h = new SyncHarness();
         Assert.Equal("userId", (await Assert.ThrowsAnyAsync<ArgumentException>(() => h.Sync.SyncConnectionAsync("", CrmProvider.HubSpot))).ParamName);
-        Assert.Equal("provider", (await Assert.ThrowsAnyAsync<ArgumentException>(() => h.Sync.SyncConnectionAsync(User, (CrmProvider)7))).ParamName);
+        Assert.Equal("provider", (await Assert.ThrowsAnyAsync<ArgumentException>(() => h.Sync.SyncConnectionAsync(User, default(CrmProvider)))).ParamName);
         Assert.Equal("BatchSize", (await Assert.ThrowsAnyAsync<ArgumentException>(() => h.Sync.SyncConnectionAsync(User, CrmProvider.HubSpot, new ConnectionSyncOptions { BatchSize = 0 }))).ParamName);
     }
 

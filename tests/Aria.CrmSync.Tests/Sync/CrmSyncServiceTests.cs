@@ -240,7 +240,7 @@ public class CrmSyncServiceTests
     public async Task PushSummaryAsync_UnlinkedLead_FailsWithSeedMessage()
     {
         await using var h = new SyncHarness();
-        await h.AddLeadAsync("lead-1", provider: null);
+        await h.AddLeadAsync("lead-1", unlinked: true);
 
         var result = await h.Sync.PushSummaryAsync(SyncHarness.UserId, "lead-1", "x");
 

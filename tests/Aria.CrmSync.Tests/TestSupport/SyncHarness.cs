@@ -63,13 +63,14 @@ public sealed class SyncHarness : IAsyncDisposable
 
     public async Task<LeadMemory> AddLeadAsync(
         string id,
-        CrmProvider? provider = CrmProvider.Salesforce,
+        CrmProvider? provider = null,
         string? crmId = "006000000000001AAA",
         string stage = LifecycleStages.Lead,
         decimal? value = null,
         DateOnly? closeDate = null,
         string status = LeadStatuses.Active,
-        string userId = UserId)
+        string userId = UserId,
+        bool unlinked = false)
     {
         var now = Time.GetUtcNow();
         return await Leads.InsertAsync(new LeadMemory
@@ -77,8 +78,8 @@ public sealed class SyncHarness : IAsyncDisposable
             Id = id,
             UserId = userId,
             CompanyName = "Acme Corp",
-            CrmProvider = provider,
-            CrmId = provider is null ? null : crmId,
+            CrmProvider = unlinked ? null : provider ?? CrmProvider.Salesforce,
+            CrmId = unlinked ? null : crmId,
             LifecycleStage = stage,
             Status = status,
             ExpectedValue = value,

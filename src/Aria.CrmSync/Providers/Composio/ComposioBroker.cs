@@ -43,7 +43,7 @@ namespace Aria.CrmSync.Providers.Composio;
 /// strings; and that a relative endpoint is appended to the provider base Composio keeps for the account (the
 /// Salesforce <c>instance_url</c>, <c>https://api.hubapi.com</c>).</para>
 /// </remarks>
-internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOptionsMonitor<ComposioOptions> options, TimeProvider time, ILogger<ComposioBroker>? logger = null) : ICrmBroker
+internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOptionsMonitor<ComposioOptions> options, TimeProvider time, CrmProviderCatalog providers, ILogger<ComposioBroker>? logger = null) : ICrmBroker
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
@@ -557,12 +557,7 @@ internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOption
     private static string? Text(JsonElement element, string name)
         => element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static string Format(CrmProvider provider) => Serialization.WireValue.Format(provider) switch
-    {
-        "salesforce" => "Salesforce",
-        "hubspot" => "HubSpot",
-        var other => other,
-    };
+    private string Format(CrmProvider provider) => providers.GetDisplayName(provider);
 
     private sealed record Call(HttpRequestMessage Request, CrmConnection Connection, string AccountId, string Endpoint, CrmBrokerTrace Trace, ComposioOptions Settings);
 }

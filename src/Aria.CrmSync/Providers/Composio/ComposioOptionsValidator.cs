@@ -33,7 +33,7 @@ internal sealed class ComposioOptionsValidator : IValidateOptions<ComposioOption
         for (var i = 0; i < options.ConnectedAccounts.Count; i++)
         {
             var account = options.ConnectedAccounts[i];
-            if (account is null || string.IsNullOrWhiteSpace(account.UserId) || string.IsNullOrWhiteSpace(account.ConnectedAccountId) || !Enum.IsDefined(account.Provider))
+            if (account is null || string.IsNullOrWhiteSpace(account.UserId) || string.IsNullOrWhiteSpace(account.ConnectedAccountId) || account.Provider.IsDefault)
             {
                 failures.Add($"ComposioOptions: ConnectedAccounts[{i}] needs a UserId, a Provider and a ConnectedAccountId.");
                 continue;

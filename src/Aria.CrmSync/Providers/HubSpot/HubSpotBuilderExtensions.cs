@@ -129,6 +129,7 @@ public static class HubSpotAriaCrmSyncBuilderExtensions
             sp.GetRequiredService<CrmSyncTelemetry>(),
             sp.GetService<ILogger<HubSpotGateway>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICrmGateway, HubSpotGateway>(sp => sp.GetRequiredService<HubSpotGateway>()));
+        services.AddSingleton(CrmProviderDescriptor.HubSpot);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICrmTokenRefresher, HubSpotTokenRefresher>());
         return builder;
     }

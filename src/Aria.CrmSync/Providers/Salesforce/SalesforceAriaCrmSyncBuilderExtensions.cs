@@ -68,6 +68,7 @@ public static class SalesforceAriaCrmSyncBuilderExtensions
                     PooledConnectionLifetime = TimeSpan.FromMinutes(5), // the gateway keeps its client: let connections follow DNS
                     AutomaticDecompression = System.Net.DecompressionMethods.All,
                 });
+            services.AddSingleton(CrmProviderDescriptor.Salesforce);
             services.TryAddEnumerable(ServiceDescriptor.Singleton<ICrmGateway, SalesforceGateway>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<ICrmTokenRefresher, SalesforceTokenRefresher>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SalesforceOptions>, SalesforceOptionsValidator>());

@@ -32,7 +32,7 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
     /// <summary>Graphs per Composite Graph call (at most 500 nodes; a note is 2).</summary>
     internal const int GraphLimit = 75;
 
-    private const CrmProvider Salesforce = CrmProvider.Salesforce;
+    private static readonly CrmProvider Salesforce = CrmProvider.Salesforce;
 
     private readonly IOptionsMonitor<SalesforceOptions> _options;
     private readonly SalesforceRegistrations _registrations;
