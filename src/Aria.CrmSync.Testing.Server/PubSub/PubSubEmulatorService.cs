@@ -91,6 +91,7 @@ internal sealed class PubSubEmulatorService : PubSubGrpc.PubSubBase
                 break;
         }
 
+        events.SubscriptionOpened();
         var flow = new CreditFlow(Math.Max(0, first.NumRequested));
         var reader = ReadCreditAsync(requestStream, first.TopicName, flow, rpcId, cancellationToken);
         var keepAlive = _emulator.Options.ChangeEventKeepAliveInterval;

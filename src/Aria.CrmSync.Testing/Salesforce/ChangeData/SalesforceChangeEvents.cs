@@ -35,6 +35,7 @@ public sealed class SalesforceChangeEvents
     private long _commitNumber;
     private long _transactions;
     private bool _enabled = true;
+    private long _subscriptions;
 
     internal SalesforceChangeEvents(SalesforceEmulatorOptions options, TimeProvider time, Func<string, SfObject?> objects, int seed)
     {
@@ -60,6 +61,9 @@ public sealed class SalesforceChangeEvents
             }
         }
     }
+
+    /// <summary>Gets the number of Pub/Sub subscriptions opened so far (authenticated, topic and replay start accepted).</summary>
+    public long SubscriptionsOpened => Interlocked.Read(ref _subscriptions);
 
     /// <summary>Gets the number of events retained.</summary>
     public int Count
@@ -127,6 +131,9 @@ public sealed class SalesforceChangeEvents
         ArgumentException.ThrowIfNullOrEmpty(objectName);
         return PublishHeaderOnly(objectName, [WildcardRecordId], "GAP_OVERFLOW");
     }
+
+    /// <summary>Counts an opened subscription.</summary>
+    internal void SubscriptionOpened() => Interlocked.Increment(ref _subscriptions);
 
     /// <summary>Encodes a replay id as Pub/Sub carries it: 8 bytes, big-endian.</summary>
     internal static byte[] EncodeReplayId(long replayId)
