@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Threading.Channels;
 using Aria.CrmSync.Notifications;
 using Aria.CrmSync.Providers.Http;
 using Aria.CrmSync.PubSub.Protocol;
@@ -102,24 +103,86 @@ internal sealed partial class SalesforceChangeSubscription(
         using var call = _client.Subscribe(headers, cancellationToken: cancellationToken);
         await call.RequestStream.WriteAsync(first, cancellationToken).ConfigureAwait(false);
         LogSubscribed(logger, userId, options.Topic, first.ReplayPreset.ToString());
-        while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+
+        // Responses are not held up by their syncs: each response's notifications are queued (the notifier folds them
+        // into the connection's next batch) and credit is asked for at once; a saver stores each response's replay id, in
+        // order, once its syncs ran — so a restart replays from the last synced event.
+        var completions = Channel.CreateUnbounded<(Task Synced, ByteString ReplayId)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        using var stopSaver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var saver = SaveInOrderAsync(connection, completions.Reader, stopSaver.Token);
+        try
         {
-            connected();
-            var response = call.ResponseStream.Current;
-            if (response.Events.Count == 0)
+            while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
             {
-                await SaveReplayAsync(connection, response.LatestReplayId, null, cancellationToken).ConfigureAwait(false); // keep-alive
-                continue;
+                connected();
+                var response = call.ResponseStream.Current;
+                if (response.Events.Count == 0)
+                {
+                    completions.Writer.TryWrite((Task.CompletedTask, response.LatestReplayId)); // keep-alive
+                    continue;
+                }
+
+                var synced = await ProcessAsync(connection, headers, response, cancellationToken).ConfigureAwait(false);
+                completions.Writer.TryWrite((synced, response.Events[^1].ReplayId));
+                await call.RequestStream.WriteAsync(new FetchRequest { TopicName = options.Topic, NumRequested = response.Events.Count }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            completions.Writer.TryComplete();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                await stopSaver.CancelAsync().ConfigureAwait(false);
             }
 
-            await ProcessAsync(connection, headers, response, cancellationToken).ConfigureAwait(false);
-            var last = response.Events[^1];
-            await SaveReplayAsync(connection, last.ReplayId, null, cancellationToken).ConfigureAwait(false);
-            await call.RequestStream.WriteAsync(new FetchRequest { TopicName = options.Topic, NumRequested = response.Events.Count }, cancellationToken).ConfigureAwait(false);
+            await saver.ConfigureAwait(false);
         }
     }
 
-    private async Task ProcessAsync(CrmConnection connection, Metadata headers, FetchResponse response, CancellationToken cancellationToken)
+    private async Task SaveInOrderAsync(CrmConnection connection, ChannelReader<(Task Synced, ByteString ReplayId)> completions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await completions.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ByteString? last = null;
+                var abandoned = false;
+                while (completions.TryPeek(out var next) && next.Synced.IsCompleted)
+                {
+                    if (!next.Synced.IsCompletedSuccessfully)
+                    {
+                        abandoned = true; // the notifier stopped: nothing after this point is synced
+                        break;
+                    }
+
+                    completions.TryRead(out _);
+                    last = next.ReplayId;
+                }
+
+                if (last is not null)
+                {
+                    await SaveReplayAsync(connection, last, null, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (abandoned)
+                {
+                    return;
+                }
+
+                if (last is null && completions.TryPeek(out var waiting))
+                {
+                    await ((Task)waiting.Synced).ContinueWith(static _ => { }, cancellationToken, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping: what was not stored is replayed by the next subscription (syncs are idempotent)
+        }
+    }
+
+    /// <summary>Decodes a response's events and queues their syncs; returns a task that completes when they ran.</summary>
+    private async Task<Task> ProcessAsync(CrmConnection connection, Metadata headers, FetchResponse response, CancellationToken cancellationToken)
     {
         var ids = new List<string>();
         var incremental = false;
@@ -158,17 +221,16 @@ internal sealed partial class SalesforceChangeSubscription(
             }
         }
 
-        if (ids.Count > 0 || incremental)
-        {
-            await notifier.EnqueueAsync(new CrmChangeNotification
+        return ids.Count > 0 || incremental
+            ? notifier.EnqueueAsync(new CrmChangeNotification
             {
                 UserId = connection.UserId,
                 Provider = CrmProvider.Salesforce,
                 CrmIds = ids,
                 RequiresIncrementalSync = incremental,
                 CommittedAt = committed,
-            }).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
+            })
+            : Task.CompletedTask;
     }
 
     private async Task FallBackAsync(CrmConnection connection, CancellationToken cancellationToken)
