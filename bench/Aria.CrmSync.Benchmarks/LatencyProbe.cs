@@ -8,7 +8,7 @@ using Microsoft.Extensions.Hosting;
 namespace Aria.CrmSync.Benchmarks;
 
 /// <summary>
-/// <c>-- latency [--leads 1000] [--per-minute 1000] [--seconds 60] [--poll-interval 60] [--mode both|realtime|polling]</c>:
+/// <c>-- latency [--leads 1000] [--per-minute 1000] [--seconds 60] [--poll-interval 60] [--debounce-ms 250] [--mode both|realtime|polling]</c>:
 /// CRM commit → lead updated, on the Salesforce emulator. Realtime: Change Data Capture over the emulator's Pub/Sub
 /// server (gRPC, TLS, loopback) → subscriber → debounced targeted syncs. Polling: a connection sync every
 /// <c>--poll-interval</c> seconds (the worker's default is 60). Edits are spread evenly (one opportunity each, round
@@ -24,16 +24,17 @@ internal static class LatencyProbe
         var perMinute = Option(args, "--per-minute", 1000);
         var seconds = Option(args, "--seconds", 60);
         var pollInterval = TimeSpan.FromSeconds(Option(args, "--poll-interval", 60));
+        var debounce = TimeSpan.FromMilliseconds(Option(args, "--debounce-ms", 250));
         var mode = args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() ?? "both";
         var rows = new List<Row>();
         if (mode is "both" or "realtime")
         {
-            rows.Add(await RunModeAsync(realtime: true, leads, perMinute, seconds, pollInterval));
+            rows.Add(await RunModeAsync(realtime: true, leads, perMinute, seconds, pollInterval, debounce));
         }
 
         if (mode is "both" or "polling")
         {
-            rows.Add(await RunModeAsync(realtime: false, leads, perMinute, seconds, pollInterval));
+            rows.Add(await RunModeAsync(realtime: false, leads, perMinute, seconds, pollInterval, debounce));
         }
 
         Console.WriteLine();
@@ -47,7 +48,7 @@ internal static class LatencyProbe
         return rows.All(r => r.NotSeen == 0) ? 0 : 1;
     }
 
-    private static async Task<Row> RunModeAsync(bool realtime, int leadCount, int perMinute, int seconds, TimeSpan pollInterval)
+    private static async Task<Row> RunModeAsync(bool realtime, int leadCount, int perMinute, int seconds, TimeSpan pollInterval, TimeSpan debounce)
     {
         await using var emulator = new SalesforceEmulator(new SalesforceEmulatorOptions { DailyApiRequestLimit = 100_000_000, ConcurrentRequestLimit = 1000 });
         await using var server = await emulator.StartPubSubServerAsync();
@@ -64,6 +65,7 @@ internal static class LatencyProbe
             .UseInMemoryStores()
             .UseInMemoryConnections(c => c.Add(new CrmConnection { UserId = User, Provider = CrmProvider.Salesforce, AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken, InstanceUrl = tokens.InstanceUrl }))
             .AddSalesforceEmulator(emulator)
+            .AddChangeNotifications(o => o.DebounceInterval = debounce)
             .AddSalesforcePubSub(o =>
             {
                 o.Endpoint = server.Address;
@@ -138,7 +140,7 @@ internal static class LatencyProbe
         }
 
         var sorted = latencies.Order().ToList();
-        return new Row(realtime ? "Change Data Capture (Pub/Sub)" : $"Polling every {pollInterval.TotalSeconds:0} s", leadCount, edits, perMinute,
+        return new Row(realtime ? $"Change Data Capture (Pub/Sub), debounce {debounce.TotalMilliseconds:0} ms" : $"Polling every {pollInterval.TotalSeconds:0} s", leadCount, edits, perMinute,
             Percentile(sorted, 0.50), Percentile(sorted, 0.95), Percentile(sorted, 0.99), sorted.Count > 0 ? sorted[^1] : double.NaN, pending.Count, (double)calls / edits);
     }
 
