@@ -6,7 +6,8 @@ namespace Aria.CrmSync.Benchmarks;
 /// <c>dotnet run -c Release --project bench/Aria.CrmSync.Benchmarks -- --filter *</c> runs the BenchmarkDotNet suites;
 /// <c>-- memory</c> measures the peak extra memory of a 1,000,000-entry export; <c>-- harness</c> runs the API-call
 /// harness (<c>--leads N --notes N --no-baseline --hubspot-tiers 100,190 --update-doc docs/benchmarks.md</c>);
-/// <c>-- sqlite-append N</c> measures sustained audit appends on SQLite.
+/// <c>-- sqlite-append N</c> measures sustained audit appends on SQLite; <c>-- latency</c> measures CRM commit → lead
+/// updated through Change Data Capture beside polling (<see cref="LatencyProbe"/>).
 /// </summary>
 public static class Program
 {
@@ -26,6 +27,11 @@ public static class Program
             }
 
             return rows.All(r => r.MeetsTargets) ? 0 : 1;
+        }
+
+        if (args.Length > 0 && args[0] == "latency")
+        {
+            return await LatencyProbe.RunAsync(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "memory")

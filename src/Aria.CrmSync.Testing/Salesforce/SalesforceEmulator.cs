@@ -52,6 +52,8 @@ public sealed partial class SalesforceEmulator : CrmEmulator
         _api = new SfApi(_store, options, _oauth, () => (DailyApiRequestsUsed, options.DailyApiRequestLimit));
         Seed(orgId, userId);
         Org = new SalesforceOrg(_gate, _store, orgId, userId);
+        ChangeEvents = new SalesforceChangeEvents(options, TimeProvider, _store.Schema.Find, options.Seed);
+        _store.Committed = ChangeEvents.Publish;
     }
 
     /// <summary>Gets the options.</summary>

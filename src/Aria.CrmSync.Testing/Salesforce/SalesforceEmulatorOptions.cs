@@ -109,4 +109,20 @@ public sealed class SalesforceEmulatorOptions : CrmEmulatorOptions
     /// <summary>Gets or sets how long deleted records stay in the recycle bin (visible to <c>queryAll</c> and <c>getDeleted</c>).</summary>
     /// <value>The default value is 15 days.</value>
     public TimeSpan RecycleBinRetention { get; set; } = TimeSpan.FromDays(15);
+
+    /// <summary>
+    /// Gets or sets the objects selected for Change Data Capture: each change made to one of them (through REST or
+    /// <see cref="SalesforceEmulator.Org"/>) publishes a change event on <c>/data/{Object}ChangeEvent</c> and
+    /// <c>/data/ChangeEvents</c> (served over gRPC by <c>StartPubSubServerAsync</c>, package <c>Aria.CrmSync.Testing.Server</c>).
+    /// </summary>
+    /// <value>The default value is Opportunity, Task and Event.</value>
+    public IList<string> ChangeDataCaptureObjects { get; set; } = ["Opportunity", "Task", "Event"];
+
+    /// <summary>Gets or sets how long change events stay available for replay; a replay id older than that is refused.</summary>
+    /// <value>The default value is 72 hours, as in Salesforce.</value>
+    public TimeSpan ChangeEventRetention { get; set; } = TimeSpan.FromHours(72);
+
+    /// <summary>Gets or sets how often an idle Pub/Sub subscription gets an empty keep-alive response carrying the latest replay id.</summary>
+    /// <value>The default value is 270 seconds, Salesforce's upper bound.</value>
+    public TimeSpan ChangeEventKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(270);
 }

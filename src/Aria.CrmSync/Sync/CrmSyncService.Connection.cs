@@ -21,6 +21,12 @@ internal sealed partial class CrmSyncService
 
         options ??= new ConnectionSyncOptions();
         options.Validate();
+        return await RunConnectionAsync(userId, provider, options, progress, static (run, token) => run.ExecuteAsync(token), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="execute"/> on a connection under its lease, with the stops and audit every connection run has.</summary>
+    private async Task<ConnectionSyncResult> RunConnectionAsync(string userId, CrmProvider provider, ConnectionSyncOptions options, IProgress<ConnectionSyncProgress>? progress, Func<ConnectionRun, CancellationToken, Task> execute, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.GetTimestamp();
         using var activity = _telemetry.StartActivity("sync.connection", provider);
 
@@ -49,7 +55,7 @@ internal sealed partial class CrmSyncService
         var run = new ConnectionRun(this, connection, gateway, options, progress, lease);
         try
         {
-            await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            await execute(run, cancellationToken).ConfigureAwait(false);
         }
         catch (CrmRateLimitedException ex) when (ex.Scope == CrmRateLimitScope.Daily)
         {
@@ -102,7 +108,7 @@ internal sealed partial class CrmSyncService
     private static ConnectionSyncResult NotRun(string userId, CrmProvider provider, string reason)
         => new() { UserId = userId, Provider = provider, Completed = false, Reason = reason };
 
-    private sealed class ConnectionRun(CrmSyncService svc, CrmConnection connection, ICrmGateway gateway, ConnectionSyncOptions options, IProgress<ConnectionSyncProgress>? progress, SyncLease lease)
+    private sealed partial class ConnectionRun(CrmSyncService svc, CrmConnection connection, ICrmGateway gateway, ConnectionSyncOptions options, IProgress<ConnectionSyncProgress>? progress, SyncLease lease)
     {
         private readonly Dictionary<string, LeadMemory> _leadsByCrmId = new(StringComparer.Ordinal);
         private readonly Dictionary<string, CrmSyncState> _states = new(StringComparer.Ordinal);

@@ -100,6 +100,7 @@ internal sealed partial class SfStore
     public (int Journal, int Deletions) Begin()
     {
         _depth++;
+        MarkChanges();
         return (_journal.Count, _deletions.Count);
     }
 
@@ -127,6 +128,7 @@ internal sealed partial class SfStore
         }
 
         _depth--;
+        EndChanges(rollback);
         if (_depth == 0)
         {
             _journal.Clear();
@@ -238,6 +240,7 @@ internal sealed partial class SfStore
         WholeSecondAuditFields(record);
         Add(record);
         Journal(record, null);
+        CaptureChange(SfChangeKind.Create, record, null);
         return new SfSaveResult { Id = id, Created = true };
     }
 
@@ -283,7 +286,8 @@ internal sealed partial class SfStore
             return SfSaveResult.Fail(invalid, null);
         }
 
-        Journal(record, record.Clone());
+        var before = record.Clone();
+        Journal(record, before);
         foreach (var (name, value) in values)
         {
             record.Values[name] = value;
@@ -298,6 +302,7 @@ internal sealed partial class SfStore
         }
 
         WholeSecondAuditFields(record);
+        CaptureChange(SfChangeKind.Update, record, before);
         return new SfSaveResult { Id = record.Id };
     }
 
@@ -331,6 +336,7 @@ internal sealed partial class SfStore
             current.Values["IsDeleted"] = true;
             current.Values["SystemModstamp"] = now;
             _deletions.Add(new SfDeletion(current.Type, current.Id, now));
+            CaptureChange(SfChangeKind.Delete, current, null);
             foreach (var child in CascadeChildren(current.Id))
             {
                 pending.Enqueue(child);
@@ -359,6 +365,7 @@ internal sealed partial class SfStore
         }
 
         _deletions.RemoveAll(d => d.Id == record.Id);
+        CaptureChange(SfChangeKind.Undelete, record, null);
         return true;
     }
 

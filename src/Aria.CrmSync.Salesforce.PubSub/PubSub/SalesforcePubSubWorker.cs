@@ -1,0 +1,37 @@
+using Aria.CrmSync.Notifications;
+using Aria.CrmSync.Providers.Http;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Aria.CrmSync.PubSub;
+
+/// <summary>Runs one Change Data Capture subscription per configured user while the host runs.</summary>
+internal sealed class SalesforcePubSubWorker(
+    IOptions<SalesforcePubSubOptions> options,
+    ICrmConnectionResolver connections,
+    ISyncStateStore states,
+    CrmTokenCache tokens,
+    IEnumerable<ICrmTokenRefresher> refreshers,
+    ICrmChangeNotifier notifier,
+    TimeProvider time,
+    ILoggerFactory? loggers = null) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan, KeepAlivePingDelay = TimeSpan.FromSeconds(60), KeepAlivePingTimeout = TimeSpan.FromSeconds(30) };
+        settings.ConfigureHttpHandler?.Invoke(handler);
+        using var channel = GrpcChannel.ForAddress(settings.Endpoint, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+        var decoder = new ChangeEventDecoder();
+        var refresher = refreshers.FirstOrDefault(r => r.Provider == CrmProvider.Salesforce);
+        var logger = loggers?.CreateLogger("Aria.CrmSync.SalesforcePubSub") ?? NullLogger.Instance;
+        var engine = notifier as CrmChangeNotifier ?? throw new InvalidOperationException("The Salesforce Pub/Sub subscriber needs the change notifier registered by AddChangeNotifications.");
+        var subscriptions = settings.UserIds.Distinct(StringComparer.Ordinal)
+            .Select(user => new SalesforceChangeSubscription(user, settings, channel, decoder, connections, states, tokens, refresher, engine, time, logger).RunAsync(stoppingToken))
+            .ToList();
+        await Task.WhenAll(subscriptions).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,118 @@
+using Aria.CrmSync.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Aria.CrmSync.IntegrationTests.Salesforce.PubSub;
+
+/// <summary>
+/// A host with the engine (in-memory stores), the Salesforce gateway on the emulator and the Pub/Sub subscriber on the
+/// emulator's Pub/Sub server (TLS, its self-signed certificate trusted), with one imported, synced opportunity.
+/// </summary>
+internal sealed class PubSubSubscriberHost : IAsyncDisposable
+{
+    public const string User = "u1";
+
+    private PubSubSubscriberHost(SalesforceEmulator emulator, PubSubEmulatorServer server, ServiceProvider services, string opportunityId, string leadId)
+    {
+        Emulator = emulator;
+        Server = server;
+        Services = services;
+        OpportunityId = opportunityId;
+        LeadId = leadId;
+    }
+
+    public SalesforceEmulator Emulator { get; }
+
+    public PubSubEmulatorServer Server { get; }
+
+    public ServiceProvider Services { get; }
+
+    public string OpportunityId { get; }
+
+    public string LeadId { get; }
+
+    public ILeadMemoryStore Leads => Services.GetRequiredService<ILeadMemoryStore>();
+
+    public ICrmSyncService Sync => Services.GetRequiredService<ICrmSyncService>();
+
+    public IHostedService Subscriber => Services.GetServices<IHostedService>().Single(s => s.GetType().Name == "SalesforcePubSubWorker");
+
+    public static async Task<PubSubSubscriberHost> StartAsync(Action<SalesforceEmulatorOptions>? configureEmulator = null, bool startSubscriber = true)
+    {
+        var options = new SalesforceEmulatorOptions();
+        configureEmulator?.Invoke(options);
+        var emulator = new SalesforceEmulator(options);
+        var server = await emulator.StartPubSubServerAsync();
+        var opportunity = emulator.Org.InsertOpportunity("Realtime renewal", SalesforceStages.Prospecting, new DateOnly(2027, 3, 1), amount: 1200m);
+        var tokens = emulator.IssueTokens();
+        var services = new ServiceCollection();
+        services.AddAriaCrmSync()
+            .UseInMemoryStores()
+            .UseInMemoryConnections(c => c.Add(new CrmConnection { UserId = User, Provider = CrmProvider.Salesforce, AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken, InstanceUrl = tokens.InstanceUrl }))
+            .AddSalesforceEmulator(emulator)
+            .AddChangeNotifications(o => o.DebounceInterval = TimeSpan.FromMilliseconds(50))
+            .AddSalesforcePubSub(o =>
+            {
+                o.Endpoint = server.Address;
+                o.UserIds.Add(User);
+                o.ReconnectDelay = TimeSpan.FromMilliseconds(100);
+                var thumbprint = server.Certificate.GetCertHashString();
+                o.ConfigureHttpHandler = h => h.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == thumbprint;
+            });
+        var provider = services.BuildServiceProvider();
+        var imported = await provider.GetRequiredService<ICrmLinkService>().ImportCrmRecordsAsync(User, CrmProvider.Salesforce);
+        var lead = Assert.Single(imported);
+        Assert.True((await provider.GetRequiredService<ICrmSyncService>().TriggerManualSyncAsync(User, lead.Id)).Success);
+        var host = new PubSubSubscriberHost(emulator, server, provider, opportunity, lead.Id);
+        if (startSubscriber)
+        {
+            await host.StartSubscriberAsync();
+        }
+
+        return host;
+    }
+
+    /// <summary>Starts the subscriber and waits until its subscription is open (a change after this is delivered).</summary>
+    public async Task StartSubscriberAsync()
+    {
+        var before = Emulator.ChangeEvents.SubscriptionsOpened;
+        await Subscriber.StartAsync(CancellationToken.None);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (Emulator.ChangeEvents.SubscriptionsOpened <= before)
+        {
+            await Task.Delay(20, cts.Token);
+        }
+    }
+
+    /// <summary>Waits until the lead's expected value is <paramref name="expected"/>; returns the time it took.</summary>
+    public async Task<TimeSpan> WaitForValueAsync(decimal expected, TimeSpan? timeout = null)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var lead = await Leads.GetAsync(User, LeadId);
+            if (lead!.ExpectedValue == expected)
+            {
+                return started.Elapsed;
+            }
+
+            try
+            {
+                await Task.Delay(20, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"The lead's expected value is {lead.ExpectedValue}, not {expected}.");
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Subscriber.StopAsync(CancellationToken.None);
+        await Services.DisposeAsync();
+        await Server.DisposeAsync();
+        await Emulator.DisposeAsync();
+    }
+}
