@@ -20,9 +20,9 @@ internal sealed partial class CrmSyncService
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentNullException.ThrowIfNull(crmIds);
         Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
-        if (!Enum.IsDefined(provider))
+        if (provider.IsDefault)
         {
-            throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown CRM provider.");
+            throw new ArgumentOutOfRangeException(nameof(provider), "default(CrmProvider) names no CRM.");
         }
 
         options ??= new ConnectionSyncOptions { IncludeActivities = false };
