@@ -21,6 +21,7 @@ public static class AriaCrmSyncBuilderExtensions
         builder.Services.AddSingleton<IAuditStore, InMemoryAuditStore>();
         builder.Services.AddSingleton<ILeadMemoryStore, InMemoryLeadMemoryStore>();
         builder.Services.RemoveAll<ICrmConnectionRegistry>();
+        builder.Services.RemoveAll<ICrmConnectionScheduler>(); // fleet scheduling needs a database store
         builder.Services.AddSingleton<ICrmConnectionRegistry>(sp => new InMemoryCrmConnectionRegistry(sp.GetService<TimeProvider>()));
         return builder;
     }
