@@ -266,7 +266,17 @@ public static class AriaCrmSyncBuilderExtensions
             sp.GetRequiredService<IOptions<CrmSyncWorkerOptions>>(),
             static (o, worker) =>
             {
-                if (worker.Value.Fleet is { } fleet && o.NoteClaimDuration > fleet.LeaseTtl)
+                CrmFleetOptions? fleet;
+                try
+                {
+                    fleet = worker.Value.Fleet;
+                }
+                catch (OptionsValidationException)
+                {
+                    return; // the worker's options report their own problem at start-up
+                }
+
+                if (fleet is not null && o.NoteClaimDuration > fleet.LeaseTtl)
                 {
                     o.NoteClaimDuration = fleet.LeaseTtl;
                 }
