@@ -178,7 +178,16 @@ internal static class FleetDriver
         var end = Now();
         await stopEdits.CancelAsync();
         await edits;
-        await Task.Delay(settings.Quiet, cancellationToken); // the last edits are synced (and the leases of the killed one expire)
+        // Settle: at least the quiet time, and until every connection has completed a run that began after the last
+        // edit (only then may a value that is not in place count as lost).
+        await Task.Delay(settings.Quiet, cancellationToken);
+        var settle = Stopwatch.StartNew();
+        while (Settled(workers, end) < world.Users.Count && settle.Elapsed < TimeSpan.FromMinutes(15))
+        {
+            await Task.Delay(1000, cancellationToken);
+        }
+
+        log.WriteLine($"fleet: {Settled(workers, end)} of {world.Users.Count} connections synced after the last edit ({settings.Quiet.TotalSeconds + settle.Elapsed.TotalSeconds:F0} s after it)");
         var calls = world.ApiCalls - callsBefore;
         await Task.WhenAll(workers.Where(w => w != killed).Select(w => w.StopAsync()));
         var check = await FleetCheck.RunAsync(services, world, cancellationToken);
@@ -186,6 +195,29 @@ internal static class FleetDriver
     }
 
     internal static long Now() => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>How many connections completed a run claimed at or after <paramref name="since"/>.</summary>
+    private static int Settled(List<FleetProcess> workers, long since)
+    {
+        var settled = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in workers.SelectMany(w => w.Journal).Where(j => j.Kind is "claim" or "done").GroupBy(j => (j.Process, j.UserId)))
+        {
+            long claimed = 0;
+            foreach (var entry in group.OrderBy(e => e.At))
+            {
+                if (entry.Kind == "claim")
+                {
+                    claimed = entry.At;
+                }
+                else if (entry.Value == "True" && claimed >= since)
+                {
+                    settled.Add(entry.UserId);
+                }
+            }
+        }
+
+        return settled.Count;
+    }
 }
 
 /// <summary>Edits while the fleet runs: CRM users change amounts and log calls, the app changes close dates and queues notes.</summary>
@@ -271,6 +303,7 @@ internal static class FleetCheck
     {
         var leads = services.GetRequiredService<ILeadMemoryStore>();
         var lost = new ConcurrentBag<string>();
+        var duplicates = new ConcurrentBag<string>();
         long duplicated = 0, notesChecked = 0, eventsChecked = 0, editsChecked = 0;
         await Parallel.ForEachAsync(world.Users, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (user, ct) =>
         {
@@ -306,7 +339,11 @@ internal static class FleetCheck
                     lost.Add($"{id}: {wantedNotes - notes} note(s) missing in the CRM");
                 }
 
-                Interlocked.Add(ref duplicated, Math.Max(0, notes - wantedNotes));
+                if (notes > wantedNotes)
+                {
+                    duplicates.Add($"{id}: {notes} notes in the CRM, {wantedNotes} queued");
+                    Interlocked.Add(ref duplicated, notes - wantedNotes);
+                }
                 var calls = 0;
                 await foreach (var e in leads.GetEventsAsync(user.UserId, id, ct))
                 {
@@ -323,11 +360,15 @@ internal static class FleetCheck
                     lost.Add($"{id}: {wantedCalls - calls} CRM call(s) missing as lead events");
                 }
 
-                Interlocked.Add(ref duplicated, Math.Max(0, calls - wantedCalls));
+                if (calls > wantedCalls)
+                {
+                    duplicates.Add($"{id}: {calls} call events, {wantedCalls} calls in the CRM");
+                    Interlocked.Add(ref duplicated, calls - wantedCalls);
+                }
             }
         });
-        return new FleetCheckResult(editsChecked, notesChecked, eventsChecked, [.. lost], duplicated);
+        return new FleetCheckResult(editsChecked, notesChecked, eventsChecked, [.. lost], duplicated, [.. duplicates]);
     }
 }
 
-internal sealed record FleetCheckResult(long Edits, long Notes, long Events, IReadOnlyList<string> Lost, long Duplicated);
+internal sealed record FleetCheckResult(long Edits, long Notes, long Events, IReadOnlyList<string> Lost, long Duplicated, IReadOnlyList<string> Duplicates);

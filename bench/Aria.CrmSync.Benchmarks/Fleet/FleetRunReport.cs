@@ -145,7 +145,8 @@ internal sealed record FleetRunReport
     public override string ToString()
     {
         var text = FormattableString.Invariant($"fleet: {Processes} process(es), {Seconds:F0} s: {SyncsPerMinute:F0} syncs/min, lateness p50 {LatenessP50Ms:F0} ms p99 {LatenessP99Ms:F0} ms, {DoubleRuns} double runs, syncs per connection {MinSyncs}-{MaxSyncs}, killed held {HeldByKilled} (not taken over {NotTakenOver}, takeover p50 {TakeoverP50Seconds} s max {TakeoverMaxSeconds} s), {ApiCalls} API calls / {CompletedRuns} runs, {Edits} edits; checked {Check.Edits} edits {Check.Notes} notes {Check.Events} events: {Check.Lost.Count} lost, {Check.Duplicated} duplicated; worker CPU {WorkerCpuSeconds:F0} s");
-        return Check.Lost.Count == 0 ? text : text + "\n  lost: " + string.Join("\n  lost: ", Check.Lost.Take(20));
+        var details = Check.Lost.Take(20).Select(l => "\n  lost: " + l).Concat(Check.Duplicates.Take(20).Select(d => "\n  duplicated: " + d));
+        return text + string.Concat(details);
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
