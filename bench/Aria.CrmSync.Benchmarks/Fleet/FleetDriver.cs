@@ -334,16 +334,7 @@ internal static class FleetCheck
 
                 var wantedNotes = user.Notes.GetValueOrDefault(i);
                 Interlocked.Add(ref notesChecked, wantedNotes);
-                if (notes < wantedNotes)
-                {
-                    lost.Add($"{id}: {wantedNotes - notes} note(s) missing in the CRM");
-                }
-
-                if (notes > wantedNotes)
-                {
-                    duplicates.Add($"{id}: {notes} notes in the CRM, {wantedNotes} queued");
-                    Interlocked.Add(ref duplicated, notes - wantedNotes);
-                }
+                Count(id, "note(s) in the CRM", notes, wantedNotes);
                 var calls = 0;
                 await foreach (var e in leads.GetEventsAsync(user.UserId, id, ct))
                 {
@@ -355,19 +346,23 @@ internal static class FleetCheck
 
                 var wantedCalls = user.Calls.GetValueOrDefault(i);
                 Interlocked.Add(ref eventsChecked, wantedCalls);
-                if (calls < wantedCalls)
-                {
-                    lost.Add($"{id}: {wantedCalls - calls} CRM call(s) missing as lead events");
-                }
-
-                if (calls > wantedCalls)
-                {
-                    duplicates.Add($"{id}: {calls} call events, {wantedCalls} calls in the CRM");
-                    Interlocked.Add(ref duplicated, calls - wantedCalls);
-                }
+                Count(id, "call event(s) of the lead", calls, wantedCalls);
             }
         });
         return new FleetCheckResult(editsChecked, notesChecked, eventsChecked, [.. lost], duplicated, [.. duplicates]);
+
+        void Count(string id, string what, int found, int wanted)
+        {
+            if (found < wanted)
+            {
+                lost.Add($"{id}: {found} {what}, {wanted} expected");
+            }
+            else if (found > wanted)
+            {
+                duplicates.Add($"{id}: {found} {what}, {wanted} expected");
+                Interlocked.Add(ref duplicated, found - wanted);
+            }
+        }
     }
 }
 

@@ -49,9 +49,7 @@ internal sealed partial class CrmSyncWorker
                     catch (Exception ex)
                     {
                         // The database is unreachable: keep the runs going (their own writes will tell), claim again later.
-                        _status.Failed(ex);
-                        delay = Backoff(_status.ConsecutiveFailures, settings.Interval);
-                        LogPassError(_logger, ex.GetType().Name, _status.ConsecutiveFailures, delay.TotalSeconds, ex);
+                        delay = PassFailed(ex, settings.Interval);
                     }
                 }
 

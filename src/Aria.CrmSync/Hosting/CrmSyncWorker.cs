@@ -52,10 +52,7 @@ internal sealed partial class CrmSyncWorker(
             }
             catch (Exception ex)
             {
-                // A store outage (or any unexpected failure) must not stop the host: report it and try again soon.
-                _status.Failed(ex);
-                delay = Backoff(_status.ConsecutiveFailures, settings.Interval);
-                LogPassError(_logger, ex.GetType().Name, _status.ConsecutiveFailures, delay.TotalSeconds, ex);
+                delay = PassFailed(ex, settings.Interval);
             }
 
             try
@@ -67,6 +64,18 @@ internal sealed partial class CrmSyncWorker(
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Records a failed pass (a store outage, or any unexpected failure, must not stop the host) and returns the pause
+    /// before the next one.
+    /// </summary>
+    private TimeSpan PassFailed(Exception ex, TimeSpan interval)
+    {
+        _status.Failed(ex);
+        var delay = Backoff(_status.ConsecutiveFailures, interval);
+        LogPassError(_logger, ex.GetType().Name, _status.ConsecutiveFailures, delay.TotalSeconds, ex);
+        return delay;
     }
 
     /// <summary>The pause after <paramref name="failures"/> failed passes in a row: 2 s, 4 s, 8 s … at most <paramref name="interval"/>.</summary>
