@@ -89,7 +89,7 @@ internal static class PostgresThroughputProbe
     private static async Task<int> StateWriteAsync(ISyncStateStore states, int writer, int n)
     {
         var id = FormattableString.Invariant($"probe-{writer}-{n}");
-        var state = await states.InsertAsync(BenchData.State(n) with { Id = "sync-" + id, LeadMemoryId = id });
+        var state = await states.InsertAsync(BenchData.State(n) with { Id = "sync-" + id, LeadMemoryId = id, Version = 0 });
         for (var i = 0; i < 9; i++)
         {
             state = await states.UpdateAsync(state with { RetryCount = i, UpdatedAt = state.UpdatedAt.AddSeconds(1) });
