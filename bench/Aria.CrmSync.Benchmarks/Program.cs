@@ -7,7 +7,9 @@ namespace Aria.CrmSync.Benchmarks;
 /// <c>-- memory</c> measures the peak extra memory of a 1,000,000-entry export; <c>-- harness</c> runs the API-call
 /// harness (<c>--leads N --notes N --no-baseline --hubspot-tiers 100,190 --update-doc docs/benchmarks.md</c>);
 /// <c>-- sqlite-append N</c> measures sustained audit appends on SQLite; <c>-- latency</c> measures CRM commit → lead
-/// updated through Change Data Capture beside polling (<see cref="LatencyProbe"/>).
+/// updated through Change Data Capture beside polling (<see cref="LatencyProbe"/>); <c>-- fleet</c> runs the fleet
+/// harness on PostgreSQL (<see cref="Fleet.FleetSettings"/>; <c>fleet-worker</c> is its child process) and
+/// <c>-- pg-throughput [seconds]</c> measures PostgreSQL audit appends and sync-state writes.
 /// </summary>
 public static class Program
 {
@@ -23,7 +25,7 @@ public static class Program
             var docIndex = Array.IndexOf(args, "--update-doc");
             if (docIndex > 0 && docIndex + 1 < args.Length)
             {
-                UpdateDoc(args[docIndex + 1], markdown);
+                UpdateDoc(args[docIndex + 1], markdown, "harness");
             }
 
             return rows.All(r => r.MeetsTargets) ? 0 : 1;
@@ -32,6 +34,34 @@ public static class Program
         if (args.Length > 0 && args[0] == "latency")
         {
             return await LatencyProbe.RunAsync(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "fleet-worker")
+        {
+            return await Fleet.FleetWorker.RunAsync(args[1], args[2]);
+        }
+
+        if (args.Length > 0 && args[0] == "fleet")
+        {
+            var settings = Fleet.FleetSettings.Parse(args[1..]);
+            var reports = await Fleet.FleetDriver.RunAsync(settings, Console.Out, CancellationToken.None);
+            var markdown = Fleet.FleetRunReport.ToMarkdown(reports);
+            Console.WriteLine();
+            Console.WriteLine(markdown);
+            if (settings.UpdateDoc is { } doc)
+            {
+                UpdateDoc(doc, markdown, "fleet");
+            }
+
+            return reports.All(r => r.Sound) ? 0 : 1;
+        }
+
+        if (args.Length > 0 && args[0] == "pg-throughput")
+        {
+            var postgres = Environment.GetEnvironmentVariable("ARIA_CRMSYNC_POSTGRES") ?? throw new InvalidOperationException("Set ARIA_CRMSYNC_POSTGRES.");
+            var seconds = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10;
+            await Fleet.PostgresThroughputProbe.RunAsync(postgres, TimeSpan.FromSeconds(seconds), Console.Out);
+            return 0;
         }
 
         if (args.Length > 0 && args[0] == "memory")
@@ -49,10 +79,10 @@ public static class Program
     }
 
     /// <summary>Replaces the text between the harness markers of a markdown file.</summary>
-    private static void UpdateDoc(string path, string markdown)
+    private static void UpdateDoc(string path, string markdown, string section)
     {
-        const string begin = "<!-- harness:begin -->";
-        const string end = "<!-- harness:end -->";
+        var begin = $"<!-- {section}:begin -->";
+        var end = $"<!-- {section}:end -->";
         var text = File.ReadAllText(path);
         var from = text.IndexOf(begin, StringComparison.Ordinal);
         var to = text.IndexOf(end, StringComparison.Ordinal);

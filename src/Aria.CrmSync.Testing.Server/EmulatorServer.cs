@@ -28,9 +28,32 @@ public sealed class EmulatorServer : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    internal static async Task<EmulatorServer> StartAsync(CrmEmulator emulator, int port, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a loopback HTTP server (<c>http://127.0.0.1:{port}</c>) serving several emulators on one port: each
+    /// request goes to the emulator <paramref name="route"/> picks (for example by its bearer token, when every emulated
+    /// org or portal belongs to another user); a request it does not route gets a 404. Create the emulators with
+    /// <see cref="BaseAddress"/> as their base address, so the links they return point back here.
+    /// </summary>
+    /// <param name="route">Picks the emulator of a request (<see langword="null"/>: none); called concurrently.</param>
+    /// <param name="port">The port; 0 picks a free one.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The running server; dispose it to stop (the emulators are not disposed).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="route"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not 0 to 65535.</exception>
+    public static Task<EmulatorServer> StartRoutedAsync(Func<EmulatorRequest, CrmEmulator?> route, int port = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        return StartAsync(route, null, port, cancellationToken);
+    }
+
+    internal static Task<EmulatorServer> StartAsync(CrmEmulator emulator, int port, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(emulator);
+        return StartAsync(_ => emulator, emulator, port, cancellationToken);
+    }
+
+    private static async Task<EmulatorServer> StartAsync(Func<EmulatorRequest, CrmEmulator?> route, CrmEmulator? attached, int port, CancellationToken cancellationToken)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
         var builder = WebApplication.CreateSlimBuilder();
@@ -42,21 +65,27 @@ public sealed class EmulatorServer : IAsyncDisposable
             o.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
         });
         var app = builder.Build();
-        app.Run(context => ServeAsync(emulator, context));
+        app.Run(context => ServeAsync(route, context));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = new Uri(app.Urls.First());
         var server = new EmulatorServer(app, address);
-        emulator.AttachServer(server, address);
+        attached?.AttachServer(server, address);
         return server;
     }
 
-    private static async Task ServeAsync(CrmEmulator emulator, HttpContext context)
+    private static async Task ServeAsync(Func<EmulatorRequest, CrmEmulator?> route, HttpContext context)
     {
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var path = Uri.UnescapeDataString(context.Request.PathBase.Add(context.Request.Path).ToUriComponent());
         var request = new EmulatorRequest(context.Request.Method, path, context.Request.QueryString.Value, headers, buffer.ToArray());
+
+        if (route(request) is not { } emulator)
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
 
         EmulatorResponse response;
         try

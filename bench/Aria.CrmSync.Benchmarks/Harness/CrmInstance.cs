@@ -1,4 +1,3 @@
-using System.Globalization;
 using Aria.CrmSync.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -160,9 +159,7 @@ internal sealed class CrmInstance : IAsyncDisposable
     public async Task<List<string>> SnapshotAsync(int leads)
     {
         var rows = new List<string>(leads);
-        var salesforceNotes = Emulator is SalesforceEmulator org
-            ? org.Org.List("ContentDocumentLink").GroupBy(l => (string?)l["LinkedEntityId"] ?? string.Empty).ToDictionary(g => g.Key, g => g.Count())
-            : null;
+        var salesforceNotes = EmulatedDeals.SalesforceNoteCounts(Emulator);
         for (var i = 0; i < leads; i++)
         {
             var lead = await Leads.GetAsync(UserId, LeadId(i)) ?? throw new InvalidOperationException("lead missing");
@@ -207,37 +204,10 @@ internal sealed class CrmInstance : IAsyncDisposable
         using var quiet = Emulator.Faults.Suspend();
         for (var i = 0; i < leads; i++)
         {
-            string crmId;
-            if (Emulator is SalesforceEmulator sf)
+            var crmId = EmulatedDeals.Insert(Emulator, i);
+            if (i % 50 == 0)
             {
-                crmId = sf.Org.Insert("Opportunity", new Dictionary<string, object?>
-                {
-                    ["Name"] = "Deal " + i,
-                    ["StageName"] = i % 3 == 0 ? "Qualification" : "Proposal/Price Quote",
-                    ["CloseDate"] = Workload.InitialCloseDate(i),
-                    ["Amount"] = Workload.InitialAmount(i),
-                });
-                if (i % 50 == 0)
-                {
-                    sf.Org.Insert("Task", new Dictionary<string, object?> { ["WhatId"] = crmId, ["Subject"] = "Call " + i, ["Status"] = "Completed", ["Priority"] = "Normal", ["ActivityDate"] = Workload.InitialCloseDate(i), ["TaskSubtype"] = "Call" });
-                }
-            }
-            else
-            {
-                var hs = (HubSpotEmulator)Emulator;
-                crmId = hs.InsertObject("deals", new Dictionary<string, string?>
-                {
-                    ["dealname"] = "Deal " + i,
-                    ["pipeline"] = "default",
-                    ["dealstage"] = i % 3 == 0 ? "qualifiedtobuy" : "presentationscheduled",
-                    ["closedate"] = Workload.InitialCloseDate(i).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "T00:00:00.000Z",
-                    ["amount"] = Workload.InitialAmount(i).ToString(CultureInfo.InvariantCulture),
-                }).Id;
-                if (i % 50 == 0)
-                {
-                    var call = hs.InsertObject("calls", new Dictionary<string, string?> { ["hs_call_title"] = "Call " + i, ["hs_timestamp"] = "2026-02-01T10:00:00.000Z" });
-                    hs.Associate("calls", call.Id, "deals", crmId, 206);
-                }
+                EmulatedDeals.AddCall(Emulator, crmId, i);
             }
 
             CrmIds.Add(crmId);
@@ -254,31 +224,9 @@ internal sealed class CrmInstance : IAsyncDisposable
         }
     }
 
-    private void SetCrmAmount(int i, decimal amount)
-    {
-        if (Emulator is SalesforceEmulator sf)
-        {
-            sf.Org.Update("Opportunity", CrmIds[i], new Dictionary<string, object?> { ["Amount"] = amount });
-        }
-        else
-        {
-            ((HubSpotEmulator)Emulator).UpdateObject("deals", CrmIds[i], new Dictionary<string, string?> { ["amount"] = amount.ToString(CultureInfo.InvariantCulture) });
-        }
-    }
+    private void SetCrmAmount(int i, decimal amount) => EmulatedDeals.SetAmount(Emulator, CrmIds[i], amount);
 
-    private (string? Amount, string? Close, int Notes) CrmValues(int i, Dictionary<string, int>? salesforceNotes)
-    {
-        if (Emulator is SalesforceEmulator sf)
-        {
-            var opp = sf.Org.Get("Opportunity", CrmIds[i])!;
-            var notes = salesforceNotes!.GetValueOrDefault(CrmIds[i]);
-            return (Convert.ToString(opp["Amount"], CultureInfo.InvariantCulture), Convert.ToString(opp["CloseDate"], CultureInfo.InvariantCulture), notes);
-        }
-
-        var hs = (HubSpotEmulator)Emulator;
-        var deal = hs.GetObject("deals", CrmIds[i])!;
-        return (deal["amount"], deal["closedate"]?[..10], hs.GetAssociations("deals", CrmIds[i], "notes").Count);
-    }
+    private (string? Amount, string? Close, int Notes) CrmValues(int i, Dictionary<string, int>? salesforceNotes) => EmulatedDeals.Values(Emulator, CrmIds[i], salesforceNotes);
 
     private async Task EditLeadAsync(int i, Func<LeadMemory, LeadMemory> edit)
     {

@@ -37,10 +37,18 @@ public sealed record SyncResult
     /// <summary>Gets the CRM id of the note written or found, for a summary push.</summary>
     public string? NoteId { get; init; }
 
+    /// <summary>
+    /// Gets, for a summary push, whether the note is confirmed in the CRM or still queued (then
+    /// <see cref="NextAttemptAt"/> says when it is tried again); <see langword="null"/> for other operations. A queued
+    /// note may come with <see cref="Success"/> <see langword="true"/> (it is safely recorded and another sender is
+    /// delivering it), never with a <see cref="NoteId"/>.
+    /// </summary>
+    public NoteDelivery? NoteDelivery { get; init; }
+
     /// <summary>Gets how many automatic retries were made so far.</summary>
     public int RetryCount { get; init; }
 
-    /// <summary>Gets when the next automatic attempt is due, when one is scheduled.</summary>
+    /// <summary>Gets when the next automatic attempt is due, when one is scheduled (for a queued note: when it is tried again at the earliest).</summary>
     public DateTimeOffset? NextAttemptAt { get; init; }
 
     private static IReadOnlyDictionary<string, string?> Empty { get; } = new Dictionary<string, string?>();

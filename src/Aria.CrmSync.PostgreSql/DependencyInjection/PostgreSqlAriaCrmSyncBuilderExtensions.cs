@@ -96,7 +96,10 @@ public static class PostgreSqlAriaCrmSyncBuilderExtensions
         services.AddSingleton<IAuditStore>(sp => new PostgreSqlAuditStore(sp.GetRequiredService<PostgreSqlDatabase>()));
         services.AddSingleton<ILeadMemoryStore>(sp => new PostgreSqlLeadMemoryStore(sp.GetRequiredService<PostgreSqlDatabase>()));
         services.RemoveAll<ICrmConnectionRegistry>();
-        services.AddSingleton<ICrmConnectionRegistry>(sp => new PostgreSqlConnectionRegistry(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.RemoveAll<ICrmConnectionScheduler>();
+        services.TryAddSingleton(sp => new PostgreSqlConnectionRegistry(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddSingleton<ICrmConnectionRegistry>(sp => sp.GetRequiredService<PostgreSqlConnectionRegistry>());
+        services.AddSingleton<ICrmConnectionScheduler>(sp => sp.GetRequiredService<PostgreSqlConnectionRegistry>()); // the same table: one instance
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlStoreInitializer>());
         return builder;
     }

@@ -62,7 +62,10 @@ public static class SqliteAriaCrmSyncBuilderExtensions
         services.AddSingleton<IAuditStore>(sp => new SqliteAuditStore(sp.GetRequiredService<SqliteDatabase>()));
         services.AddSingleton<ILeadMemoryStore>(sp => new SqliteLeadMemoryStore(sp.GetRequiredService<SqliteDatabase>()));
         services.RemoveAll<ICrmConnectionRegistry>();
-        services.AddSingleton<ICrmConnectionRegistry>(sp => new SqliteConnectionRegistry(sp.GetRequiredService<SqliteDatabase>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.RemoveAll<ICrmConnectionScheduler>();
+        services.TryAddSingleton(sp => new SqliteConnectionRegistry(sp.GetRequiredService<SqliteDatabase>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddSingleton<ICrmConnectionRegistry>(sp => sp.GetRequiredService<SqliteConnectionRegistry>());
+        services.AddSingleton<ICrmConnectionScheduler>(sp => sp.GetRequiredService<SqliteConnectionRegistry>()); // the same table: one instance
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqliteStoreInitializer>());
         return builder;
     }

@@ -1,6 +1,7 @@
 using Aria.CrmSync;
 using Aria.CrmSync.Storage.InMemory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -20,6 +21,7 @@ public static class AriaCrmSyncBuilderExtensions
         builder.Services.AddSingleton<IAuditStore, InMemoryAuditStore>();
         builder.Services.AddSingleton<ILeadMemoryStore, InMemoryLeadMemoryStore>();
         builder.Services.RemoveAll<ICrmConnectionRegistry>();
+        builder.Services.RemoveAll<ICrmConnectionScheduler>(); // fleet scheduling needs a database store
         builder.Services.AddSingleton<ICrmConnectionRegistry>(sp => new InMemoryCrmConnectionRegistry(sp.GetService<TimeProvider>()));
         return builder;
     }
@@ -255,7 +257,30 @@ public static class AriaCrmSyncBuilderExtensions
         builder.Services.AddOptions<CrmSyncWorkerOptions>()
             .Configure(configure)
             .Validate(o => o.Interval > TimeSpan.Zero && o.MaxRetriesPerPass > 0, "CrmSyncWorkerOptions: Interval and MaxRetriesPerPass must be positive.")
+            .Validate(o => o.Fleet is null || (!o.Fleet.Problems().Any() && o.Connections.Count == 0), "CrmSyncWorkerOptions.Fleet: LeaseTtl at least 1 s, HeartbeatInterval at most half of it, positive PollInterval, caps at least 1, Jitter in [0, 1], and no static Connections (register them).")
             .ValidateOnStart();
+
+        // In fleet mode a crashed process's note claims must expire as fast as its connection leases.
+        builder.Services.AddSingleton<IPostConfigureOptions<CrmSyncOptions>>(sp => new PostConfigureOptions<CrmSyncOptions, IOptions<CrmSyncWorkerOptions>>(
+            Microsoft.Extensions.Options.Options.DefaultName,
+            sp.GetRequiredService<IOptions<CrmSyncWorkerOptions>>(),
+            static (o, worker) =>
+            {
+                CrmFleetOptions? fleet;
+                try
+                {
+                    fleet = worker.Value.Fleet;
+                }
+                catch (OptionsValidationException)
+                {
+                    return; // the worker's options report their own problem at start-up
+                }
+
+                if (fleet is not null && o.NoteClaimDuration > fleet.LeaseTtl)
+                {
+                    o.NoteClaimDuration = fleet.LeaseTtl;
+                }
+            }));
         builder.Services.TryAddSingleton<Aria.CrmSync.Hosting.CrmSyncWorkerStatus>();
         builder.Services.AddHostedService<Aria.CrmSync.Hosting.CrmSyncWorker>();
         return builder;

@@ -9,7 +9,8 @@ namespace Aria.CrmSync.Hosting;
 /// Syncs the registered connections and runs due retries on a fixed interval. Several host instances may run it at
 /// once: each connection is leased to one worker at a time, and per-lead retries are claimed with the state version.
 /// The registry is read on every pass; a pass that fails (the store is down) is logged and retried with backoff, and
-/// the host keeps running.
+/// the host keeps running. With <see cref="CrmSyncWorkerOptions.Fleet"/> set it claims due connections from the
+/// <see cref="ICrmConnectionScheduler"/> instead (the <c>Fleet</c> part).
 /// </summary>
 internal sealed partial class CrmSyncWorker(
     ICrmSyncService sync,
@@ -17,7 +18,8 @@ internal sealed partial class CrmSyncWorker(
     TimeProvider time,
     ICrmConnectionRegistry? registry = null,
     CrmSyncWorkerStatus? status = null,
-    ILogger<CrmSyncWorker>? logger = null) : BackgroundService
+    ILogger<CrmSyncWorker>? logger = null,
+    ICrmConnectionScheduler? scheduler = null) : BackgroundService
 {
     /// <summary>The first pause after a failed pass; it doubles with each failure in a row, up to the interval.</summary>
     internal static readonly TimeSpan FirstErrorBackoff = TimeSpan.FromSeconds(2);
@@ -31,6 +33,12 @@ internal sealed partial class CrmSyncWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
+        if (settings.Fleet is { } fleet)
+        {
+            await RunFleetAsync(settings, fleet, stoppingToken).ConfigureAwait(false);
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             var delay = settings.Interval;
@@ -44,10 +52,7 @@ internal sealed partial class CrmSyncWorker(
             }
             catch (Exception ex)
             {
-                // A store outage (or any unexpected failure) must not stop the host: report it and try again soon.
-                _status.Failed(ex);
-                delay = Backoff(_status.ConsecutiveFailures, settings.Interval);
-                LogPassError(_logger, ex.GetType().Name, _status.ConsecutiveFailures, delay.TotalSeconds, ex);
+                delay = PassFailed(ex, settings.Interval);
             }
 
             try
@@ -59,6 +64,18 @@ internal sealed partial class CrmSyncWorker(
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Records a failed pass (a store outage, or any unexpected failure, must not stop the host) and returns the pause
+    /// before the next one.
+    /// </summary>
+    private TimeSpan PassFailed(Exception ex, TimeSpan interval)
+    {
+        _status.Failed(ex);
+        var delay = Backoff(_status.ConsecutiveFailures, interval);
+        LogPassError(_logger, ex.GetType().Name, _status.ConsecutiveFailures, delay.TotalSeconds, ex);
+        return delay;
     }
 
     /// <summary>The pause after <paramref name="failures"/> failed passes in a row: 2 s, 4 s, 8 s … at most <paramref name="interval"/>.</summary>

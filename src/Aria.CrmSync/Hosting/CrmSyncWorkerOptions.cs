@@ -23,4 +23,13 @@ public sealed class CrmSyncWorkerOptions
     /// <summary>Gets or sets how many due leads one pass retries at most.</summary>
     /// <value>The default value is 500.</value>
     public int MaxRetriesPerPass { get; set; } = 500;
+
+    /// <summary>
+    /// Gets or sets fleet scheduling: when set, the worker claims due connections from the store's
+    /// <see cref="ICrmConnectionScheduler"/> (shared by every host process on the database) instead of syncing the
+    /// whole registry on every pass; <see cref="Interval"/> is then each connection's sync interval, and
+    /// <see cref="Connections"/> must be empty (register them instead).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: every pass syncs every due connection of the registry.</value>
+    public CrmFleetOptions? Fleet { get; set; }
 }

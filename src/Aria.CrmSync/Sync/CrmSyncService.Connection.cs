@@ -49,7 +49,7 @@ internal sealed partial class CrmSyncService
         var lease = await _states.TryAcquireLeaseAsync("sync:" + connection.ConnectionKey, options.WorkerId ?? ProcessWorkerId, options.LeaseDuration, cancellationToken).ConfigureAwait(false);
         if (lease is null)
         {
-            return NotRun(userId, provider, "Another worker is syncing this connection");
+            return NotRun(userId, provider, LeaseHeldReason);
         }
 
         var run = new ConnectionRun(this, connection, gateway, options, progress, lease);
@@ -104,6 +104,9 @@ internal sealed partial class CrmSyncService
 
         return _audit.LogSyncOperationAsync(userId, null, CrmAuditOperation.Error, provider, false, WithErrorDetails(details, exception), exception.Message, CancellationToken.None);
     }
+
+    /// <summary>The <see cref="ConnectionSyncResult.Reason"/> of a run that found the connection lease held (the fleet worker retries it soon).</summary>
+    internal const string LeaseHeldReason = "Another worker is syncing this connection";
 
     private static ConnectionSyncResult NotRun(string userId, CrmProvider provider, string reason)
         => new() { UserId = userId, Provider = provider, Completed = false, Reason = reason };

@@ -19,7 +19,7 @@ internal sealed partial class CrmSyncService
         if (delivered is not null)
         {
             var current = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
-            return new SyncResult { LeadMemoryId = leadMemoryId, Success = true, Status = current?.Status, NoteId = delivered.CrmObjectId };
+            return new SyncResult { LeadMemoryId = leadMemoryId, Success = true, Status = current?.Status, NoteId = delivered.CrmObjectId, NoteDelivery = NoteDelivery.Confirmed };
         }
 
         if (deadLettered)
@@ -31,10 +31,38 @@ internal sealed partial class CrmSyncService
                 ["idempotency_key"] = key,
                 ["queued"] = true,
             }, error, cancellationToken).ConfigureAwait(false);
-            return new SyncResult { LeadMemoryId = leadMemoryId, Success = false, Status = SyncStatus.Error, Error = error, ErrorCode = CrmSyncStateTransitionException.ErrorCode };
+            return new SyncResult { LeadMemoryId = leadMemoryId, Success = false, Status = SyncStatus.Error, Error = error, ErrorCode = CrmSyncStateTransitionException.ErrorCode, NoteDelivery = NoteDelivery.Queued };
         }
 
-        return await DeliverNotesAsync(ctx, [key], cancellationToken).ConfigureAwait(false);
+        var result = await DeliverNotesAsync(ctx, [key], cancellationToken).ConfigureAwait(false);
+        return await WithNoteDeliveryAsync(result, leadMemoryId, key, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Says whether the pushed note is confirmed in the CRM or still queued (another sender holds it, or the attempt
+    /// failed), and for a queued note when it is tried again at the earliest: the end of another sender's claim, else
+    /// the lead's next automatic attempt (none once retries are exhausted: the next manual sync sends it).
+    /// </summary>
+    private async Task<SyncResult> WithNoteDeliveryAsync(SyncResult result, string leadMemoryId, string key, CancellationToken cancellationToken)
+    {
+        if (result.Success && result.NoteId is not null)
+        {
+            return result with { NoteDelivery = NoteDelivery.Confirmed };
+        }
+
+        var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
+        var item = state?.Outbox.FirstOrDefault(o => o.IdempotencyKey == key);
+        return item?.Status switch
+        {
+            OutboxItemStatus.Done => result with { NoteDelivery = NoteDelivery.Confirmed, NoteId = item.CrmObjectId },
+            OutboxItemStatus.Failed => result with { NoteDelivery = NoteDelivery.Refused, NoteId = null, NextAttemptAt = null },
+            _ => result with
+            {
+                NoteDelivery = NoteDelivery.Queued,
+                NoteId = null,
+                NextAttemptAt = item?.ClaimedUntil is { } claimed && claimed > _time.GetUtcNow() ? claimed : state?.NextAttemptAt,
+            },
+        };
     }
 
     public async Task<CrmSyncState> QueueSummaryAsync(string userId, string leadMemoryId, string summary, string? idempotencyKey = null, CancellationToken cancellationToken = default)

@@ -7,9 +7,10 @@ namespace Aria.CrmSync.Storage;
 /// <summary>
 /// <see cref="ICrmConnectionRegistry"/> over one table, <c>crm_sync_connections</c> (primary key user id and provider),
 /// for the SQLite and PostgreSQL stores. Each change is one statement, so concurrent hosts never see a half change.
+/// The same table carries the fleet schedule (<see cref="ICrmConnectionScheduler"/>, in the <c>Scheduling</c> part).
 /// </summary>
 /// <remarks>Shared source: compiled into each store package.</remarks>
-internal abstract class StoredConnectionRegistry(string table, StoreDialect dialect, TimeProvider time) : ICrmConnectionRegistry
+internal abstract partial class StoredConnectionRegistry(string table, StoreDialect dialect, TimeProvider time) : ICrmConnectionRegistry, ICrmConnectionScheduler
 {
     public const string TableName = "crm_sync_connections";
     private const string Columns = "user_id, provider, state, pause_reason, paused_until, created_at, updated_at";

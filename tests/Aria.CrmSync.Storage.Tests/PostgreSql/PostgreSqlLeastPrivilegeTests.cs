@@ -49,6 +49,27 @@ public sealed class PostgreSqlLeastPrivilegeTests : IAsyncLifetime
         Assert.NotEqual(login, await ScalarAsync(Schema.ConnectionString, $"SELECT tableowner FROM pg_tables WHERE schemaname = '{Schema.Name}' AND tablename = 'crm_audit_log'"));
     }
 
+    [Fact]
+    public async Task RuntimeLogin_ClaimsRenewsCompletesAndReleasesConnectionLeases()
+    {
+        var (_, connectionString) = await SetUpAsync();
+        await using var runtime = Services(connectionString);
+        var registry = runtime.GetRequiredService<ICrmConnectionRegistry>();
+        var scheduler = runtime.GetRequiredService<ICrmConnectionScheduler>();
+        await registry.AddAsync("u1", CrmProvider.HubSpot);
+        await registry.AddAsync("u2", CrmProvider.Salesforce);
+        Assert.True(await scheduler.SetTenantAsync("u1", CrmProvider.HubSpot, "tenant-1"));
+
+        var claimed = await scheduler.ClaimDueAsync("runtime-worker", 10, 2, TimeSpan.FromSeconds(30));
+        var renewed = await scheduler.RenewAsync("runtime-worker", TimeSpan.FromSeconds(30));
+        Assert.True(await scheduler.CompleteAsync(claimed[0], DateTimeOffset.UnixEpoch.AddYears(60), synced: true));
+        var released = await scheduler.ReleaseAllAsync("runtime-worker");
+
+        Assert.Equal(2, claimed.Count);
+        Assert.Equal(2, renewed.Count);
+        Assert.Equal(1, released);
+    }
+
     public static TheoryData<string> ForbiddenActs => new()
     {
         "UPDATE {0}.crm_audit_log SET success = false",

@@ -74,3 +74,21 @@ public sealed class PostgreSqlConnectionRegistryTests : ConnectionRegistryContra
         }
     }
 }
+
+[RequiresPostgres]
+public sealed class PostgreSqlConnectionSchedulerTests : ConnectionSchedulerContract, IAsyncLifetime
+{
+    private readonly Lazy<PostgresTestSchema> _schema = new(() => new PostgresTestSchema());
+
+    protected override Task<ICrmConnectionRegistry> CreateRegistryAsync(TimeProvider time) => Task.FromResult<ICrmConnectionRegistry>(new PostgreSqlConnectionRegistry(_schema.Value.Open(), time));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_schema.IsValueCreated)
+        {
+            await _schema.Value.DisposeAsync();
+        }
+    }
+}

@@ -38,3 +38,12 @@ public sealed class SqliteConnectionRegistryTests : ConnectionRegistryContract, 
 
     public void Dispose() => _file.Dispose();
 }
+
+public sealed class SqliteConnectionSchedulerTests : ConnectionSchedulerContract, IDisposable
+{
+    private readonly SqliteTestFile _file = new();
+
+    protected override Task<ICrmConnectionRegistry> CreateRegistryAsync(TimeProvider time) => Task.FromResult<ICrmConnectionRegistry>(new SqliteConnectionRegistry(_file.Open(), time));
+
+    public void Dispose() => _file.Dispose();
+}
