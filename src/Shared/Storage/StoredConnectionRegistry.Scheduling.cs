@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Aria.CrmSync.Serialization;
 
 namespace Aria.CrmSync.Storage;
 
@@ -138,7 +137,7 @@ internal abstract partial class StoredConnectionRegistry
     protected CrmConnectionLease ReadLease(DbDataReader reader) => new()
     {
         UserId = reader.GetString(0),
-        Provider = WireValue.Parse<CrmProvider>(reader.GetString(1)),
+        Provider = ReadProvider(reader, 1),
         TenantId = reader.GetString(2),
         Owner = reader.GetString(3),
         Token = reader.GetInt64(4),

@@ -95,9 +95,7 @@ internal abstract partial class StoredConnectionRegistry(string table, StoreDial
                     yield return new CrmConnectionRegistration
                     {
                         UserId = reader.GetString(0),
-                        Provider = CrmProvider.TryParse(reader.GetString(1), out var provider)
-                            ? provider
-                            : throw new FormatException($"'{reader.GetString(1)}' is not a valid CrmProvider wire value."),
+                        Provider = ReadProvider(reader, 1),
                         State = WireValue.Parse<CrmConnectionState>(reader.GetString(2)),
                         PauseReason = reader.IsDBNull(3) ? null : reader.GetString(3),
                         PausedUntil = reader.IsDBNull(4) ? null : dialect.GetTime(reader, 4),
@@ -118,4 +116,10 @@ internal abstract partial class StoredConnectionRegistry(string table, StoreDial
             dialect.AddTime(command, "@now", now);
         }
     }
+
+    /// <summary>Reads a provider wire value stored in column <paramref name="ordinal"/>.</summary>
+    protected static CrmProvider ReadProvider(DbDataReader reader, int ordinal)
+        => CrmProvider.TryParse(reader.GetString(ordinal), out var provider)
+            ? provider
+            : throw new FormatException($"'{reader.GetString(ordinal)}' is not a valid CrmProvider wire value.");
 }
