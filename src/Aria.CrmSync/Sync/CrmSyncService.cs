@@ -520,17 +520,30 @@ internal sealed partial class CrmSyncService : ICrmSyncService
 
     /// <summary>
     /// The failure's structured details for the audit entry (e.g. HTTP status, CRM error code, a broker's log and
-    /// request ids); the audit service masks credential-like keys and redacts text.
+    /// request ids, and <c>nothing_written: true</c> when the failed call certainly wrote nothing); the audit service
+    /// masks credential-like keys and redacts text.
     /// </summary>
     internal static Dictionary<string, object?> WithErrorDetails(Dictionary<string, object?> details, Exception exception)
     {
-        if (exception is CrmSyncException { Details.Count: > 0 } crm)
+        if (exception is not CrmSyncException crm)
+        {
+            return details;
+        }
+
+        if (crm.WriteOutcome == CrmWriteOutcome.NothingWritten)
+        {
+            details["error_details"] = new Dictionary<string, object?>(crm.Details, StringComparer.Ordinal) { [NothingWrittenDetail] = true };
+        }
+        else if (crm.Details.Count > 0)
         {
             details["error_details"] = crm.Details;
         }
 
         return details;
     }
+
+    /// <summary>The audit detail (inside <c>error_details</c>) of a failure that certainly wrote nothing.</summary>
+    internal const string NothingWrittenDetail = "nothing_written";
 
     private static string DescribeFailure(Exception exception) => exception switch
     {

@@ -46,7 +46,7 @@ internal sealed partial class HubSpotGateway
             }
         }
 
-        return results.Select((r, i) => r ?? new CrmWriteResult { CrmId = updates[i].CrmId, Success = false, ErrorCode = "NO_RESULT", ErrorMessage = "HubSpot returned no result for the update", IsTransient = true }).ToList();
+        return results.Select((r, i) => r ?? new CrmWriteResult { CrmId = updates[i].CrmId, Success = false, ErrorCode = "NO_RESULT", ErrorMessage = "HubSpot returned no result for the update", IsTransient = true, Outcome = CrmWriteOutcome.Unknown }).ToList();
     }
 
     private async Task UpdateChunkAsync(CrmConnection connection, List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)> chunk, CrmWriteResult?[] results, bool nothingWrittenYet, CancellationToken cancellationToken)
@@ -69,8 +69,7 @@ internal sealed partial class HubSpotGateway
         }
         catch (CrmSyncException ex) when (nothingWrittenYet)
         {
-            CrmWriteFailure.MarkNothingWritten(ex); // the reads before the first write failed: no deal was written
-            throw;
+            throw CrmWriteFailure.RethrowNothingWritten(ex); // the reads before the first write failed: no deal was written
         }
 
         var inputs = new List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)>(chunk.Count);
@@ -111,17 +110,9 @@ internal sealed partial class HubSpotGateway
             return;
         }
 
-        CrmHttpResponse response;
-        try
-        {
-            response = await SendUpdateAsync(connection, inputs, cancellationToken).ConfigureAwait(false);
-        }
-        catch (CrmSyncException ex) when (nothingWrittenYet && CrmWriteFailure.NotProcessed(ex))
-        {
-            CrmWriteFailure.MarkNothingWritten(ex); // the first write was refused unprocessed
-            throw;
-        }
-
+        // Refused unprocessed, the write fails with CrmWriteOutcome.NothingWritten: the call's outcome when it is the first
+        // batch; after earlier batches UpdateRecordsAsync reports it per record instead.
+        var response = await SendUpdateAsync(connection, inputs, cancellationToken).ConfigureAwait(false);
         ReadBatchOutcome(response, inputs.Select(i => (i.Index, i.Update.CrmId)).ToList(), results);
     }
 
