@@ -86,9 +86,8 @@ internal sealed partial class CrmSyncService : ICrmSyncService
 
         return await MutateStateAsync(leadMemoryId, state =>
         {
-            SyncStateMachine.EnsureAllowed(leadMemoryId, state.Status, status, state.RetryCount, _options.MaxRetries);
             var now = _time.GetUtcNow();
-            var next = state with { Status = status, UpdatedAt = now };
+            var next = state.MoveTo(status, _options.MaxRetries) with { UpdatedAt = now };
             if (update?.PendingChanges is { } pending)
             {
                 next = next with { PendingChanges = pending.ToArray() };
@@ -128,12 +127,10 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         return await MutateStateAsync(leadMemoryId, state =>
         {
             var now = _time.GetUtcNow();
-            var target = state.Status is SyncStatus.Synced or SyncStatus.Pending ? SyncStatus.Pending : state.Status;
-            SyncStateMachine.EnsureAllowed(leadMemoryId, state.Status, target, state.RetryCount, _options.MaxRetries);
             // A sync's unconfirmed write stays: it is what tells the next sync that this edit came after that write.
             var pending = state.PendingChanges.Where(p => p.Unconfirmed || !fields.Contains(p.Field)).ToList();
             pending.AddRange(fields.Select(f => new PendingChange { Field = f, Value = values.GetValueOrDefault(f), ChangedAt = now }));
-            return state with { Status = target, PendingChanges = pending, UpdatedAt = now };
+            return state.MarkPending(resumeError: false, _options.MaxRetries) with { PendingChanges = pending, UpdatedAt = now };
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -150,6 +147,12 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         if (state is null)
         {
             return new RetryScheduleResult { LeadMemoryId = leadMemoryId, Success = false, Error = "No sync state found" };
+        }
+
+        if (state.Status != SyncStatus.Error)
+        {
+            // Only a failed lead is retried: counting a retry for any other would move its retry budget for nothing.
+            return new RetryScheduleResult { LeadMemoryId = leadMemoryId, Success = false, Status = state.Status, RetryCount = state.RetryCount, Error = $"Lead is not in error ({Serialization.WireValue.Format(state.Status)})" };
         }
 
         if (!_retry.ShouldRetry(state.RetryCount))
@@ -205,6 +208,10 @@ internal sealed partial class CrmSyncService : ICrmSyncService
             {
                 continue; // another worker took it
             }
+            catch (CrmSyncStateTransitionException)
+            {
+                continue; // another worker retried it first (it is no longer in error), or used up its last retry
+            }
 
             var result = await RunFullSyncAsync(current.UserId!, current.LeadMemoryId, manual: false, cancellationToken).ConfigureAwait(false);
             if (result.Success)
@@ -231,7 +238,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
 
     private async Task<SyncResult> RunFullSyncAsync(string userId, string leadMemoryId, bool manual, CancellationToken cancellationToken)
     {
-        var load = await LoadAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        var load = await LoadAsync(userId, leadMemoryId, manual ? "manual_sync" : "retry", cancellationToken).ConfigureAwait(false);
         if (load.Failure is { } failure)
         {
             return failure;
@@ -243,7 +250,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
             // A person asked for it: the lead gets a fresh set of automatic retries.
             ctx = ctx with
             {
-                State = await MutateStateAsync(leadMemoryId, s => s with { RetryCount = 0, UpdatedAt = _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false),
+                State = await MutateStateAsync(leadMemoryId, s => s.ResetRetries(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false),
             };
             await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Retry, ctx.Provider, true, new Dictionary<string, object?>
             {
@@ -291,21 +298,8 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         var updated = await MutateStateAsync(state.LeadMemoryId, s =>
         {
             before = s;
-            if (!_retry.ShouldRetry(s.RetryCount))
-            {
-                throw new CrmSyncStateTransitionException(s.LeadMemoryId, s.Status, SyncStatus.Pending, $"the maximum of {_options.MaxRetries} retries was reached");
-            }
-
-            var target = s.Status == SyncStatus.Error ? SyncStatus.Pending : s.Status;
-            SyncStateMachine.EnsureAllowed(s.LeadMemoryId, s.Status, target, s.RetryCount, _options.MaxRetries);
             var now = _time.GetUtcNow();
-            return s with
-            {
-                Status = target,
-                RetryCount = s.RetryCount + 1,
-                NextAttemptAt = now + _retry.NextDelay(s.RetryCount, retryAfter),
-                UpdatedAt = now,
-            };
+            return s.CountRetry(now + _retry.NextDelay(s.RetryCount, retryAfter), now, _options.MaxRetries);
         }, cancellationToken).ConfigureAwait(false);
 
         _telemetry.RetryScheduled(updated.Provider);
@@ -382,17 +376,17 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         }
     }
 
-    private async Task<LoadResult> LoadAsync(string userId, string leadMemoryId, CancellationToken cancellationToken)
+    private async Task<LoadResult> LoadAsync(string userId, string leadMemoryId, string operation, CancellationToken cancellationToken)
     {
         var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
         if (lead is null)
         {
-            return Failed(leadMemoryId, null, $"Lead memory '{leadMemoryId}' not found", CrmSyncNotFoundException.ErrorCode);
+            return await AuditedFailureAsync(userId, leadMemoryId, null, operation, $"Lead memory '{leadMemoryId}' not found", CrmSyncNotFoundException.ErrorCode, cancellationToken).ConfigureAwait(false);
         }
 
         if (!lead.IsLinked)
         {
-            return Failed(leadMemoryId, null, "Lead not linked to CRM", CrmSyncException.DefaultCode);
+            return await AuditedFailureAsync(userId, leadMemoryId, lead.CrmProvider, operation, "Lead not linked to CRM", CrmSyncException.DefaultCode, cancellationToken).ConfigureAwait(false);
         }
 
         var provider = lead.CrmProvider!.Value;
@@ -438,6 +432,27 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         return new LoadResult(new LeadContext(lead, state, connection, gateway, provider, lead.CrmId!), null);
     }
 
+    /// <summary>
+    /// The failure of an operation on a lead that is missing or not linked, audited as the seed plan audits every failed
+    /// operation (an <c>error</c> entry with the operation and code). An audit entry names a CRM: the lead's, or the one
+    /// its sync state was last linked to; when neither is known (a lead that never had a sync state) nothing is audited,
+    /// since there is no CRM to name.
+    /// </summary>
+    private async Task<LoadResult> AuditedFailureAsync(string userId, string leadMemoryId, CrmProvider? provider, string operation, string error, string code, CancellationToken cancellationToken)
+    {
+        var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
+        if ((provider ?? state?.Provider) is { } named)
+        {
+            await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Error, named, false, new Dictionary<string, object?>
+            {
+                ["operation"] = operation,
+                ["code"] = code,
+            }, error, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Failed(leadMemoryId, null, error, code);
+    }
+
     private static LoadResult Failed(string leadMemoryId, SyncStatus? status, string error, string code)
         => new(null, new SyncResult { LeadMemoryId = leadMemoryId, Success = false, Status = status, Error = error, ErrorCode = code });
 
@@ -475,20 +490,13 @@ internal sealed partial class CrmSyncService : ICrmSyncService
             state = await MutateStateAsync(ctx.Lead.Id, s =>
             {
                 var now = _time.GetUtcNow();
-                var target = s.Status == SyncStatus.Conflict ? SyncStatus.Conflict : SyncStatus.Error;
                 var canRetry = _retry.ShouldRetry(s.RetryCount) && exception is not CrmConnectionException { RequiresReauthorization: true };
-                return s with
-                {
-                    Status = target,
-                    ErrorMessage = message,
-                    NextAttemptAt = target == SyncStatus.Error && canRetry ? now + _retry.NextDelay(s.RetryCount, retryAfter) : null,
-                    UpdatedAt = now,
-                };
+                return s.Fail(message, canRetry ? now + _retry.NextDelay(s.RetryCount, retryAfter) : null, now, _options.MaxRetries);
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (CrmSyncException stateError) when (stateError is not CrmSyncStateTransitionException)
         {
-            state = ctx.State with { Status = SyncStatus.Error, ErrorMessage = message };
+            state = ctx.State.Fail(message, nextAttemptAt: null, _time.GetUtcNow(), _options.MaxRetries); // for the result only: the store failed
         }
 
         if (state.Status == SyncStatus.Error && state.NextAttemptAt is null)
@@ -569,8 +577,6 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         SHA256.HashData(Encoding.UTF8.GetBytes(leadMemoryId + "\n" + text), hash);
         return "aria-" + Convert.ToHexStringLower(hash[..12]);
     }
-
-    private static SyncStatus SettledStatus(CrmSyncState state) => LeadSyncPlan.SettledStatus(state);
 
     private sealed record LeadContext(LeadMemory Lead, CrmSyncState State, CrmConnection Connection, ICrmGateway Gateway, CrmProvider Provider, string CrmId);
 

@@ -14,6 +14,12 @@ internal sealed record LeadSyncPlan
 
     public required SyncDirection Direction { get; init; }
 
+    /// <summary>Gets the maximum number of automatic retries (<see cref="CrmSyncOptions.MaxRetries"/>), for the state transitions.</summary>
+    public required int MaxRetries { get; init; }
+
+    /// <summary>Gets how many resolved conflicts the state keeps (<see cref="CrmSyncOptions.ResolvedConflictsKept"/>).</summary>
+    public required int ResolvedConflictsKept { get; init; }
+
     /// <summary>Gets the lead fields to write from the CRM.</summary>
     public required IReadOnlyDictionary<string, string?> ToLead { get; init; }
 
@@ -98,6 +104,8 @@ internal sealed record LeadSyncPlan
 
         return new LeadSyncPlan
         {
+            MaxRetries = options.MaxRetries,
+            ResolvedConflictsKept = options.ResolvedConflictsKept,
             Lead = lead,
             Record = record,
             State = state,
@@ -194,14 +202,13 @@ internal sealed record LeadSyncPlan
             });
         }
 
-        return current with
+        return current.Claim() with
         {
             UserId = Lead.UserId,
             Provider = Record.Provider,
             CrmId = Record.CrmId,
             BaseSnapshot = ClaimedBase(),
             PendingChanges = pending,
-            Status = SyncStateMachine.IsAllowed(current.Status, SyncStatus.Pending, current.RetryCount, int.MaxValue) ? SyncStatus.Pending : current.Status,
             UpdatedAt = now,
         };
     }
@@ -287,7 +294,11 @@ internal sealed record LeadSyncPlan
         return state with { BaseSnapshot = baseline, PendingChanges = [.. state.PendingChanges.Where(p => !agreed.Contains(p))], UpdatedAt = now };
     }
 
-    /// <summary>The sync state after the plan's writes succeeded.</summary>
+    /// <summary>
+    /// The sync state after the plan's writes succeeded: the operation that started from <paramref name="current"/> ends
+    /// in the settled status (<see cref="SyncTransitions.Settle(CrmSyncState, CrmSyncState, SyncStatus, int)"/>: an
+    /// illegal end throws <see cref="CrmSyncStateTransitionException"/>).
+    /// </summary>
     public CrmSyncState Settle(CrmSyncState current, DateTimeOffset now)
     {
         var next = current with
@@ -296,7 +307,7 @@ internal sealed record LeadSyncPlan
             Provider = Record.Provider,
             CrmId = Record.CrmId,
             BaseSnapshot = NewBase,
-            ConflictLog = [.. current.ConflictLog, .. Conflicts],
+            ConflictLog = SyncStateRetention.CompactConflictLog([.. current.ConflictLog, .. Conflicts], ResolvedConflictsKept),
             PendingChanges = [.. current.PendingChanges.Where(p => p.Field == LeadFields.Notes), .. Deferred],
             SyncDirection = Direction,
             LastSyncAt = now,
@@ -307,7 +318,7 @@ internal sealed record LeadSyncPlan
             NextAttemptAt = null,
             UpdatedAt = now,
         };
-        return next with { Status = SettledStatus(next) };
+        return current.Settle(next, SettledStatus(next), MaxRetries);
     }
 
     public static SyncStatus SettledStatus(CrmSyncState state)
