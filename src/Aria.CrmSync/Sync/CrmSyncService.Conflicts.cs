@@ -1,5 +1,5 @@
-using Aria.CrmSync.Diagnostics;
 using Aria.CrmSync.Auditing;
+using Aria.CrmSync.Diagnostics;
 
 namespace Aria.CrmSync.Sync;
 
