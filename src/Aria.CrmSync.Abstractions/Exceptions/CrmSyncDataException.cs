@@ -17,11 +17,11 @@ public class CrmSyncDataException : CrmSyncException
     public CrmSyncDataException(string message, string source, CrmProvider? provider = null, Exception? innerException = null)
         : base($"{message} ({source})", ErrorCode, 500, Build(source, provider), innerException)
     {
-        Source = source;
+        DataSource = source;
     }
 
-    /// <summary>Gets where the data was read from.</summary>
-    public new string Source { get; }
+    /// <summary>Gets where the data was read from: a table and row id, or a CRM endpoint (also in <see cref="CrmSyncException.Details"/> as <c>source</c>).</summary>
+    public string DataSource { get; }
 
     private static Dictionary<string, object?> Build(string source, CrmProvider? provider)
     {

@@ -4,7 +4,11 @@ namespace Aria.CrmSync;
 /// The root of the library's exceptions: a failure of a whole call, with a stable <see cref="Code"/>, an HTTP-style
 /// <see cref="StatusCode"/> and structured <see cref="Details"/> (never credentials).
 /// </summary>
-/// <remarks>Seed-compatible: code <c>CRM_SYNC_ERROR</c>, status 500, message prefixed with <c>CRM sync error: </c>.</remarks>
+/// <remarks>
+/// Seed-compatible: code <c>CRM_SYNC_ERROR</c>, status 500, message prefixed with <c>CRM sync error: </c>.
+/// An instance does not change once created: a layer that knows more about a failure (a broker's request ids, whether
+/// a write call wrote anything) throws a copy made with <see cref="WithDetails"/> or <see cref="WithWriteOutcome"/>.
+/// </remarks>
 public class CrmSyncException : Exception
 {
     /// <summary>The code of a generic sync failure.</summary>
@@ -13,7 +17,7 @@ public class CrmSyncException : Exception
     /// <summary>The message prefix of a generic sync failure.</summary>
     public const string MessagePrefix = "CRM sync error: ";
 
-    private readonly Dictionary<string, object?> _details;
+    private Dictionary<string, object?> _details;
 
     /// <summary>Initializes a new instance with the seed's defaults (message <c>CRM sync error: Unknown error</c>).</summary>
     public CrmSyncException()
@@ -72,20 +76,49 @@ public class CrmSyncException : Exception
     public CrmProvider? Provider => Details.TryGetValue("provider", out var p) && p is string s && CrmProvider.TryParse(s, out var provider) ? provider : null;
 
     /// <summary>
-    /// Adds details that a layer the exception passes through knows about the failed call, such as the request and
-    /// log ids of a broker (Composio) that carried it. Keys already present keep their values. Only non-secret values
-    /// may be added: details reach logs and the audit trail.
+    /// Gets what a failed write call left in the CRM: <see cref="CrmWriteOutcome.NothingWritten"/> when it certainly wrote
+    /// nothing (refused unprocessed, or failed before its write was sent), otherwise <see cref="CrmWriteOutcome.Unknown"/>
+    /// (the CRM may have applied some of it). Failures of calls that write nothing (reads) keep the default.
+    /// </summary>
+    public CrmWriteOutcome WriteOutcome { get; private set; }
+
+    /// <summary>
+    /// Returns a copy of this exception (the same type, message, code, status, inner exception and stack trace) with
+    /// <paramref name="outcome"/> as its <see cref="WriteOutcome"/>. This instance is not changed.
+    /// </summary>
+    /// <param name="outcome">What the failed write call left in the CRM.</param>
+    /// <returns>The copy.</returns>
+    public CrmSyncException WithWriteOutcome(CrmWriteOutcome outcome)
+    {
+        var copy = Copy();
+        copy.WriteOutcome = outcome;
+        return copy;
+    }
+
+    /// <summary>
+    /// Returns a copy of this exception (the same type, message, code, status, inner exception and stack trace) with
+    /// <paramref name="details"/> added to <see cref="Details"/>, such as the request and log ids of a broker (Composio)
+    /// that carried the failed call. Keys already present keep their values. Only non-secret values may be added: details
+    /// reach logs and the audit trail. This instance is not changed.
     /// </summary>
     /// <param name="details">The details to add.</param>
-    public void AddDetails(IEnumerable<KeyValuePair<string, object?>> details)
+    /// <returns>The copy.</returns>
+    public CrmSyncException WithDetails(IEnumerable<KeyValuePair<string, object?>> details)
     {
         ArgumentNullException.ThrowIfNull(details);
+        var merged = new Dictionary<string, object?>(_details, StringComparer.Ordinal);
         foreach (var (key, value) in details)
         {
             ArgumentNullException.ThrowIfNull(key, nameof(details));
-            _details.TryAdd(key, value);
+            merged.TryAdd(key, value);
         }
+
+        var copy = Copy();
+        copy._details = merged;
+        return copy;
     }
+
+    private CrmSyncException Copy() => (CrmSyncException)MemberwiseClone();
 
     /// <summary>Builds a details dictionary naming <paramref name="provider"/>.</summary>
     /// <param name="provider">The CRM, if any.</param>

@@ -64,4 +64,18 @@ public sealed record CrmWriteResult
 
     /// <summary>Gets the record's modification time after the write, when the CRM reports it.</summary>
     public DateTimeOffset? LastModifiedAt { get; init; }
+
+    /// <summary>
+    /// Gets what the write left in the CRM. Unless set, <see cref="CrmWriteOutcome.Written"/> for a success and
+    /// <see cref="CrmWriteOutcome.NothingWritten"/> for a failure (a CRM that refuses one record of a batch does not apply
+    /// it); a gateway sets <see cref="CrmWriteOutcome.Unknown"/> when it cannot tell (for example the CRM returned no
+    /// result for the record).
+    /// </summary>
+    public CrmWriteOutcome Outcome
+    {
+        get => _outcome ?? (Success ? CrmWriteOutcome.Written : CrmWriteOutcome.NothingWritten);
+        init => _outcome = value;
+    }
+
+    private readonly CrmWriteOutcome? _outcome;
 }

@@ -17,7 +17,10 @@ public sealed record OutboxItem
     /// <summary>Gets the kind of write (<see cref="NoteKind"/>).</summary>
     public string Kind { get; init; } = NoteKind;
 
-    /// <summary>Gets the text to write (already tagged with <c>[ARIA] </c>).</summary>
+    /// <summary>
+    /// Gets the text to write (already tagged with <c>[ARIA] </c>); empty once the item is delivered (the CRM holds the
+    /// text, the audit trail its length: a delivered item keeps only its key, CRM id and times).
+    /// </summary>
     public required string Text { get; init; }
 
     /// <summary>Gets the delivery state.</summary>
@@ -45,4 +48,12 @@ public sealed record OutboxItem
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? ClaimedUntil { get; init; }
+
+    /// <summary>
+    /// Gets whether the CRM may hold the note although this outbox never sent it: it was recorded when the lead's record of
+    /// older deliveries was already pruned, so an earlier push with the same key may have been delivered. Its first attempt
+    /// then looks for the note before writing it (<see cref="CrmNoteRequest.MayExist"/>).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool MayExist { get; init; }
 }

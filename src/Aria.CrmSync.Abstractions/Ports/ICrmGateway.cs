@@ -7,8 +7,19 @@ namespace Aria.CrmSync;
 /// <remarks>
 /// Whole-call failures throw <see cref="CrmSyncException"/> subtypes: <see cref="CrmConnectionException"/> (unreachable,
 /// re-authorisation needed), <see cref="CrmRateLimitedException"/> (limits), <see cref="CrmSyncValidationException"/>
-/// (input rejected before sending) and <see cref="CrmSyncDataException"/> (malformed response). Per-record failures
-/// of batch writes are values in the results.
+/// (input rejected before sending), <see cref="CrmRequestException"/> (the CRM refused the request: its HTTP status and
+/// own error code) and <see cref="CrmSyncDataException"/> (malformed response). Per-record failures of batch writes are
+/// values in the results.
+/// <para>
+/// Write outcomes. Every <see cref="CrmWriteResult"/> of <see cref="UpdateRecordsAsync"/> carries
+/// <see cref="CrmWriteResult.Outcome"/>: <see cref="CrmWriteOutcome.Written"/>, <see cref="CrmWriteOutcome.NothingWritten"/>
+/// (refused, a failed precondition, a later batch refused unprocessed) or <see cref="CrmWriteOutcome.Unknown"/>. When the
+/// whole write call fails, its exception's <see cref="CrmSyncException.WriteOutcome"/> is
+/// <see cref="CrmWriteOutcome.NothingWritten"/> only if no write request of the call went out or the first was refused
+/// without being processed (a 4xx answer to its only attempt); otherwise <see cref="CrmWriteOutcome.Unknown"/>, and the
+/// engine reads the records back to learn what landed. A gateway marks a failure with
+/// <see cref="CrmSyncException.WithWriteOutcome"/> (exceptions are immutable: it returns a copy).
+/// </para>
 /// </remarks>
 public interface ICrmGateway
 {

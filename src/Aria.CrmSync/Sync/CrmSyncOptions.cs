@@ -76,6 +76,23 @@ public sealed class CrmSyncOptions
     /// <value>The default value is 5 minutes.</value>
     public TimeSpan NoteClaimDuration { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Gets or sets how many delivered notes a lead's sync state keeps (newest first, each with only its idempotency key,
+    /// CRM id and times): a push repeated with one of their keys is answered from the state. Older ones are dropped (the
+    /// audit trail keeps every delivery); a note recorded once some were dropped looks for an earlier delivery first.
+    /// </summary>
+    /// <value>The default value is 8.</value>
+    [Range(1, 10_000)]
+    public int DeliveredNotesKept { get; set; } = 8;
+
+    /// <summary>
+    /// Gets or sets how many resolved conflicts a lead's sync state keeps as recent history (newest first); open conflicts
+    /// are always kept. The audit trail keeps every conflict and its resolution.
+    /// </summary>
+    /// <value>The default value is 5.</value>
+    [Range(0, 10_000)]
+    public int ResolvedConflictsKept { get; set; } = 5;
+
     /// <summary>Returns the rule of a field.</summary>
     /// <param name="field">The lead field.</param>
     /// <returns>The rule.</returns>

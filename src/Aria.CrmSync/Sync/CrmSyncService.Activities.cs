@@ -16,7 +16,7 @@ internal sealed partial class CrmSyncService
         Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
         ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
         Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
-        var load = await LoadAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        var load = await LoadAsync(userId, leadMemoryId, "pull_activities", cancellationToken).ConfigureAwait(false);
         if (load.Failure is { } failure)
         {
             return failure;

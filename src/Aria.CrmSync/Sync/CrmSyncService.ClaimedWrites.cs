@@ -12,7 +12,7 @@ internal sealed partial class CrmSyncService
 
     /// <summary>
     /// Sends the CRM updates of claimed plans (<see cref="LeadSyncPlan.Claim"/>). A call that certainly wrote nothing
-    /// (<see cref="CrmWriteFailure"/>: it failed before its first write went out, or that write was refused unprocessed) drops the plans' CRM writes claimed as unconfirmed, so that the next
+    /// (<see cref="CrmWriteOutcome.NothingWritten"/>: it failed before its first write went out, or that write was refused unprocessed) drops the plans' CRM writes claimed as unconfirmed, so that the next
     /// sync compares against the base again instead of taking the writes for made. Any other failure may have written:
     /// the records are read back at once, before a person is likely to change them, and each plan's write is settled by
     /// what its record shows (<see cref="LeadSyncPlan.OutcomeShownBy"/>): landed writes succeed, writes that certainly
@@ -39,22 +39,24 @@ internal sealed partial class CrmSyncService
         }
         catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
         {
-            var results = await ReadBackUncertainWritesAsync(gateway, connection, plans, now, ex, cancellationToken).ConfigureAwait(false);
-            if (results is null)
+            if (await ReadBackUncertainWritesAsync(gateway, connection, plans, now, ex, cancellationToken).ConfigureAwait(false) is not var (results, noneLanded))
             {
                 throw; // the records could not be read either: every write stays unconfirmed
             }
 
-            return new ClaimedWrites(results, results.All(r => r is not null) ? null : ExceptionDispatchInfo.Capture(ex));
+            // When certainly no write landed, the error entry tells the same as a failure before the writes.
+            var failure = noneLanded && ex is CrmSyncException crm ? crm.WithWriteOutcome(CrmWriteOutcome.NothingWritten) : ex;
+            return new ClaimedWrites(results, results.All(r => r is not null) ? null : ExceptionDispatchInfo.Capture(failure));
         }
     }
 
     /// <summary>
     /// Reads back the records of a write call that failed with an unknown outcome and settles each plan's claim by what its
-    /// record shows. Returns a success result for every write that landed and <see langword="null"/> for the others, or
-    /// <see langword="null"/> when the records cannot be read (nothing is settled then).
+    /// record shows. Returns a success result for every write that landed and <see langword="null"/> for the others, and
+    /// whether the records show that certainly none landed; or <see langword="null"/> when the records cannot be read
+    /// (nothing is settled then).
     /// </summary>
-    private async Task<CrmWriteResult?[]?> ReadBackUncertainWritesAsync(ICrmGateway gateway, CrmConnection connection, IReadOnlyList<LeadSyncPlan> plans, DateTimeOffset now, Exception failure, CancellationToken cancellationToken)
+    private async Task<(CrmWriteResult?[] Results, bool NoneLanded)?> ReadBackUncertainWritesAsync(ICrmGateway gateway, CrmConnection connection, IReadOnlyList<LeadSyncPlan> plans, DateTimeOffset now, Exception failure, CancellationToken cancellationToken)
     {
         var provider = plans[0].Record.Provider;
         var results = new CrmWriteResult?[plans.Count];
@@ -140,13 +142,8 @@ internal sealed partial class CrmSyncService
             }
         }
 
-        if (notLanded == plans.Count && failure is CrmSyncException crm)
-        {
-            CrmWriteFailure.MarkNothingWritten(crm); // the error entry tells the same as a failure before the writes
-        }
-
         Log.UncertainWritesReadBack(_logger, provider, plans.Count, landed, notLanded, plans.Count - landed - notLanded);
-        return results;
+        return (results, notLanded == plans.Count);
     }
 
     /// <summary>The per-update results of a claimed write call, and its failure when some writes did not (surely) land.</summary>

@@ -613,22 +613,7 @@ internal sealed partial class CrmSyncService
                     try
                     {
                         var claimed = new List<OutboxItem>();
-                        var state = await svc.MutateStateAsync(lead.Id, s =>
-                        {
-                            claimed.Clear();
-                            var outbox = s.Outbox.Select(o =>
-                            {
-                                if (o.Status is not (OutboxItemStatus.Pending or OutboxItemStatus.InFlight) || o.ClaimedUntil > now)
-                                {
-                                    return o;
-                                }
-
-                                var marked = o with { Status = OutboxItemStatus.InFlight, Attempts = o.Attempts + 1, LastAttemptAt = now, ClaimedUntil = now + svc._options.NoteClaimDuration };
-                                claimed.Add(marked);
-                                return marked;
-                            }).ToList();
-                            return claimed.Count == 0 ? s : s with { Outbox = outbox, UpdatedAt = now };
-                        }, cancellationToken).ConfigureAwait(false);
+                        var state = await svc.MutateStateAsync(lead.Id, s => NoteOutbox.Claim(s, _ => true, now, svc._options.NoteClaimDuration, svc._options.MaxRetries, claimed), cancellationToken).ConfigureAwait(false);
                         _states[lead.Id] = state;
                         sending.AddRange(claimed.Select(o => (lead, o)));
                     }
@@ -642,7 +627,7 @@ internal sealed partial class CrmSyncService
                     continue;
                 }
 
-                var requests = sending.Select(s => new CrmNoteRequest { IdempotencyKey = s.Item.IdempotencyKey, CrmId = s.Lead.CrmId!, Text = s.Item.Text, MayExist = s.Item.Attempts > 1 }).ToList();
+                var requests = sending.Select(s => new CrmNoteRequest { IdempotencyKey = s.Item.IdempotencyKey, CrmId = s.Lead.CrmId!, Text = s.Item.Text, MayExist = s.Item.Attempts > 1 || s.Item.MayExist }).ToList();
                 IReadOnlyList<CrmNoteResult> results;
                 try
                 {
@@ -679,22 +664,7 @@ internal sealed partial class CrmSyncService
                 {
                     var lead = group.First().Lead;
                     var byKey = group.ToDictionary(x => x.Item.IdempotencyKey, x => x.Result, StringComparer.Ordinal);
-                    var state = await svc.MutateStateAsync(lead.Id, s =>
-                    {
-                        var next = s with
-                        {
-                            Outbox = s.Outbox.Select(o => byKey.TryGetValue(o.IdempotencyKey, out var r)
-                                ? r.Success
-                                    ? o with { Status = OutboxItemStatus.Done, CrmObjectId = r.NoteId, LastError = null, ClaimedUntil = null }
-                                    : o with { Status = r.IsTransient ? OutboxItemStatus.InFlight : OutboxItemStatus.Failed, LastError = $"{r.ErrorCode} {r.ErrorMessage}".Trim(), ClaimedUntil = null }
-                                : o).ToList(),
-                            PendingChanges = s.PendingChanges.Where(p => !(p.Field == LeadFields.Notes && p.Value is not null && byKey.TryGetValue(p.Value, out var r) && r.Success)).ToList(),
-                            LastPushAt = now,
-                            UpdatedAt = now,
-                        };
-                        var status = next.Status == SyncStatus.Conflict ? SyncStatus.Conflict : LeadSyncPlan.SettledStatus(next);
-                        return SyncStateMachine.IsAllowed(next.Status, status, next.RetryCount, svc._options.MaxRetries) ? next with { Status = status } : next;
-                    }, cancellationToken).ConfigureAwait(false);
+                    var state = await svc.MutateStateAsync(lead.Id, s => NoteOutbox.Record(s, byKey, now, svc._options.MaxRetries, svc._options.DeliveredNotesKept), cancellationToken).ConfigureAwait(false);
                     _states[lead.Id] = state;
 
                     foreach (var (_, item, result) in group)

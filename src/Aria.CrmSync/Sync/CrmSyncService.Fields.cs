@@ -12,7 +12,7 @@ internal sealed partial class CrmSyncService
         Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
         ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
         Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
-        var load = await LoadAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        var load = await LoadAsync(userId, leadMemoryId, "pull", cancellationToken).ConfigureAwait(false);
         if (load.Failure is { } failure)
         {
             return failure;
@@ -133,7 +133,6 @@ internal sealed partial class CrmSyncService
 
                 // 4. The sync state records the new agreement.
                 var next = plan.Settle(state, now, crmWrittenAt);
-                SyncStateMachine.EnsureOperationAllowed(lead.Id, state.Status, next.Status, state.RetryCount, _options.MaxRetries);
                 try
                 {
                     state = await _states.UpdateAsync(next, cancellationToken).ConfigureAwait(false);

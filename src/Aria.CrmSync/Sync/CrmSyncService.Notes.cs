@@ -8,7 +8,7 @@ internal sealed partial class CrmSyncService
     public async Task<SyncResult> PushSummaryAsync(string userId, string leadMemoryId, string summary, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ValidateSummary(userId, leadMemoryId, summary, idempotencyKey);
-        var load = await LoadAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        var load = await LoadAsync(userId, leadMemoryId, "push_note", cancellationToken).ConfigureAwait(false);
         if (load.Failure is { } failure)
         {
             return failure;
@@ -129,15 +129,13 @@ internal sealed partial class CrmSyncService
                 return state;
             }
 
-            var item = existing ?? new OutboxItem { IdempotencyKey = key, Text = text, CreatedAt = now };
+            var item = existing ?? new OutboxItem { IdempotencyKey = key, Text = text, CreatedAt = now, MayExist = SyncStateRetention.DeliveriesMayBePruned(state, _options.DeliveredNotesKept) };
             var outbox = state.Outbox.Where(o => o.IdempotencyKey != key).Append(item).ToList();
             var pending = state.PendingChanges.Any(p => p.Field == LeadFields.Notes && p.Value == key)
                 ? state.PendingChanges
                 : [.. state.PendingChanges, new PendingChange { Field = LeadFields.Notes, Value = key, ChangedAt = now }];
             deadLettered = state.Status == SyncStatus.Error && !_retry.ShouldRetry(state.RetryCount);
-            var target = state.Status is SyncStatus.Synced or SyncStatus.Error && !deadLettered ? SyncStatus.Pending : state.Status;
-            SyncStateMachine.EnsureAllowed(leadMemoryId, state.Status, target, state.RetryCount, _options.MaxRetries);
-            return state with { Status = target, Outbox = outbox, PendingChanges = pending, UpdatedAt = now };
+            return state.MarkPending(resumeError: true, _options.MaxRetries) with { Outbox = outbox, PendingChanges = pending, UpdatedAt = now };
         }, cancellationToken).ConfigureAwait(false);
         return (key, delivered, deadLettered);
     }
@@ -152,7 +150,7 @@ internal sealed partial class CrmSyncService
             return new SyncResult { LeadMemoryId = leadMemoryId, Success = true, Status = state?.Status };
         }
 
-        var load = await LoadAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        var load = await LoadAsync(userId, leadMemoryId, "push_note", cancellationToken).ConfigureAwait(false);
         return load.Failure ?? await DeliverNotesAsync(load.Context!, keys, cancellationToken).ConfigureAwait(false);
     }
 
@@ -164,23 +162,7 @@ internal sealed partial class CrmSyncService
         // Mark the notes in flight (attempt counted) before the call: after a crash or an uncertain failure, the next
         // attempt knows the CRM may already hold the note and looks for it first.
         var sending = new List<OutboxItem>();
-        await MutateStateAsync(ctx.Lead.Id, state =>
-        {
-            sending.Clear();
-            var now = _time.GetUtcNow();
-            var outbox = state.Outbox.Select(o =>
-            {
-                if (!keys.Contains(o.IdempotencyKey) || o.Status is OutboxItemStatus.Done or OutboxItemStatus.Failed || o.ClaimedUntil > now)
-                {
-                    return o; // delivered, given up, or being delivered by another sender right now
-                }
-
-                var marked = o with { Status = OutboxItemStatus.InFlight, Attempts = o.Attempts + 1, LastAttemptAt = now, ClaimedUntil = now + _options.NoteClaimDuration };
-                sending.Add(marked);
-                return marked;
-            }).ToList();
-            return sending.Count == 0 ? state : state with { Outbox = outbox, UpdatedAt = now };
-        }, cancellationToken).ConfigureAwait(false);
+        await MutateStateAsync(ctx.Lead.Id, state => NoteOutbox.Claim(state, o => keys.Contains(o.IdempotencyKey), _time.GetUtcNow(), _options.NoteClaimDuration, _options.MaxRetries, sending), cancellationToken).ConfigureAwait(false);
 
         if (sending.Count == 0)
         {
@@ -197,7 +179,7 @@ internal sealed partial class CrmSyncService
                 IdempotencyKey = o.IdempotencyKey,
                 CrmId = ctx.CrmId,
                 Text = o.Text,
-                MayExist = o.Attempts > 1,
+                MayExist = o.Attempts > 1 || o.MayExist,
             }).ToList();
             results = await ctx.Gateway.CreateNotesAsync(ctx.Connection, requests, cancellationToken).ConfigureAwait(false);
             if (results.Count != requests.Count)
@@ -213,43 +195,7 @@ internal sealed partial class CrmSyncService
 
         var byKey = results.ToDictionary(r => r.IdempotencyKey, StringComparer.Ordinal);
         var failures = results.Where(r => !r.Success).ToList();
-        var final = await MutateStateAsync(ctx.Lead.Id, state =>
-        {
-            var now = _time.GetUtcNow();
-            var outbox = state.Outbox.Select(o => byKey.TryGetValue(o.IdempotencyKey, out var r)
-                ? r.Success
-                    ? o with { Status = OutboxItemStatus.Done, CrmObjectId = r.NoteId, LastError = null, ClaimedUntil = null }
-                    : o with { Status = r.IsTransient ? OutboxItemStatus.InFlight : OutboxItemStatus.Failed, LastError = $"{r.ErrorCode} {r.ErrorMessage}".Trim(), ClaimedUntil = null }
-                : o).ToList();
-            var deliveredKeys = results.Where(r => r.Success).Select(r => r.IdempotencyKey).ToHashSet(StringComparer.Ordinal);
-            var next = state with
-            {
-                Outbox = outbox,
-                PendingChanges = state.PendingChanges.Where(p => !(p.Field == LeadFields.Notes && p.Value is not null && deliveredKeys.Contains(p.Value))).ToList(),
-                LastPushAt = deliveredKeys.Count > 0 ? now : state.LastPushAt,
-                LastSyncAt = deliveredKeys.Count > 0 ? now : state.LastSyncAt,
-                SyncDirection = SyncDirection.Push,
-                UpdatedAt = now,
-            };
-            if (failures.Count == 0)
-            {
-                var settled = next.Status == SyncStatus.Conflict ? SyncStatus.Conflict : SettledStatus(next);
-                if (settled != next.Status && !SyncStateMachine.IsAllowed(next.Status, settled, next.RetryCount, _options.MaxRetries))
-                {
-                    settled = next.Status;
-                }
-
-                next = next with
-                {
-                    Status = settled,
-                    ErrorMessage = settled == SyncStatus.Synced ? null : next.ErrorMessage,
-                    RetryCount = settled == SyncStatus.Synced ? 0 : next.RetryCount,
-                    NextAttemptAt = settled == SyncStatus.Synced ? null : next.NextAttemptAt,
-                };
-            }
-
-            return next;
-        }, cancellationToken).ConfigureAwait(false);
+        var final = await MutateStateAsync(ctx.Lead.Id, state => NoteOutbox.Record(state, byKey, _time.GetUtcNow(), _options.MaxRetries, _options.DeliveredNotesKept), cancellationToken).ConfigureAwait(false);
 
         var drafts = results.Where(r => r.Success).Select(r => Draft(ctx.Lead.UserId, ctx.Lead.Id, CrmAuditOperation.Push, ctx.Provider, true, new Dictionary<string, object?>
         {

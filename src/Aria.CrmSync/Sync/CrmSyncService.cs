@@ -89,9 +89,8 @@ internal sealed partial class CrmSyncService : ICrmSyncService
 
         return await MutateStateAsync(leadMemoryId, state =>
         {
-            SyncStateMachine.EnsureAllowed(leadMemoryId, state.Status, status, state.RetryCount, _options.MaxRetries);
             var now = _time.GetUtcNow();
-            var next = state with { Status = status, UpdatedAt = now };
+            var next = state.MoveTo(status, _options.MaxRetries) with { UpdatedAt = now };
             if (update?.PendingChanges is { } pending)
             {
                 next = next with { PendingChanges = pending.ToArray() };
@@ -131,96 +130,11 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         return await MutateStateAsync(leadMemoryId, state =>
         {
             var now = _time.GetUtcNow();
-            var target = state.Status is SyncStatus.Synced or SyncStatus.Pending ? SyncStatus.Pending : state.Status;
-            SyncStateMachine.EnsureAllowed(leadMemoryId, state.Status, target, state.RetryCount, _options.MaxRetries);
             // A sync's unconfirmed write stays: it is what tells the next sync that this edit came after that write.
             var pending = state.PendingChanges.Where(p => p.Unconfirmed || !fields.Contains(p.Field)).ToList();
             pending.AddRange(fields.Select(f => new PendingChange { Field = f, Value = values.GetValueOrDefault(f), ChangedAt = now }));
-            return state with { Status = target, PendingChanges = pending, UpdatedAt = now };
+            return state.MarkPending(resumeError: false, _options.MaxRetries) with { PendingChanges = pending, UpdatedAt = now };
         }, cancellationToken).ConfigureAwait(false);
-    }
-
-    public async Task<RetryScheduleResult> ScheduleRetryAsync(string leadMemoryId, TimeSpan? retryAfter = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
-        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
-        if (retryAfter is { } r && r < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(retryAfter), retryAfter, "Retry-After must not be negative.");
-        }
-
-        var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
-        if (state is null)
-        {
-            return new RetryScheduleResult { LeadMemoryId = leadMemoryId, Success = false, Error = "No sync state found" };
-        }
-
-        if (!_retry.ShouldRetry(state.RetryCount))
-        {
-            Log.RetriesExhausted(_logger, leadMemoryId, _options.MaxRetries);
-            return new RetryScheduleResult
-            {
-                LeadMemoryId = leadMemoryId,
-                Success = false,
-                Status = state.Status,
-                RetryCount = state.RetryCount,
-                Error = "Max retries exceeded",
-            };
-        }
-
-        var updated = await CountRetryAsync(state, retryAfter, automatic: false, cancellationToken).ConfigureAwait(false);
-        return new RetryScheduleResult
-        {
-            LeadMemoryId = leadMemoryId,
-            Success = true,
-            Status = updated.Status,
-            RetryCount = updated.RetryCount,
-            NextAttemptAt = updated.NextAttemptAt,
-        };
-    }
-
-    public async Task<RetryRunResult> ProcessDueRetriesAsync(int maxLeads = 100, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxLeads, 1);
-        var now = _time.GetUtcNow();
-        var due = new List<CrmSyncState>();
-        var query = new SyncStateQuery { Statuses = [SyncStatus.Error, SyncStatus.Pending], DueBefore = now, Limit = maxLeads };
-        await foreach (var state in _states.QueryAsync(query, cancellationToken).ConfigureAwait(false))
-        {
-            if (state.UserId is not null && (state.Status == SyncStatus.Pending || _retry.ShouldRetry(state.RetryCount)))
-            {
-                due.Add(state);
-            }
-        }
-
-        int succeeded = 0, failed = 0;
-        foreach (var state in due)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            CrmSyncState current;
-            try
-            {
-                current = state.Status == SyncStatus.Error
-                    ? await CountRetryAsync(state, retryAfter: null, automatic: true, cancellationToken).ConfigureAwait(false)
-                    : state;
-            }
-            catch (CrmSyncConcurrencyException)
-            {
-                continue; // another worker took it
-            }
-
-            var result = await RunFullSyncAsync(current.UserId!, current.LeadMemoryId, manual: false, cancellationToken).ConfigureAwait(false);
-            if (result.Success)
-            {
-                succeeded++;
-            }
-            else
-            {
-                failed++;
-            }
-        }
-
-        return new RetryRunResult(succeeded + failed, succeeded, failed);
     }
 
     public Task<SyncResult> TriggerManualSyncAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
@@ -234,7 +148,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
 
     private async Task<SyncResult> RunFullSyncAsync(string userId, string leadMemoryId, bool manual, CancellationToken cancellationToken)
     {
-        var load = await LoadAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        var load = await LoadAsync(userId, leadMemoryId, manual ? "manual_sync" : "retry", cancellationToken).ConfigureAwait(false);
         if (load.Failure is { } failure)
         {
             return failure;
@@ -246,7 +160,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
             // A person asked for it: the lead gets a fresh set of automatic retries.
             ctx = ctx with
             {
-                State = await MutateStateAsync(leadMemoryId, s => s with { RetryCount = 0, UpdatedAt = _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false),
+                State = await MutateStateAsync(leadMemoryId, s => s.ResetRetries(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false),
             };
             await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Retry, ctx.Provider, true, new Dictionary<string, object?>
             {
@@ -286,46 +200,6 @@ internal sealed partial class CrmSyncService : ICrmSyncService
             Conflicts = fields.Conflicts,
             NoteId = notes.NoteId,
         };
-    }
-
-    private async Task<CrmSyncState> CountRetryAsync(CrmSyncState state, TimeSpan? retryAfter, bool automatic, CancellationToken cancellationToken)
-    {
-        CrmSyncState? before = null;
-        var updated = await MutateStateAsync(state.LeadMemoryId, s =>
-        {
-            before = s;
-            if (!_retry.ShouldRetry(s.RetryCount))
-            {
-                throw new CrmSyncStateTransitionException(s.LeadMemoryId, s.Status, SyncStatus.Pending, $"the maximum of {_options.MaxRetries} retries was reached");
-            }
-
-            var target = s.Status == SyncStatus.Error ? SyncStatus.Pending : s.Status;
-            SyncStateMachine.EnsureAllowed(s.LeadMemoryId, s.Status, target, s.RetryCount, _options.MaxRetries);
-            var now = _time.GetUtcNow();
-            return s with
-            {
-                Status = target,
-                RetryCount = s.RetryCount + 1,
-                NextAttemptAt = now + _retry.NextDelay(s.RetryCount, retryAfter),
-                UpdatedAt = now,
-            };
-        }, cancellationToken).ConfigureAwait(false);
-
-        _telemetry.RetryScheduled(updated.Provider);
-        Log.RetryScheduled(_logger, updated.LeadMemoryId, updated.RetryCount, updated.NextAttemptAt!.Value);
-        if (updated.UserId is not null && updated.Provider is { } provider)
-        {
-            await _audit.LogSyncOperationAsync(updated.UserId, updated.LeadMemoryId, CrmAuditOperation.Retry, provider, true, new Dictionary<string, object?>
-            {
-                ["retry_count"] = updated.RetryCount,
-                ["max_retries"] = _options.MaxRetries,
-                ["next_attempt_at"] = updated.NextAttemptAt,
-                ["automatic"] = automatic,
-                ["previous_error"] = before?.ErrorMessage,
-            }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-
-        return updated;
     }
 
     private async Task<CrmSyncState> GetOrCreateStateAsync(LeadMemory lead, CancellationToken cancellationToken)
@@ -385,17 +259,17 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         }
     }
 
-    private async Task<LoadResult> LoadAsync(string userId, string leadMemoryId, CancellationToken cancellationToken)
+    private async Task<LoadResult> LoadAsync(string userId, string leadMemoryId, string operation, CancellationToken cancellationToken)
     {
         var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
         if (lead is null)
         {
-            return Failed(leadMemoryId, null, $"Lead memory '{leadMemoryId}' not found", CrmSyncNotFoundException.ErrorCode);
+            return await AuditedFailureAsync(userId, leadMemoryId, null, operation, $"Lead memory '{leadMemoryId}' not found", CrmSyncNotFoundException.ErrorCode, cancellationToken).ConfigureAwait(false);
         }
 
         if (!lead.IsLinked)
         {
-            return Failed(leadMemoryId, null, "Lead not linked to CRM", CrmSyncException.DefaultCode);
+            return await AuditedFailureAsync(userId, leadMemoryId, lead.CrmProvider, operation, "Lead not linked to CRM", CrmSyncException.DefaultCode, cancellationToken).ConfigureAwait(false);
         }
 
         var provider = lead.CrmProvider!.Value;
@@ -441,6 +315,27 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         return new LoadResult(new LeadContext(lead, state, connection, gateway, provider, lead.CrmId!), null);
     }
 
+    /// <summary>
+    /// The failure of an operation on a lead that is missing or not linked, audited as the seed plan audits every failed
+    /// operation (an <c>error</c> entry with the operation and code). An audit entry names a CRM: the lead's, or the one
+    /// its sync state was last linked to; when neither is known (a lead that never had a sync state) nothing is audited,
+    /// since there is no CRM to name.
+    /// </summary>
+    private async Task<LoadResult> AuditedFailureAsync(string userId, string leadMemoryId, CrmProvider? provider, string operation, string error, string code, CancellationToken cancellationToken)
+    {
+        var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
+        if ((provider ?? state?.Provider) is { } named)
+        {
+            await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Error, named, false, new Dictionary<string, object?>
+            {
+                ["operation"] = operation,
+                ["code"] = code,
+            }, error, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Failed(leadMemoryId, null, error, code);
+    }
+
     private static LoadResult Failed(string leadMemoryId, SyncStatus? status, string error, string code)
         => new(null, new SyncResult { LeadMemoryId = leadMemoryId, Success = false, Status = status, Error = error, ErrorCode = code });
 
@@ -478,20 +373,13 @@ internal sealed partial class CrmSyncService : ICrmSyncService
             state = await MutateStateAsync(ctx.Lead.Id, s =>
             {
                 var now = _time.GetUtcNow();
-                var target = s.Status == SyncStatus.Conflict ? SyncStatus.Conflict : SyncStatus.Error;
                 var canRetry = _retry.ShouldRetry(s.RetryCount) && exception is not CrmConnectionException { RequiresReauthorization: true };
-                return s with
-                {
-                    Status = target,
-                    ErrorMessage = message,
-                    NextAttemptAt = target == SyncStatus.Error && canRetry ? now + _retry.NextDelay(s.RetryCount, retryAfter) : null,
-                    UpdatedAt = now,
-                };
+                return s.Fail(message, canRetry ? now + _retry.NextDelay(s.RetryCount, retryAfter) : null, now, _options.MaxRetries);
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (CrmSyncException stateError) when (stateError is not CrmSyncStateTransitionException)
         {
-            state = ctx.State with { Status = SyncStatus.Error, ErrorMessage = message };
+            state = ctx.State.Fail(message, nextAttemptAt: null, _time.GetUtcNow(), _options.MaxRetries); // for the result only: the store failed
         }
 
         if (state.Status == SyncStatus.Error && state.NextAttemptAt is null)
@@ -523,17 +411,30 @@ internal sealed partial class CrmSyncService : ICrmSyncService
 
     /// <summary>
     /// The failure's structured details for the audit entry (e.g. HTTP status, CRM error code, a broker's log and
-    /// request ids); the audit service masks credential-like keys and redacts text.
+    /// request ids, and <c>nothing_written: true</c> when the failed call certainly wrote nothing); the audit service
+    /// masks credential-like keys and redacts text.
     /// </summary>
     internal static Dictionary<string, object?> WithErrorDetails(Dictionary<string, object?> details, Exception exception)
     {
-        if (exception is CrmSyncException { Details.Count: > 0 } crm)
+        if (exception is not CrmSyncException crm)
+        {
+            return details;
+        }
+
+        if (crm.WriteOutcome == CrmWriteOutcome.NothingWritten)
+        {
+            details["error_details"] = new Dictionary<string, object?>(crm.Details, StringComparer.Ordinal) { [NothingWrittenDetail] = true };
+        }
+        else if (crm.Details.Count > 0)
         {
             details["error_details"] = crm.Details;
         }
 
         return details;
     }
+
+    /// <summary>The audit detail (inside <c>error_details</c>) of a failure that certainly wrote nothing.</summary>
+    internal const string NothingWrittenDetail = "nothing_written";
 
     private static string DescribeFailure(Exception exception) => exception switch
     {
@@ -559,8 +460,6 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         SHA256.HashData(Encoding.UTF8.GetBytes(leadMemoryId + "\n" + text), hash);
         return "aria-" + Convert.ToHexStringLower(hash[..12]);
     }
-
-    private static SyncStatus SettledStatus(CrmSyncState state) => LeadSyncPlan.SettledStatus(state);
 
     private sealed record LeadContext(LeadMemory Lead, CrmSyncState State, CrmConnection Connection, ICrmGateway Gateway, CrmProvider Provider, string CrmId);
 

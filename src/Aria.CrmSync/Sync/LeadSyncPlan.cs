@@ -14,6 +14,12 @@ internal sealed record LeadSyncPlan
 
     public required SyncDirection Direction { get; init; }
 
+    /// <summary>Gets the maximum number of automatic retries (<see cref="CrmSyncOptions.MaxRetries"/>), for the state transitions.</summary>
+    public required int MaxRetries { get; init; }
+
+    /// <summary>Gets how many resolved conflicts the state keeps (<see cref="CrmSyncOptions.ResolvedConflictsKept"/>).</summary>
+    public required int ResolvedConflictsKept { get; init; }
+
     /// <summary>Gets the lead fields to write from the CRM.</summary>
     public required IReadOnlyDictionary<string, string?> ToLead { get; init; }
 
@@ -98,6 +104,8 @@ internal sealed record LeadSyncPlan
 
         return new LeadSyncPlan
         {
+            MaxRetries = options.MaxRetries,
+            ResolvedConflictsKept = options.ResolvedConflictsKept,
             Lead = lead,
             Record = record,
             State = state,
@@ -194,7 +202,7 @@ internal sealed record LeadSyncPlan
             });
         }
 
-        return current with
+        return current.Claim() with
         {
             UserId = Lead.UserId,
             Provider = Record.Provider,
@@ -202,7 +210,6 @@ internal sealed record LeadSyncPlan
             BaseSnapshot = ClaimedBase(),
             CrmLastModifiedAt = Latest(current.CrmLastModifiedAt, Record.LastModifiedAt),
             PendingChanges = pending,
-            Status = SyncStateMachine.IsAllowed(current.Status, SyncStatus.Pending, current.RetryCount, int.MaxValue) ? SyncStatus.Pending : current.Status,
             UpdatedAt = now,
         };
     }
@@ -304,8 +311,10 @@ internal sealed record LeadSyncPlan
     }
 
     /// <summary>
-    /// The sync state after the plan's writes succeeded. <paramref name="crmWrittenAt"/> is the CRM's last-modified time
-    /// reported for the plan's CRM write, when the CRM reports one.
+    /// The sync state after the plan's writes succeeded: the operation that started from <paramref name="current"/> ends
+    /// in the settled status (<see cref="SyncTransitions.Settle(CrmSyncState, CrmSyncState, SyncStatus, int)"/>: an
+    /// illegal end throws <see cref="CrmSyncStateTransitionException"/>). <paramref name="crmWrittenAt"/> is the CRM's
+    /// last-modified time reported for the plan's CRM write, when the CRM reports one.
     /// </summary>
     public CrmSyncState Settle(CrmSyncState current, DateTimeOffset now, DateTimeOffset? crmWrittenAt = null)
     {
@@ -316,7 +325,7 @@ internal sealed record LeadSyncPlan
             CrmId = Record.CrmId,
             BaseSnapshot = NewBase,
             CrmLastModifiedAt = Latest(current.CrmLastModifiedAt, Latest(Record.LastModifiedAt, crmWrittenAt)),
-            ConflictLog = [.. current.ConflictLog, .. Conflicts],
+            ConflictLog = SyncStateRetention.CompactConflictLog([.. current.ConflictLog, .. Conflicts], ResolvedConflictsKept),
             PendingChanges = [.. current.PendingChanges.Where(p => p.Field == LeadFields.Notes), .. Deferred],
             SyncDirection = Direction,
             LastSyncAt = now,
@@ -327,7 +336,7 @@ internal sealed record LeadSyncPlan
             NextAttemptAt = null,
             UpdatedAt = now,
         };
-        return next with { Status = SettledStatus(next) };
+        return current.Settle(next, SettledStatus(next), MaxRetries);
     }
 
     /// <summary>

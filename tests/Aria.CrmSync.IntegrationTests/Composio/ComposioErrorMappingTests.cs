@@ -172,6 +172,7 @@ public sealed class ComposioErrorMappingTests
 
         Assert.Equal("MALFORMED_QUERY", ex.ErrorCode);
         Assert.Equal(400, ex.Details["http_status"]);
+        Assert.Equal((400, 400, "MALFORMED_QUERY", "MALFORMED_QUERY"), (ex.StatusCode, ex.HttpStatus, ex.ProviderErrorCode, ex.Details["error_code"]));
         Assert.Equal("salesforce.queryAll", ex.Details["endpoint"]);
         Assert.Equal("log_canned", ex.Details["broker_log_id"]);
         Assert.Equal("composio", ex.Details["broker"]);
@@ -216,6 +217,7 @@ public sealed class ComposioErrorMappingTests
 
         var invalid = await Assert.ThrowsAsync<Providers.HubSpot.HubSpotApiException>(() => host.CrmGateway.GetRecordAsync(host.Connection, "123"));
         Assert.Equal(400, invalid.Details["http_status"]);
+        Assert.Equal((400, 400, "VALIDATION_ERROR", "VALIDATION_ERROR"), (invalid.StatusCode, invalid.HttpStatus, invalid.ProviderErrorCode, invalid.Details["error_code"])); // as for Salesforce
         Assert.Equal("log_canned", invalid.Details["broker_log_id"]);
         var expired = await Assert.ThrowsAsync<CrmConnectionException>(() => host.CrmGateway.GetRecordAsync(host.Connection, "123"));
         Assert.True(expired.RequiresReauthorization);
@@ -237,7 +239,7 @@ public sealed class ComposioErrorMappingTests
 
         var ex = await Assert.ThrowsAsync<CrmSyncDataException>(() => host.Gateway.GetRecordAsync(host.Connection, OppId));
 
-        Assert.Equal("composio salesforce.sobjects.get", ex.Source);
+        Assert.Equal("composio salesforce.sobjects.get", ex.DataSource);
         Assert.Equal("composio", ex.Details["broker"]);
         Assert.Equal(1, handler.Calls);
     }

@@ -361,7 +361,7 @@ public sealed class ComposioTransportTests
 
             var ex = await Assert.ThrowsAsync<CrmSyncDataException>(() => host.Gateway.GetRecordAsync(host.Connection, id));
 
-            Assert.Equal("composio salesforce.sobjects.get", ex.Source);
+            Assert.Equal("composio salesforce.sobjects.get", ex.DataSource);
         }
 
         await using (var host = await SalesforceAsync(loopback: true))

@@ -216,10 +216,10 @@ public abstract partial class DurableStoreTests
         var single = await Assert.ThrowsAsync<CrmSyncDataException>(async () => await syncStates.GetAsync("bad"));
         var listing = await Assert.ThrowsAsync<CrmSyncDataException>(async () => await syncStates.QueryAsync(new SyncStateQuery()).ToListAsync());
 
-        Assert.Equal("lead_memory_crm_sync row 'sync-bad'", single.Source);
+        Assert.Equal("lead_memory_crm_sync row 'sync-bad'", single.DataSource);
         Assert.Contains("conflict_log", single.Message, StringComparison.Ordinal);
         Assert.Equal(CrmSyncDataException.ErrorCode, single.Code);
-        Assert.Equal(single.Source, listing.Source); // a listing names the bad row instead of silently skipping it
+        Assert.Equal(single.DataSource, listing.DataSource); // a listing names the bad row instead of silently skipping it
         Assert.NotNull(await syncStates.GetAsync("good")); // the other rows stay readable
     }
 
@@ -237,10 +237,10 @@ public abstract partial class DurableStoreTests
         var state = await Assert.ThrowsAsync<CrmSyncDataException>(async () => await syncStates.GetAsync("lead-1"));
         var chain = await Assert.ThrowsAsync<CrmSyncDataException>(async () => await audit.ReadChainAsync("u1").ToListAsync());
 
-        Assert.Equal("lead_memory_crm_sync row 'sync-lead-1'", state.Source);
+        Assert.Equal("lead_memory_crm_sync row 'sync-lead-1'", state.DataSource);
         Assert.Contains("'paused'", state.Message, StringComparison.Ordinal);
         Assert.Contains("status", state.Message, StringComparison.Ordinal);
-        Assert.Equal("crm_audit_log row 'forged'", chain.Source);
+        Assert.Equal("crm_audit_log row 'forged'", chain.DataSource);
         Assert.Contains("'teleport'", chain.Message, StringComparison.Ordinal);
     }
 

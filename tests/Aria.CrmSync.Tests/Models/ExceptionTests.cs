@@ -24,6 +24,52 @@ public class ExceptionTests
     }
 
     [Fact]
+    public void WithWriteOutcome_ThrownException_CopyKeepsTypeMessageAndTrace_OriginalUnchanged()
+    {
+        CrmRateLimitedException thrown;
+        try
+        {
+            throw new CrmRateLimitedException(CrmProvider.HubSpot, TimeSpan.FromSeconds(3), CrmRateLimitScope.Daily);
+        }
+        catch (CrmRateLimitedException ex)
+        {
+            thrown = ex;
+        }
+
+        var copy = Assert.IsType<CrmRateLimitedException>(thrown.WithWriteOutcome(CrmWriteOutcome.NothingWritten));
+
+        Assert.Equal(CrmWriteOutcome.NothingWritten, copy.WriteOutcome);
+        Assert.Equal(CrmWriteOutcome.Unknown, thrown.WriteOutcome);
+        Assert.Equal((thrown.Message, thrown.Code, thrown.StatusCode, thrown.RetryAfter, thrown.Scope), (copy.Message, copy.Code, copy.StatusCode, copy.RetryAfter, copy.Scope));
+        Assert.Equal(thrown.StackTrace, copy.StackTrace);
+        Assert.Equal(thrown.Details, copy.Details);
+    }
+
+    [Fact]
+    public void CrmRequestException_ReportsHttpStatusAndProviderCode_InPropertiesAndDetails()
+    {
+        var error = new CrmRequestException(CrmProvider.HubSpot, "deals.batch.update", 409, "CONFLICT", "conflict", new Dictionary<string, object?> { ["http_status"] = 1, ["correlation_id"] = "c-1" });
+
+        Assert.Equal((409, 409, "CONFLICT", "deals.batch.update"), (error.StatusCode, error.HttpStatus, error.ProviderErrorCode, error.Endpoint));
+        Assert.Equal("CRM sync error: conflict", error.Message);
+        Assert.Equal(CrmSyncException.DefaultCode, error.Code);
+        Assert.Equal(409, error.Details["http_status"]); // the standard keys win
+        Assert.Equal("CONFLICT", error.Details["error_code"]);
+        Assert.Equal("c-1", error.Details["correlation_id"]);
+        Assert.Equal("hubspot", error.Details["provider"]);
+        Assert.Equal(500, new CrmRequestException(CrmProvider.Salesforce, "x", 302, null, "m").StatusCode); // not an error status
+        Assert.Equal("endpoint", Assert.Throws<ArgumentException>(() => new CrmRequestException(CrmProvider.Salesforce, string.Empty, 400, null, "m")).ParamName);
+    }
+
+    [Fact]
+    public void CrmWriteResult_Outcome_DefaultsFromSuccess_AndCanBeUnknown()
+    {
+        Assert.Equal(CrmWriteOutcome.Written, new CrmWriteResult { CrmId = "1", Success = true }.Outcome);
+        Assert.Equal(CrmWriteOutcome.NothingWritten, new CrmWriteResult { CrmId = "1", Success = false }.Outcome);
+        Assert.Equal(CrmWriteOutcome.Unknown, new CrmWriteResult { CrmId = "1", Success = false, Outcome = CrmWriteOutcome.Unknown }.Outcome);
+    }
+
+    [Fact]
     public void CrmConnectionException_Defaults_MatchSeed()
     {
         var error = new CrmConnectionException(CrmProvider.Salesforce);

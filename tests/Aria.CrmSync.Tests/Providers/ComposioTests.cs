@@ -194,16 +194,18 @@ public class ComposioTests
     }
 
     [Fact]
-    public void CrmSyncException_AddDetails_KeepsExistingKeys()
+    public void CrmSyncException_WithDetails_KeepsExistingKeysAndLeavesTheOriginalUnchanged()
     {
         var ex = new CrmConnectionException(CrmProvider.HubSpot, "x", requiresReauthorization: true);
 
-        ex.AddDetails([new("broker", "composio"), new("provider", "salesforce"), new("requires_reauthorization", false)]);
+        var copy = Assert.IsType<CrmConnectionException>(ex.WithDetails([new("broker", "composio"), new("provider", "salesforce"), new("requires_reauthorization", false)]));
 
-        Assert.Equal("composio", ex.Details["broker"]);
-        Assert.Equal("hubspot", ex.Details["provider"]);
-        Assert.Equal(true, ex.Details["requires_reauthorization"]);
-        Assert.Equal("details", Assert.Throws<ArgumentNullException>(() => ex.AddDetails(null!)).ParamName);
+        Assert.Equal("composio", copy.Details["broker"]);
+        Assert.Equal("hubspot", copy.Details["provider"]);
+        Assert.Equal(true, copy.Details["requires_reauthorization"]);
+        Assert.True(copy.RequiresReauthorization);
+        Assert.False(ex.Details.ContainsKey("broker"));
+        Assert.Equal("details", Assert.Throws<ArgumentNullException>(() => ex.WithDetails(null!)).ParamName);
     }
 
     private sealed class RowSource : IComposioConnectedAccountSource

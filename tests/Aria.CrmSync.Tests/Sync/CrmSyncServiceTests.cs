@@ -626,6 +626,49 @@ public class CrmSyncServiceTests
     }
 
     [Fact]
+    public async Task ScheduleRetryAsync_LeadNotInError_IsRefusedAndNothingCounted()
+    {
+        await using var h = new SyncHarness();
+        await h.AddLeadAsync("lead-1");
+        h.Salesforce.Put(OppId, "Proposal");
+        Assert.True((await h.Sync.TriggerManualSyncAsync(SyncHarness.UserId, "lead-1")).Success);
+
+        var result = await h.Sync.ScheduleRetryAsync("lead-1");
+
+        Assert.False(result.Success);
+        Assert.Equal(SyncStatus.Synced, result.Status);
+        var state = (await h.States.GetAsync("lead-1"))!;
+        Assert.Equal((SyncStatus.Synced, 0, (DateTimeOffset?)null), (state.Status, state.RetryCount, state.NextAttemptAt));
+        Assert.DoesNotContain(await h.AuditOfAsync("lead-1"), e => e.Operation == CrmAuditOperation.Retry);
+    }
+
+    [Fact]
+    public async Task Operations_OnAnUnlinkedOrDeletedLead_AreAuditedAsErrors()
+    {
+        await using var h = new SyncHarness();
+        await h.AddLeadAsync("lead-1");
+        h.Salesforce.Put(OppId, "Proposal");
+        Assert.True((await h.Sync.TriggerManualSyncAsync(SyncHarness.UserId, "lead-1")).Success);
+        await h.EditLeadAsync("lead-1", l => l with { CrmId = null });
+
+        var unlinked = await h.Sync.PullStageChangesAsync(SyncHarness.UserId, "lead-1");
+
+        Assert.Equal("Lead not linked to CRM", unlinked.Error);
+        var error = Assert.Single(await h.AuditOfAsync("lead-1"), e => e.Operation == CrmAuditOperation.Error);
+        Assert.Equal((false, "Lead not linked to CRM", CrmProvider.Salesforce), (error.Success, error.ErrorMessage, error.Provider));
+        Assert.Equal("pull", error.Details.GetProperty("operation").GetString());
+
+        // A lead the host deleted: its sync state still names the CRM it was linked to.
+        await h.States.InsertAsync(new CrmSyncState { Id = "s-gone", LeadMemoryId = "lead-gone", UserId = SyncHarness.UserId, Provider = CrmProvider.HubSpot, CrmId = "123", Status = SyncStatus.Synced, CreatedAt = h.Time.GetUtcNow(), UpdatedAt = h.Time.GetUtcNow() });
+        var missing = await h.Sync.PushSummaryAsync(SyncHarness.UserId, "lead-gone", "Call went well");
+
+        Assert.Equal(CrmSyncNotFoundException.ErrorCode, missing.ErrorCode);
+        var gone = Assert.Single(await h.AuditOfAsync("lead-gone"));
+        Assert.Equal((CrmAuditOperation.Error, CrmProvider.HubSpot, "push_note"), (gone.Operation, gone.Provider, gone.Details.GetProperty("operation").GetString()));
+        Assert.True((await h.Audit.VerifyAsync(SyncHarness.UserId)).IsValid);
+    }
+
+    [Fact]
     public async Task ScheduleRetryAsync_NoState_FailsWithSeedMessage()
     {
         await using var h = new SyncHarness();

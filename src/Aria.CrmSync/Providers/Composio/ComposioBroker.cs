@@ -333,9 +333,8 @@ internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOption
             // Composio says the call failed but gives no CRM answer to map.
             var message = Clean(ErrorText(result), call) ?? "no reason given";
             ComposioLog.FailedWithoutStatus(_logger, Format(provider), call.Endpoint, call.Connection.ConnectionKey, call.AccountId, call.Trace.LogId);
-            var failure = new CrmConnectionException(provider, $"Composio reported the {Format(provider)} call {call.Endpoint} as failed without the CRM's answer: {message}");
-            failure.AddDetails(call.Trace.Details());
-            throw failure;
+            throw new CrmConnectionException(provider, $"Composio reported the {Format(provider)} call {call.Endpoint} as failed without the CRM's answer: {message}")
+                .WithDetails(call.Trace.Details());
         }
 
         if (result.TryGetProperty("binary_data", out var binary) && binary.ValueKind == JsonValueKind.Object)
@@ -481,8 +480,7 @@ internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOption
                 requiresReauthorization: true),
             _ => new CrmConnectionException(provider, $"Composio rejected the proxy request for {name} {call.Endpoint} (HTTP {status}): {message}"),
         };
-        failure.AddDetails(call.Trace.Details());
-        throw failure;
+        throw failure.WithDetails(call.Trace.Details());
     }
 
     /// <summary>A response standing for Composio's own failure, so the HTTP pipeline retries (5xx) or the gateway pauses (429).</summary>
@@ -518,11 +516,10 @@ internal sealed partial class ComposioBroker(IHttpClientFactory clients, IOption
     private CrmSyncDataException Malformed(Call call, int status, int? length, string what)
     {
         var provider = call.Connection.Provider;
-        var failure = new CrmSyncDataException(
+        var failure = CrmWriteFailure.WithDetails(new CrmSyncDataException(
             $"Composio returned a malformed proxy response for {Format(provider)} (HTTP {status}{(length is { } n ? $", {n} bytes" : string.Empty)}): {what}",
             $"composio {call.Endpoint}",
-            provider);
-        failure.AddDetails(call.Trace.Details());
+            provider), call.Trace.Details());
         ComposioLog.Malformed(_logger, Format(provider), call.Endpoint, call.AccountId, status);
         return failure;
     }

@@ -75,8 +75,6 @@ internal sealed class CrmBrokerTrace(string broker, string accountId)
     /// <summary>Returns the exception a failed call ends with: the broker's own failure, or <paramref name="mapped"/> with the broker's ids added.</summary>
     public CrmSyncException Apply(CrmSyncException mapped)
     {
-        var result = Failure ?? mapped;
-        result.AddDetails(Details());
-        return result;
+        return (Failure ?? mapped).WithDetails(Details());
     }
 }

@@ -50,7 +50,7 @@ internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGat
         }
         catch (CrmSyncException ex) when (Volatile.Read(ref attempts.Value) == 0)
         {
-            throw CrmWriteFailure.MarkNotProcessed(ex); // e.g. the token could not be refreshed: nothing went out
+            throw CrmWriteFailure.RethrowNothingWritten(ex); // e.g. the token could not be refreshed: nothing went out
         }
         catch (CrmSyncException)
         {
@@ -59,8 +59,7 @@ internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGat
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or TimeoutException or IOException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException)
         {
             telemetry.CrmCall(ProviderKind, endpoint, 0);
-            var failure = new CrmConnectionException(ProviderKind, $"{Serialization.WireValue.Format(ProviderKind)} request {endpoint} failed: {Describe(ex)}", ex);
-            failure.AddDetails(CrmBrokerTrace.Of(request)?.Details() ?? []);
+            var failure = CrmWriteFailure.WithDetails(new CrmConnectionException(ProviderKind, $"{Serialization.WireValue.Format(ProviderKind)} request {endpoint} failed: {Describe(ex)}", ex), CrmBrokerTrace.Of(request)?.Details() ?? []);
             throw Volatile.Read(ref attempts.Value) == 0 ? CrmWriteFailure.MarkNotProcessed(failure) : failure; // an open circuit sends nothing
         }
 
@@ -116,7 +115,7 @@ internal abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGat
         }
         catch (CrmSyncException ex)
         {
-            throw CrmWriteFailure.MarkNotProcessed(ex);
+            throw CrmWriteFailure.RethrowNothingWritten(ex);
         }
     }
 

@@ -1,45 +1,51 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.ExceptionServices;
+
 namespace Aria.CrmSync.Providers.Http;
 
 /// <summary>
-/// Marks a failed write call whose records were certainly not written: it failed before any write request was sent
-/// (in the read that checks preconditions first), or the CRM refused its first write request without processing it
-/// (<see cref="NotProcessed"/>). The sync then drops the writes it had claimed as unconfirmed; a failure without the
-/// mark leaves them, since the CRM may have applied them.
+/// The write outcome of failed requests and write calls (<see cref="CrmSyncException.WriteOutcome"/>). A request the
+/// CRM certainly did not process — never sent (the rate gate refused it, the pipeline failed before any attempt went
+/// out), or its only attempt refused with a 4xx status — fails with <see cref="CrmWriteOutcome.NothingWritten"/>
+/// (<see cref="NotProcessed"/>). A write call keeps that outcome only while none of its writes went out: the gateways'
+/// write paths report later refusals per record (<see cref="FailUnwritten"/>) and mark a failure of the reads before
+/// their first write (<see cref="RethrowNothingWritten"/>). The sync then drops the writes it had claimed as unconfirmed;
+/// any other failure leaves them, since the CRM may have applied them.
 /// </summary>
 internal static class CrmWriteFailure
 {
-    private const string NotProcessedKey = "Aria.CrmSync.NotProcessed";
     private const string KnownResultsKey = "Aria.CrmSync.KnownResults";
 
-    /// <summary>The detail (in <see cref="CrmSyncException.Details"/>, so also in the audit trail) that marks the failure.</summary>
-    public const string NothingWrittenDetail = "nothing_written";
-
-    /// <summary>Marks <paramref name="exception"/> as thrown before any of the call's writes was sent.</summary>
-    public static void MarkNothingWritten(CrmSyncException exception)
-        => exception.AddDetails([new KeyValuePair<string, object?>(NothingWrittenDetail, true)]);
-
-    /// <summary>Gets a value indicating whether <paramref name="exception"/> is marked as having written nothing.</summary>
+    /// <summary>Gets a value indicating whether <paramref name="exception"/> failed a call (or request) that certainly wrote nothing.</summary>
     public static bool NothingWritten(Exception exception)
-        => exception is CrmSyncException crm && crm.Details.TryGetValue(NothingWrittenDetail, out var value) && value is true;
-
-    /// <summary>
-    /// Marks <paramref name="exception"/> as thrown for a request the CRM certainly did not process: it was never sent
-    /// (the rate gate refused it, or the pipeline failed before any attempt went out), or its only attempt was refused
-    /// with a 4xx status (a rate limit, an expired session, a malformed request). Kept in <see cref="Exception.Data"/>:
-    /// it tells the gateway's write paths, not the audit trail.
-    /// </summary>
-    /// <typeparam name="TException">The exception type.</typeparam>
-    /// <param name="exception">The exception.</param>
-    /// <returns><paramref name="exception"/>.</returns>
-    public static TException MarkNotProcessed<TException>(TException exception)
-        where TException : Exception
-    {
-        exception.Data[NotProcessedKey] = true;
-        return exception;
-    }
+        => exception is CrmSyncException { WriteOutcome: CrmWriteOutcome.NothingWritten };
 
     /// <summary>Gets a value indicating whether <paramref name="exception"/> was thrown for a request the CRM did not process.</summary>
-    public static bool NotProcessed(Exception exception) => exception.Data[NotProcessedKey] is true;
+    public static bool NotProcessed(Exception exception) => NothingWritten(exception);
+
+    /// <summary>Returns a copy of a not yet thrown <paramref name="exception"/> that says the request was not processed.</summary>
+    /// <typeparam name="TException">The exception type.</typeparam>
+    /// <param name="exception">The exception.</param>
+    /// <returns>The copy.</returns>
+    public static TException MarkNotProcessed<TException>(TException exception)
+        where TException : CrmSyncException
+        => (TException)exception.WithWriteOutcome(CrmWriteOutcome.NothingWritten);
+
+    /// <summary>
+    /// Throws a copy of the caught <paramref name="exception"/> that says nothing was written, keeping its stack trace.
+    /// Never returns; typed so that callers write <c>throw CrmWriteFailure.RethrowNothingWritten(ex);</c>.
+    /// </summary>
+    [DoesNotReturn]
+    public static Exception RethrowNothingWritten(CrmSyncException exception)
+    {
+        ExceptionDispatchInfo.Throw(exception.WithWriteOutcome(CrmWriteOutcome.NothingWritten));
+        return exception; // not reached
+    }
+
+    /// <summary>Returns a copy of a not yet thrown <paramref name="exception"/> with <paramref name="details"/> added.</summary>
+    public static TException WithDetails<TException>(TException exception, IEnumerable<KeyValuePair<string, object?>> details)
+        where TException : CrmSyncException
+        => (TException)exception.WithDetails(details);
 
     /// <summary>
     /// Fills the missing results of a write call stopped by <paramref name="failure"/> after some of its requests were
@@ -49,7 +55,7 @@ internal static class CrmWriteFailure
     {
         for (var i = 0; i < results.Length; i++)
         {
-            results[i] ??= new CrmWriteResult { CrmId = updates[i].CrmId, Success = false, ErrorCode = failure.Code, ErrorMessage = failure.Message, IsTransient = true };
+            results[i] ??= new CrmWriteResult { CrmId = updates[i].CrmId, Success = false, ErrorCode = failure.Code, ErrorMessage = failure.Message, IsTransient = true, Outcome = CrmWriteOutcome.NothingWritten };
         }
     }
 
@@ -58,7 +64,8 @@ internal static class CrmWriteFailure
     /// refused without sending them (a failed precondition, a record gone, a stage that does not map) and updates of
     /// earlier requests that the CRM answered. The sync settles those by their result instead of guessing from a
     /// read-back: a refused update certainly wrote nothing, whatever the record shows now. Kept in
-    /// <see cref="Exception.Data"/> for the engine only.
+    /// <see cref="Exception.Data"/>, a channel from the gateways to the engine only (not the audit trail); the results
+    /// are a copy taken as the failure propagates, before anyone else sees the exception.
     /// </summary>
     public static void KeepKnownResults(Exception exception, CrmWriteResult?[] results)
     {

@@ -54,7 +54,7 @@ internal sealed partial class HubSpotGateway
             throw;
         }
 
-        return results.Select((r, i) => r ?? new CrmWriteResult { CrmId = updates[i].CrmId, Success = false, ErrorCode = "NO_RESULT", ErrorMessage = "HubSpot returned no result for the update", IsTransient = true }).ToList();
+        return results.Select((r, i) => r ?? new CrmWriteResult { CrmId = updates[i].CrmId, Success = false, ErrorCode = "NO_RESULT", ErrorMessage = "HubSpot returned no result for the update", IsTransient = true, Outcome = CrmWriteOutcome.Unknown }).ToList();
     }
 
     private async Task UpdateChunkAsync(CrmConnection connection, List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)> chunk, CrmWriteResult?[] results, bool nothingWrittenYet, CancellationToken cancellationToken)
@@ -77,8 +77,7 @@ internal sealed partial class HubSpotGateway
         }
         catch (CrmSyncException ex) when (nothingWrittenYet)
         {
-            CrmWriteFailure.MarkNothingWritten(ex); // the reads before the first write failed: no deal was written
-            throw;
+            throw CrmWriteFailure.RethrowNothingWritten(ex); // the reads before the first write failed: no deal was written
         }
 
         var inputs = new List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)>(chunk.Count);
@@ -119,17 +118,9 @@ internal sealed partial class HubSpotGateway
             return;
         }
 
-        CrmHttpResponse response;
-        try
-        {
-            response = await SendUpdateAsync(connection, inputs, cancellationToken).ConfigureAwait(false);
-        }
-        catch (CrmSyncException ex) when (nothingWrittenYet && CrmWriteFailure.NotProcessed(ex))
-        {
-            CrmWriteFailure.MarkNothingWritten(ex); // the first write was refused unprocessed
-            throw;
-        }
-
+        // Refused unprocessed, the write fails with CrmWriteOutcome.NothingWritten: the call's outcome when it is the first
+        // batch; after earlier batches UpdateRecordsAsync reports it per record instead.
+        var response = await SendUpdateAsync(connection, inputs, cancellationToken).ConfigureAwait(false);
         ReadBatchOutcome(response, inputs.Select(i => (i.Index, i.Update.CrmId)).ToList(), results);
     }
 

@@ -78,40 +78,23 @@ internal sealed record SalesforceError(string Code, string Message, IReadOnlyLis
 
 /// <summary>
 /// Salesforce refused a call with an error the caller cannot fix by waiting (<c>NOT_FOUND</c>, <c>MALFORMED_ID</c>,
-/// <c>INVALID_FIELD</c>, <c>MALFORMED_QUERY</c>, <c>INSUFFICIENT_ACCESS</c>…). <see cref="CrmSyncException.Details"/>
-/// carry <c>error_code</c>, <c>http_status</c>, <c>endpoint</c> and <c>fields</c>; the message never carries credentials.
+/// <c>INVALID_FIELD</c>, <c>MALFORMED_QUERY</c>, <c>INSUFFICIENT_ACCESS</c>…): a <see cref="CrmRequestException"/> whose
+/// <see cref="CrmRequestException.ProviderErrorCode"/> is Salesforce's <c>errorCode</c> and whose details add <c>fields</c>.
+/// The message never carries credentials.
 /// </summary>
-internal sealed class SalesforceApiException : CrmSyncException
+internal sealed class SalesforceApiException : CrmRequestException
 {
     public SalesforceApiException(string endpoint, int httpStatus, SalesforceError error)
         : base(
-            $"{MessagePrefix}Salesforce {endpoint} failed with HTTP {httpStatus} {error.Code}: {error.Message}".TrimEnd(' ', ':'),
-            DefaultCode,
-            httpStatus is >= 400 and < 600 ? httpStatus : 500,
-            Build(endpoint, httpStatus, error),
-            innerException: null)
+            CrmProvider.Salesforce,
+            endpoint,
+            httpStatus,
+            error.Code,
+            $"Salesforce {endpoint} failed with HTTP {httpStatus} {error.Code}: {error.Message}".TrimEnd(' ', ':'),
+            error.Fields.Count > 0 ? new Dictionary<string, object?> { ["fields"] = error.Fields.ToArray() } : null)
     {
-        ErrorCode = error.Code;
-        Endpoint = endpoint;
     }
 
     /// <summary>Gets Salesforce's error code, e.g. <c>MALFORMED_QUERY</c>.</summary>
-    public string ErrorCode { get; }
-
-    /// <summary>Gets the endpoint that failed.</summary>
-    public string Endpoint { get; }
-
-    private static Dictionary<string, object?> Build(string endpoint, int httpStatus, SalesforceError error)
-    {
-        var details = ProviderDetails(CrmProvider.Salesforce);
-        details["error_code"] = error.Code;
-        details["http_status"] = httpStatus;
-        details["endpoint"] = endpoint;
-        if (error.Fields.Count > 0)
-        {
-            details["fields"] = error.Fields.ToArray();
-        }
-
-        return details;
-    }
+    public string ErrorCode => ProviderErrorCode!;
 }

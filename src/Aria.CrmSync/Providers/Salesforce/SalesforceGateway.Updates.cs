@@ -43,8 +43,7 @@ internal sealed partial class SalesforceGateway
         }
         catch (CrmSyncException ex)
         {
-            CrmWriteFailure.MarkNothingWritten(ex);
-            throw;
+            throw CrmWriteFailure.RethrowNothingWritten(ex);
         }
 
         // 2. The writes, 200 per call; each record succeeds or fails on its own.
@@ -69,8 +68,7 @@ internal sealed partial class SalesforceGateway
                 // Refused unprocessed (e.g. the daily request limit): this and later records were not written.
                 if (sent == 0)
                 {
-                    CrmWriteFailure.MarkNothingWritten(ex);
-                    throw;
+                    throw; // carries NothingWritten: no write of the call went out
                 }
 
                 CrmWriteFailure.FailUnwritten(updates, results, ex);

@@ -58,7 +58,7 @@ public sealed class HubSpotFaultTests
 
         var ex = await Assert.ThrowsAsync<CrmSyncDataException>(() => h.CrmGateway.GetRecordsAsync(h.Connection, [deal]));
 
-        Assert.Equal("deals.batch.read", ex.Source);
+        Assert.Equal("deals.batch.read", ex.DataSource);
         Assert.Equal(CrmProvider.HubSpot, ex.Provider);
     }
 

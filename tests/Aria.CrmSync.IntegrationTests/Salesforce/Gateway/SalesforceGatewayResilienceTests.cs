@@ -266,9 +266,9 @@ public sealed class SalesforceGatewayFaultTests
         var single = await Assert.ThrowsAsync<CrmSyncDataException>(() => host.Gateway.GetRecordAsync(host.Connection, ids[0]));
         var paged = await Assert.ThrowsAsync<CrmSyncDataException>(() => host.ReadChangesAsync());
 
-        Assert.Equal("salesforce.sobjects.get", single.Source);
+        Assert.Equal("salesforce.sobjects.get", single.DataSource);
         Assert.Contains("salesforce.sobjects.get", single.Message);
-        Assert.Equal("salesforce.query.more", paged.Source);
+        Assert.Equal("salesforce.query.more", paged.DataSource);
         Assert.Equal(CrmSyncDataException.ErrorCode, paged.Code);
     }
 
@@ -393,7 +393,7 @@ public sealed class SalesforceGatewayErrorMappingTests
 
         var ex = await Assert.ThrowsAsync<CrmSyncDataException>(() => host.ReadChangesAsync());
 
-        Assert.Equal("salesforce.queryAll", ex.Source);
+        Assert.Equal("salesforce.queryAll", ex.DataSource);
     }
 
     [Fact]
@@ -404,7 +404,7 @@ public sealed class SalesforceGatewayErrorMappingTests
 
         var ex = await Assert.ThrowsAsync<CrmSyncDataException>(() => host.ReadChangesAsync());
 
-        Assert.Equal("salesforce.query.more", ex.Source);
+        Assert.Equal("salesforce.query.more", ex.DataSource);
         Assert.Equal(1, handler.Calls); // the first page was read; the foreign URL was not requested
     }
 
@@ -420,7 +420,7 @@ public sealed class SalesforceGatewayErrorMappingTests
             new CrmRecordUpdate { CrmId = "006000000000002AAA", Fields = new Dictionary<string, string?> { [CrmFields.Amount] = "2" } },
         ]));
 
-        Assert.Equal("salesforce.collections.update", ex.Source);
+        Assert.Equal("salesforce.collections.update", ex.DataSource);
         Assert.Contains("1 results for 2 records", ex.Message);
     }
 }

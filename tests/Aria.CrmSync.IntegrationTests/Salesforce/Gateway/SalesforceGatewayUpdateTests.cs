@@ -61,7 +61,7 @@ public class SalesforceGatewayUpdateTests
         host.Emulator.Faults.Add(new FaultRule { Kind = FaultKind.RateLimited, Endpoint = SalesforceEndpoints.CollectionsUpdate, RemainingCount = 1 });
         var refused = await Assert.ThrowsAsync<CrmRateLimitedException>(() => host.Gateway.UpdateRecordsAsync(host.Connection, updates.Skip(200).ToList()));
 
-        Assert.Equal(true, refused.Details["nothing_written"]);
+        Assert.Equal(CrmWriteOutcome.NothingWritten, refused.WriteOutcome);
         Assert.Equal(200, ids.Count(id => host.Org.Get("Opportunity", id)!["Amount"] is 777m));
 
         // Refused only after a retry: the first attempt's outcome is unknown (a 503 here, but it could have been a lost
@@ -71,7 +71,7 @@ public class SalesforceGatewayUpdateTests
         host.Emulator.Faults.Add(new FaultRule { Kind = FaultKind.RateLimited, Endpoint = SalesforceEndpoints.CollectionsUpdate, RemainingCount = 1 });
         var afterRetry = await Assert.ThrowsAsync<CrmRateLimitedException>(() => host.Gateway.UpdateRecordsAsync(host.Connection, updates.Skip(200).ToList()));
 
-        Assert.False(afterRetry.Details.ContainsKey("nothing_written"));
+        Assert.Equal(CrmWriteOutcome.Unknown, afterRetry.WriteOutcome);
     }
 
     [Fact]
