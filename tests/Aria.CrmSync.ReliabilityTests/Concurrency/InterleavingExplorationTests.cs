@@ -1,3 +1,4 @@
+using Aria.CrmSync.Soak.Simulation;
 using Aria.CrmSync.Storage.InMemory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -194,9 +195,9 @@ public sealed class InterleavingExplorationTests(ITestOutputHelper output)
                 .UseInMemoryStores()
                 .UseInMemoryConnections(r => r.Add(new CrmConnection { UserId = "user-1", Provider = CrmProvider.Salesforce, AccessToken = "token-1", InstanceUrl = new Uri("https://example.my.salesforce.com") }))
                 .AddGateway(crm);
-            services.Replace(ServiceDescriptor.Singleton<ILeadMemoryStore>(new YieldingLeadStore(new InMemoryLeadMemoryStore(), scheduler)));
-            services.Replace(ServiceDescriptor.Singleton<ISyncStateStore>(new YieldingStateStore(new InMemorySyncStateStore(), scheduler)));
-            services.Replace(ServiceDescriptor.Singleton<IAuditStore>(new YieldingAuditStore(new InMemoryAuditStore(), scheduler)));
+            services.Replace(ServiceDescriptor.Singleton<ILeadMemoryStore>(new SimLeadStore(new InMemoryLeadMemoryStore(), scheduler.YieldAsync, trace: null)));
+            services.Replace(ServiceDescriptor.Singleton<ISyncStateStore>(new SimStateStore(new InMemorySyncStateStore(), scheduler.YieldAsync, trace: null)));
+            services.Replace(ServiceDescriptor.Singleton<IAuditStore>(new SimAuditStore(new InMemoryAuditStore(), scheduler.YieldAsync)));
             var race = new Race(scheduler, crm, services.BuildServiceProvider());
 
             crm.Put(Opp, "Prospecting", 1000m, Close0);

@@ -126,9 +126,9 @@ public static class WorkerHost
             services.AddSingleton(sim.Audit);
         }
 
-        Wrap<ILeadMemoryStore>(services, inner => new SimLeadStore(inner, sim.Scheduler, sim.Trace));
-        Wrap<ISyncStateStore>(services, inner => new SimStateStore(inner, sim.Scheduler, sim.Trace));
-        Wrap<IAuditStore>(services, inner => new SimAuditStore(inner, sim.Scheduler));
+        Wrap<ILeadMemoryStore>(services, inner => new SimLeadStore(inner, sim.Scheduler.YieldAsync, sim.Trace));
+        Wrap<ISyncStateStore>(services, inner => new SimStateStore(inner, sim.Scheduler.YieldAsync, sim.Trace));
+        Wrap<IAuditStore>(services, inner => new SimAuditStore(inner, sim.Scheduler.YieldAsync));
 
         foreach (var (name, emulator) in new (string, Testing.CrmEmulator)[]
         {
