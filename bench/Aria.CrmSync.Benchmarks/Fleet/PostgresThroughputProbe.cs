@@ -9,8 +9,8 @@ namespace Aria.CrmSync.Benchmarks.Fleet;
 /// <summary>
 /// PostgreSQL write throughput through the library's public services, on a fresh schema: audit appends
 /// (<see cref="ICrmAuditService.LogManyAsync"/>, batches of 500 as a connection sync writes them) by one user, then by
-/// eight users at once; and sync-state writes (<see cref="ISyncStateStore"/>: an insert, then updates, as the engine
-/// writes a lead's state) from eight writers at once. Each phase runs for <c>seconds</c>.
+/// eight users at once; and sync-state writes (<see cref="ISyncStateStore"/>: an insert, then updates, one lead at a time, and the same through
+/// <see cref="ISyncStateStore.WriteManyAsync"/> a page of 100 leads at a time) from eight writers at once. Each phase runs for <c>seconds</c>.
 /// </summary>
 internal static class PostgresThroughputProbe
 {
@@ -40,6 +40,7 @@ internal static class PostgresThroughputProbe
                 await MeasureAsync("audit append, 1 user (batches of 500)", 1, phase, (w, n) => AppendAsync(audit, w, n)),
                 await MeasureAsync("audit append, 8 users at once (batches of 500)", 8, phase, (w, n) => AppendAsync(audit, w, n)),
                 await MeasureAsync("sync-state writes, 8 writers (1 insert + updates per lead)", 8, phase, (w, n) => StateWriteAsync(states, w, n)),
+                await MeasureAsync("sync-state writes, 8 writers (WriteManyAsync, pages of 100)", 8, phase, (w, n) => StateBatchWriteAsync(states, w, n)),
             };
             foreach (var (name, rate, count) in results)
             {
@@ -96,5 +97,22 @@ internal static class PostgresThroughputProbe
         }
 
         return 10;
+    }
+
+    /// <summary>A page of 100 leads' states as a connection sync writes them: inserted, then updated nine times, one batch per round.</summary>
+    private static async Task<int> StateBatchWriteAsync(ISyncStateStore states, int writer, int n)
+    {
+        var page = Enumerable.Range(0, 100)
+            .Select(i => BenchData.State(n) with { Id = FormattableString.Invariant($"sync-page-{writer}-{n}-{i}"), LeadMemoryId = FormattableString.Invariant($"page-{writer}-{n}-{i}"), Version = 0 })
+            .ToArray();
+        for (var round = 0; round < 10; round++)
+        {
+            var results = await states.WriteManyAsync(page);
+            page = results.Select(r => r.Stored is { } stored
+                ? stored with { RetryCount = round, UpdatedAt = stored.UpdatedAt.AddSeconds(1) }
+                : throw new InvalidOperationException("A probe write was refused: " + r.Error!.Message)).ToArray();
+        }
+
+        return 1000;
     }
 }

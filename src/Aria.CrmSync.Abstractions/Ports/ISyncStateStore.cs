@@ -1,3 +1,5 @@
+using Aria.CrmSync.Storage;
+
 namespace Aria.CrmSync;
 
 /// <summary>
@@ -36,6 +38,43 @@ public interface ISyncStateStore
     /// <exception cref="CrmSyncConcurrencyException">Another writer changed the state first; nothing was written.</exception>
     /// <exception cref="CrmSyncNotFoundException">The lead has no sync state.</exception>
     ValueTask<CrmSyncState> UpdateAsync(CrmSyncState state, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes many sync states in one call, as a connection sync writes a page of leads: a state whose
+    /// <see cref="CrmSyncState.Version"/> is 0 is inserted (as <see cref="InsertAsync"/>), any other replaces the stored
+    /// state at that version (as <see cref="UpdateAsync"/>). Each state is written or refused on its own: a stale version,
+    /// an existing state on insert or a missing state on update refuses that state only, as a value in its result.
+    /// </summary>
+    /// <remarks>
+    /// The default implementation calls <see cref="InsertAsync"/> and <see cref="UpdateAsync"/> one state at a time; the
+    /// built-in stores write the whole batch in one transaction (one round trip on PostgreSQL). When the store itself fails
+    /// (a <see cref="CrmSyncStoreException"/>), the built-in stores have written none of the batch.
+    /// </remarks>
+    /// <param name="states">The states, each for a different lead.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>One result per state, in the order of <paramref name="states"/>.</returns>
+    /// <exception cref="ArgumentException">Two states are for the same lead, or a state is invalid.</exception>
+    async ValueTask<IReadOnlyList<SyncStateWriteResult>> WriteManyAsync(IReadOnlyList<CrmSyncState> states, CancellationToken cancellationToken = default)
+    {
+        SyncStateBatch.Check(states);
+        var results = new SyncStateWriteResult[states.Count];
+        for (var i = 0; i < states.Count; i++)
+        {
+            try
+            {
+                var stored = states[i].Version == 0
+                    ? await InsertAsync(states[i], cancellationToken).ConfigureAwait(false)
+                    : await UpdateAsync(states[i], cancellationToken).ConfigureAwait(false);
+                results[i] = SyncStateWriteResult.Written(stored);
+            }
+            catch (CrmSyncException ex) when (ex is CrmSyncConcurrencyException or CrmSyncNotFoundException)
+            {
+                results[i] = SyncStateWriteResult.Refused(states[i].LeadMemoryId, ex);
+            }
+        }
+
+        return results;
+    }
 
     /// <summary>Lists sync states matching <paramref name="query"/>, ordered by next attempt then lead id.</summary>
     /// <param name="query">The filters.</param>

@@ -148,6 +148,17 @@ internal abstract class GuardedSyncStateStore(ISyncStateStore inner, StoreErrors
         return errors.RunAsync(() => inner.UpdateAsync(state, cancellationToken), "sync state update");
     }
 
+    public ValueTask<IReadOnlyList<SyncStateWriteResult>> WriteManyAsync(IReadOnlyList<CrmSyncState> states, CancellationToken cancellationToken = default)
+    {
+        SyncStateBatch.Check(states);
+        foreach (var state in states)
+        {
+            StoreInput.Check(state);
+        }
+
+        return errors.RunAsync(() => inner.WriteManyAsync(states, cancellationToken), "sync state batch write");
+    }
+
     public IAsyncEnumerable<CrmSyncState> QueryAsync(SyncStateQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -130,6 +130,77 @@ internal sealed class PostgreSqlSyncStateStoreCore : ISyncStateStore
         return state with { Version = state.Version + 1 };
     }
 
+    /// <summary>
+    /// One round trip: the batch's inserts (<c>ON CONFLICT DO NOTHING</c>) and version-checked updates run as one
+    /// <see cref="NpgsqlBatch"/>, which PostgreSQL runs in one implicit transaction; a refused state is a row count of 0,
+    /// told apart (stale or missing) by one read of the refused leads' versions.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<SyncStateWriteResult>> WriteManyAsync(IReadOnlyList<CrmSyncState> states, CancellationToken cancellationToken = default)
+    {
+        SyncStateBatch.Check(states);
+        if (states.Count == 0)
+        {
+            return [];
+        }
+
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var batch = new NpgsqlBatch(connection);
+        await using var batchScope = batch.ConfigureAwait(false);
+        using var scratch = new NpgsqlCommand();
+        foreach (var state in states)
+        {
+            BindSyncState(scratch, state, Dialect);
+            var command = new NpgsqlBatchCommand((state.Version == 0 ? _insert : _update).TrimEnd(';'));
+            if (state.Version != 0)
+            {
+                scratch.Parameters.AddWithValue("@version", state.Version);
+            }
+
+            // Parameters belong to one collection: bind through the shared row mapping, then move them over.
+            var parameters = scratch.Parameters.ToArray();
+            scratch.Parameters.Clear();
+            foreach (var parameter in parameters)
+            {
+                command.Parameters.Add(parameter);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var results = new SyncStateWriteResult[states.Count];
+        List<int>? refused = null;
+        for (var i = 0; i < states.Count; i++)
+        {
+            if (batch.BatchCommands[i].RecordsAffected == 1)
+            {
+                results[i] = SyncStateWriteResult.Written(states[i] with { Version = states[i].Version + 1 });
+            }
+            else
+            {
+                (refused ??= []).Add(i);
+            }
+        }
+
+        if (refused is not null)
+        {
+            var versions = await StoredVersionsAsync(connection, refused.Select(i => states[i].LeadMemoryId).ToArray(), cancellationToken).ConfigureAwait(false);
+            foreach (var i in refused)
+            {
+                var state = states[i];
+                CrmSyncException error = versions.TryGetValue(state.LeadMemoryId, out var actual)
+                    ? new CrmSyncConcurrencyException(Resource, state.LeadMemoryId, state.Version, actual)
+                    : state.Version == 0
+                        ? new CrmSyncConcurrencyException(Resource, state.LeadMemoryId, 0, null)
+                        : new CrmSyncNotFoundException(state.LeadMemoryId);
+                results[i] = SyncStateWriteResult.Refused(state.LeadMemoryId, error);
+            }
+        }
+
+        return results;
+    }
+
     public async IAsyncEnumerable<CrmSyncState> QueryAsync(SyncStateQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -224,6 +295,21 @@ internal sealed class PostgreSqlSyncStateStoreCore : ISyncStateStore
         command.Parameters.AddWithValue("@resource", lease.Resource);
         command.Parameters.AddWithValue("@token", lease.Token);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Dictionary<string, long>> StoredVersionsAsync(NpgsqlConnection connection, string[] leadMemoryIds, CancellationToken cancellationToken)
+    {
+        using var command = new NpgsqlCommand($"SELECT lead_memory_id, version FROM {_database.SyncStates} WHERE lead_memory_id = ANY(@ids);", connection);
+        command.Parameters.Add(new NpgsqlParameter("@ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = leadMemoryIds });
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            versions[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return versions;
     }
 
     private async Task<long?> StoredVersionAsync(NpgsqlConnection connection, string leadMemoryId, CancellationToken cancellationToken)

@@ -60,15 +60,9 @@ internal sealed class SqliteSyncStateStoreCore(SqliteDatabase database, TimeProv
         ValidateNew(state.Version, nameof(state), "sync state");
 
         using var write = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        using var insert = write.Command($"INSERT INTO {SyncStateTable} ({SyncStateColumns}) VALUES ({SyncStateValues}, 1, @created_at, @updated_at, @crm_last_modified_at) ON CONFLICT DO NOTHING;");
-        BindSyncState(insert, state, Dialect);
-        if (insert.ExecuteNonQuery() == 0)
-        {
-            throw new CrmSyncConcurrencyException(Resource, state.LeadMemoryId, 0, StoredVersion(write, state.LeadMemoryId));
-        }
-
+        var result = Write(write, state, insert: true);
         write.Commit();
-        return state with { Version = 1 };
+        return result.Stored ?? throw result.Error!;
     }
 
     public async ValueTask<CrmSyncState> UpdateAsync(CrmSyncState state, CancellationToken cancellationToken = default)
@@ -77,18 +71,29 @@ internal sealed class SqliteSyncStateStoreCore(SqliteDatabase database, TimeProv
         ArgumentException.ThrowIfNullOrEmpty(state.LeadMemoryId, nameof(state));
 
         using var write = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        using var update = write.Command($"UPDATE {SyncStateTable} SET {SyncStateAssignments}, version = version + 1 WHERE lead_memory_id = @lead_memory_id AND version = @version;");
-        BindSyncState(update, state, Dialect);
-        update.Parameters.AddWithValue("@version", state.Version);
-        if (update.ExecuteNonQuery() == 0)
+        var result = Write(write, state, insert: false);
+        write.Commit();
+        return result.Stored ?? throw result.Error!;
+    }
+
+    /// <summary>The whole batch in one write transaction (one commit), each state inserted or updated on its own terms.</summary>
+    public async ValueTask<IReadOnlyList<SyncStateWriteResult>> WriteManyAsync(IReadOnlyList<CrmSyncState> states, CancellationToken cancellationToken = default)
+    {
+        SyncStateBatch.Check(states);
+        if (states.Count == 0)
         {
-            throw StoredVersion(write, state.LeadMemoryId) is { } actual
-                ? new CrmSyncConcurrencyException(Resource, state.LeadMemoryId, state.Version, actual)
-                : new CrmSyncNotFoundException(state.LeadMemoryId);
+            return [];
+        }
+
+        using var write = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        var results = new SyncStateWriteResult[states.Count];
+        for (var i = 0; i < states.Count; i++)
+        {
+            results[i] = Write(write, states[i], insert: states[i].Version == 0);
         }
 
         write.Commit();
-        return state with { Version = state.Version + 1 };
+        return results;
     }
 
     public async IAsyncEnumerable<CrmSyncState> QueryAsync(SyncStateQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -197,6 +202,29 @@ internal sealed class SqliteSyncStateStoreCore(SqliteDatabase database, TimeProv
         release.Parameters.AddWithValue("@token", lease.Token);
         release.ExecuteNonQuery();
         write.Commit();
+    }
+
+    /// <summary>Inserts (version 0) or updates (version checked) one state inside <paramref name="write"/>; a refusal is a value.</summary>
+    private static SyncStateWriteResult Write(SqliteWrite write, CrmSyncState state, bool insert)
+    {
+        using var command = write.Command(insert
+            ? $"INSERT INTO {SyncStateTable} ({SyncStateColumns}) VALUES ({SyncStateValues}, 1, @created_at, @updated_at, @crm_last_modified_at) ON CONFLICT DO NOTHING;"
+            : $"UPDATE {SyncStateTable} SET {SyncStateAssignments}, version = version + 1 WHERE lead_memory_id = @lead_memory_id AND version = @version;");
+        BindSyncState(command, state, Dialect);
+        if (!insert)
+        {
+            command.Parameters.AddWithValue("@version", state.Version);
+        }
+
+        if (command.ExecuteNonQuery() == 1)
+        {
+            return SyncStateWriteResult.Written(state with { Version = state.Version + 1 });
+        }
+
+        var actual = StoredVersion(write, state.LeadMemoryId);
+        return SyncStateWriteResult.Refused(
+            state.LeadMemoryId,
+            actual is null && !insert ? new CrmSyncNotFoundException(state.LeadMemoryId) : new CrmSyncConcurrencyException(Resource, state.LeadMemoryId, state.Version, actual));
     }
 
     private static long? StoredVersion(SqliteWrite write, string leadMemoryId)
