@@ -40,6 +40,12 @@ public sealed record LeadMemory
     [JsonConverter(typeof(LenientStringDictionaryJsonConverter))]
     public IReadOnlyDictionary<string, string?> Metadata { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>
+    /// Gets the people on the deal, pulled from the linked CRM record's contacts (CRM → lead only; see
+    /// <see cref="ICrmContactReader"/>); empty until a sync reads them.
+    /// </summary>
+    public IReadOnlyList<CrmContact> Stakeholders { get; init; } = [];
+
     /// <summary>Gets when the lead was first touched.</summary>
     public DateTimeOffset? FirstTouchAt { get; init; }
 

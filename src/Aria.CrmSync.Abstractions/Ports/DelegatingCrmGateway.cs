@@ -8,10 +8,10 @@ namespace Aria.CrmSync;
 /// </summary>
 /// <remarks>
 /// A decorator is a gateway: it must keep the <see cref="ICrmGateway"/> contract (the same provider, typed errors,
-/// write results in request order). It implements <see cref="ICrmRecordCreator"/> by forwarding, and throws
-/// <see cref="NotSupportedException"/> when the inner gateway cannot create records.
+/// write results in request order). It implements <see cref="ICrmRecordCreator"/> and <see cref="ICrmContactReader"/> by
+/// forwarding, and throws <see cref="NotSupportedException"/> when the inner gateway lacks the capability.
 /// </remarks>
-public abstract class DelegatingCrmGateway : ICrmGateway, ICrmRecordCreator
+public abstract class DelegatingCrmGateway : ICrmGateway, ICrmRecordCreator, ICrmContactReader
 {
     /// <summary>Initializes a new instance of the <see cref="DelegatingCrmGateway"/> class.</summary>
     /// <param name="inner">The gateway to forward to.</param>
@@ -64,4 +64,11 @@ public abstract class DelegatingCrmGateway : ICrmGateway, ICrmRecordCreator
         => Inner is ICrmRecordCreator creator
             ? creator.CreateRecordAsync(connection, fields, cancellationToken)
             : throw new NotSupportedException($"The {Provider.Value} gateway ({Inner.GetType().Name}) cannot create records: it does not implement ICrmRecordCreator.");
+
+    /// <inheritdoc />
+    /// <exception cref="NotSupportedException">The inner gateway does not implement <see cref="ICrmContactReader"/>.</exception>
+    public virtual Task<IReadOnlyDictionary<string, IReadOnlyList<CrmContact>>> GetContactsAsync(CrmConnection connection, IReadOnlyCollection<string> crmIds, CancellationToken cancellationToken = default)
+        => Inner is ICrmContactReader reader
+            ? reader.GetContactsAsync(connection, crmIds, cancellationToken)
+            : throw new NotSupportedException($"The {Provider.Value} gateway ({Inner.GetType().Name}) cannot read contacts: it does not implement ICrmContactReader.");
 }

@@ -221,6 +221,7 @@ internal static class HubSpotSchema
         contacts.Define(new() { Name = "lastname" });
         contacts.Define(new() { Name = "phone" });
         contacts.Define(new() { Name = "company" });
+        contacts.Define(new() { Name = "jobtitle" }); // "Job Title", a default contact property (single-line text)
         contacts.Define(new() { Name = "lastmodifieddate", Type = HubSpotPropertyType.DateTime, ReadOnly = true });
         contacts.Define(new() { Name = "lifecyclestage", Type = HubSpotPropertyType.Enumeration });
 

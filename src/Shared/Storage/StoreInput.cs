@@ -53,6 +53,16 @@ internal static class StoreInput
         StorableText.RequireText(lead.Status, "lead.Status", StorableText.MaxIdLength);
         Texts("lead.Metadata", lead.Metadata);
         StorableText.RequireJson(Serialize(lead.Metadata, "lead.Metadata"), "lead.Metadata");
+        ArgumentNullException.ThrowIfNull(lead.Stakeholders, "lead.Stakeholders");
+        for (var i = 0; i < lead.Stakeholders.Count; i++)
+        {
+            var contact = lead.Stakeholders[i] ?? throw new ArgumentException("lead.Stakeholders must not contain null.", nameof(lead));
+            var field = $"lead.Stakeholders[{i}]";
+            Id(contact.Id, field + ".Id", optional: false);
+            Texts(field, contact.Name, contact.Email, contact.Title, contact.Role);
+        }
+
+        StorableText.RequireJson(Serialize(lead.Stakeholders, "lead.Stakeholders"), "lead.Stakeholders");
     }
 
     public static void Check(IReadOnlyList<LeadEvent> events)

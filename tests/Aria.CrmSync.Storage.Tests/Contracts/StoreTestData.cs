@@ -67,6 +67,11 @@ public static class StoreTestData
         ExpectedCloseDate = new DateOnly(2026, 6, 30),
         HealthScore = 72,
         Metadata = new Dictionary<string, string?> { ["trigger"] = "manual", ["empty"] = null },
+        Stakeholders =
+        [
+            new CrmContact { Id = "003000000000001AAA", Name = "Zoë Ñúñez", Email = "zoe@example.com", Title = "CFO", Role = "Economic Buyer", IsPrimary = true },
+            new CrmContact { Id = "003000000000002AAA" },
+        ],
         FirstTouchAt = T0,
         LastActivityAt = T0.AddDays(1),
         CreatedAt = T0,

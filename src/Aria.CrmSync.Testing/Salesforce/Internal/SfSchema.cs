@@ -332,6 +332,8 @@ internal sealed class SfSchema
         ("ContentDocumentLink", "ContentDocumentId") => "ContentDocumentLinks",
         ("Opportunity", "AccountId") => "Opportunities",
         ("Contact", "AccountId") => "Contacts",
+        ("OpportunityContactRole", "OpportunityId") => "OpportunityContactRoles",
+        ("OpportunityContactRole", "ContactId") => "OpportunityContactRoles",
         ("Account", "ParentId") => "ChildAccounts",
         _ => null,
     };
@@ -449,6 +451,18 @@ internal sealed class SfSchema
         B.Owner(contact);
         B.Audit(contact);
         Register(contact);
+
+        // OpportunityContactRole [OCR]: the role a Contact plays on an Opportunity; OpportunityId is set on create only.
+        // https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-opportunitycontactrole.html
+        var contactRole = new SfObject { Name = "OpportunityContactRole", Label = "Opportunity Contact Role", LabelPlural = "Opportunity Contact Role", KeyPrefix = "00K" };
+        B.Id(contactRole);
+        B.IsDeleted(contactRole);
+        contactRole.Add(new SfField { Name = "OpportunityId", Label = "Opportunity ID", Type = SfFieldType.Reference, ReferenceTo = ["Opportunity"], RelationshipName = "Opportunity", Createable = true, Nillable = false, CascadeDelete = true, Length = 18 });
+        contactRole.Add(new SfField { Name = "ContactId", Label = "Contact ID", Type = SfFieldType.Reference, ReferenceTo = ["Contact"], RelationshipName = "Contact", Createable = true, Updateable = true, Nillable = false, CascadeDelete = true, Length = 18 });
+        contactRole.Add(B.Pick("Role", "Role", ["Business User", "Decision Maker", "Economic Buyer", "Economic Decision Maker", "Evaluator", "Executive Sponsor", "Influencer", "Technical Buyer", "Other"]));
+        contactRole.Add(B.Bool("IsPrimary", "Primary", updateable: true));
+        B.Audit(contactRole);
+        Register(contactRole);
 
         // Lead
         var lead = new SfObject { Name = "Lead", Label = "Lead", LabelPlural = "Leads", KeyPrefix = "00Q", FeedEnabled = true, Mergeable = true };

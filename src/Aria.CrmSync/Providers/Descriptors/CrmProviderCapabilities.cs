@@ -21,4 +21,7 @@ public enum CrmProviderCapabilities
 
     /// <summary>Every connection has its own API host (<see cref="CrmConnection.InstanceUrl"/>), as a Salesforce org does.</summary>
     InstanceUrlPerConnection = 16,
+
+    /// <summary>The gateway reads deals' contacts (it implements <see cref="ICrmContactReader"/>).</summary>
+    Contacts = 32,
 }

@@ -66,7 +66,7 @@ public sealed class CrmProviderDescriptor
         MaxReadBatchSize = Providers.Salesforce.SalesforceGateway.CollectionsReadLimit,
         MaxUpdateBatchSize = Providers.Salesforce.SalesforceGateway.CollectionsWriteLimit,
         Capabilities = CrmProviderCapabilities.CreateRecords | CrmProviderCapabilities.Notes | CrmProviderCapabilities.Activities
-            | CrmProviderCapabilities.Deletions | CrmProviderCapabilities.InstanceUrlPerConnection,
+            | CrmProviderCapabilities.Deletions | CrmProviderCapabilities.InstanceUrlPerConnection | CrmProviderCapabilities.Contacts,
     };
 
     /// <summary>Gets HubSpot (Deals): CRM v3 batch limits (100 records per read and per write).</summary>
@@ -81,7 +81,7 @@ public sealed class CrmProviderDescriptor
         MaxReadBatchSize = Providers.HubSpot.HubSpotGateway.BatchLimit,
         MaxUpdateBatchSize = Providers.HubSpot.HubSpotGateway.BatchLimit,
         Capabilities = CrmProviderCapabilities.CreateRecords | CrmProviderCapabilities.Notes | CrmProviderCapabilities.Activities
-            | CrmProviderCapabilities.Deletions,
+            | CrmProviderCapabilities.Deletions | CrmProviderCapabilities.Contacts,
     };
 
     /// <summary>Tells whether the CRM supports every capability in <paramref name="capabilities"/>.</summary>
