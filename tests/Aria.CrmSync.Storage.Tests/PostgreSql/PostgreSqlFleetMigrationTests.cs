@@ -13,10 +13,8 @@ public sealed class PostgreSqlFleetMigrationTests : IAsyncLifetime
     public async Task Migration0006_KeepsTheRegisteredConnections_AndMakesThemClaimable()
     {
         var schema = _schema.Value;
-        await PostgreSqlMigrator.MigrateAsync(PostgresTestEnvironment.SharedDataSource, schema.Name, CancellationToken.None);
-
         // Back to version 4 as a host running the previous release left it, with two connections (one paused).
-        await schema.ExecuteAsync($"""
+        await schema.MigrateThenExecuteAsync($"""
             DROP INDEX "{schema.Name}".crm_sync_connections_due;
             DROP INDEX "{schema.Name}".crm_sync_connections_lease_owner;
             ALTER TABLE "{schema.Name}".crm_sync_connections DROP COLUMN tenant_id, DROP COLUMN next_due_at, DROP COLUMN lease_owner,

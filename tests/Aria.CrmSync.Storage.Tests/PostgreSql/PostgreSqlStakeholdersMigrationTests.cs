@@ -14,10 +14,8 @@ public sealed class PostgreSqlStakeholdersMigrationTests : IAsyncLifetime
     public async Task Migration0007_KeepsTheLeads_WhichReadWithNoStakeholdersUntilASyncPullsThem()
     {
         var schema = _schema.Value;
-        await PostgreSqlMigrator.MigrateAsync(PostgresTestEnvironment.SharedDataSource, schema.Name, CancellationToken.None);
-
         // Back to version 6 as a host running the previous release left it, with a lead.
-        await schema.ExecuteAsync($"""
+        await schema.MigrateThenExecuteAsync($"""
             ALTER TABLE "{schema.Name}".crm_sync_lead_memories DROP COLUMN stakeholders;
             DELETE FROM "{schema.Name}".crm_sync_migrations WHERE version = 7;
             INSERT INTO "{schema.Name}".crm_sync_lead_memories (id, user_id, company_name, crm_provider, crm_id, lifecycle_stage, status, expected_value, expected_close_date, metadata, created_at, updated_at, version)

@@ -128,6 +128,13 @@ public sealed class PostgresTestSchema : IAsyncDisposable
         return await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Migrates the schema to the package's latest version, then runs <paramref name="sql"/> (e.g. to roll a migration back as an older release left it).</summary>
+    public async Task MigrateThenExecuteAsync(string sql)
+    {
+        await Aria.CrmSync.Storage.PostgreSql.PostgreSqlMigrator.MigrateAsync(PostgresTestEnvironment.SharedDataSource, Name, CancellationToken.None);
+        await ExecuteAsync(sql);
+    }
+
     /// <summary>Creates a login-less role without BYPASSRLS, dropped with the schema.</summary>
     public async Task<string> CreateRoleAsync()
     {

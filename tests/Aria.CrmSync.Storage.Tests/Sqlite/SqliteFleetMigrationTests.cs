@@ -1,5 +1,4 @@
 using Aria.CrmSync.Storage.Sqlite;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Aria.CrmSync.Storage.Tests.Sqlite;
@@ -12,27 +11,19 @@ public sealed class SqliteFleetMigrationTests : IDisposable
     [Fact]
     public async Task Migration0005_KeepsTheRegisteredConnections_AndMakesThemClaimable()
     {
-        using (var connection = new SqliteConnection(_file.ConnectionString))
-        {
-            connection.Open();
-            SqliteMigrator.Migrate(connection);
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                DROP INDEX crm_sync_connections_due;
-                ALTER TABLE crm_sync_connections DROP COLUMN tenant_id;
-                ALTER TABLE crm_sync_connections DROP COLUMN next_due_at;
-                ALTER TABLE crm_sync_connections DROP COLUMN lease_owner;
-                ALTER TABLE crm_sync_connections DROP COLUMN lease_token;
-                ALTER TABLE crm_sync_connections DROP COLUMN lease_expires_at;
-                ALTER TABLE crm_sync_connections DROP COLUMN last_synced_at;
-                DELETE FROM crm_sync_migrations WHERE version = 5;
-                INSERT INTO crm_sync_connections (user_id, provider, state, pause_reason, paused_until, created_at, updated_at) VALUES
-                  ('u1', 'salesforce', 'active', NULL, NULL, '2026-12-01T00:00:00.0000000Z', '2026-12-01T00:00:00.0000000Z');
-                """;
-            command.ExecuteNonQuery();
-        }
+        _file.MigrateThenExecute("""
+            DROP INDEX crm_sync_connections_due;
+            ALTER TABLE crm_sync_connections DROP COLUMN tenant_id;
+            ALTER TABLE crm_sync_connections DROP COLUMN next_due_at;
+            ALTER TABLE crm_sync_connections DROP COLUMN lease_owner;
+            ALTER TABLE crm_sync_connections DROP COLUMN lease_token;
+            ALTER TABLE crm_sync_connections DROP COLUMN lease_expires_at;
+            ALTER TABLE crm_sync_connections DROP COLUMN last_synced_at;
+            DELETE FROM crm_sync_migrations WHERE version = 5;
+            INSERT INTO crm_sync_connections (user_id, provider, state, pause_reason, paused_until, created_at, updated_at) VALUES
+              ('u1', 'salesforce', 'active', NULL, NULL, '2026-12-01T00:00:00.0000000Z', '2026-12-01T00:00:00.0000000Z');
+            """);
 
-        SqliteConnection.ClearAllPools();
         var registry = new SqliteConnectionRegistry(_file.Open(), new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 9, 0, 0, TimeSpan.Zero)));
 
         var claimed = await ((ICrmConnectionScheduler)registry).ClaimDueAsync("host-1", 10, 10, TimeSpan.FromSeconds(30));

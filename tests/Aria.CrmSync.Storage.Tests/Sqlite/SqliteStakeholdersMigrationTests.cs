@@ -1,5 +1,4 @@
 using Aria.CrmSync.Storage.Sqlite;
-using Microsoft.Data.Sqlite;
 
 namespace Aria.CrmSync.Storage.Tests.Sqlite;
 
@@ -11,21 +10,13 @@ public sealed class SqliteStakeholdersMigrationTests : IDisposable
     [Fact]
     public async Task Migration0006_KeepsTheLeads_WhichReadWithNoStakeholdersUntilASyncPullsThem()
     {
-        using (var connection = new SqliteConnection(_file.ConnectionString))
-        {
-            connection.Open();
-            SqliteMigrator.Migrate(connection);
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                ALTER TABLE crm_sync_lead_memories DROP COLUMN stakeholders;
-                DELETE FROM crm_sync_migrations WHERE version = 6;
-                INSERT INTO crm_sync_lead_memories (id, user_id, company_name, crm_provider, crm_id, lifecycle_stage, status, expected_value, expected_close_date, health_score, metadata, first_touch_at, last_activity_at, created_at, updated_at, version)
-                VALUES ('lead-1', 'u1', 'Acme', 'salesforce', '006000000000001AAA', 'opportunity', 'active', '1200.50', '2026-12-31', NULL, '{}', NULL, NULL, '2026-12-01T00:00:00.0000000Z', '2026-12-01T00:00:00.0000000Z', 3);
-                """;
-            command.ExecuteNonQuery();
-        }
+        _file.MigrateThenExecute("""
+            ALTER TABLE crm_sync_lead_memories DROP COLUMN stakeholders;
+            DELETE FROM crm_sync_migrations WHERE version = 6;
+            INSERT INTO crm_sync_lead_memories (id, user_id, company_name, crm_provider, crm_id, lifecycle_stage, status, expected_value, expected_close_date, health_score, metadata, first_touch_at, last_activity_at, created_at, updated_at, version)
+            VALUES ('lead-1', 'u1', 'Acme', 'salesforce', '006000000000001AAA', 'opportunity', 'active', '1200.50', '2026-12-31', NULL, '{}', NULL, NULL, '2026-12-01T00:00:00.0000000Z', '2026-12-01T00:00:00.0000000Z', 3);
+            """);
 
-        SqliteConnection.ClearAllPools();
         var leads = new SqliteLeadMemoryStore(_file.Open()); // migrates to 6 on first use
 
         var lead = (await leads.GetAsync("u1", "lead-1"))!;

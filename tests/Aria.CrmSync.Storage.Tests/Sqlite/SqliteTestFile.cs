@@ -28,6 +28,21 @@ public sealed class SqliteTestFile : IDisposable
         return database;
     }
 
+    /// <summary>Migrates the file to the package's latest schema, then runs <paramref name="sql"/> (e.g. to roll a migration back as an older release left it).</summary>
+    public void MigrateThenExecute(string sql)
+    {
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString))
+        {
+            connection.Open();
+            SqliteMigrator.Migrate(connection);
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
     public void Dispose()
     {
         foreach (var database in _databases)
