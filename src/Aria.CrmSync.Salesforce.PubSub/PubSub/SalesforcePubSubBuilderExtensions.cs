@@ -10,7 +10,8 @@ public static class SalesforcePubSubBuilderExtensions
 {
     /// <summary>
     /// Adds a hosted service that subscribes to Salesforce Change Data Capture over the Pub/Sub API for each user in
-    /// <see cref="SalesforcePubSubOptions.UserIds"/> and turns change events into targeted syncs through
+    /// <see cref="SalesforcePubSubOptions.UserIds"/> (or, when it is empty, each due Salesforce connection of the
+    /// <see cref="ICrmConnectionRegistry"/>, one host process at a time) and turns change events into targeted syncs through
     /// <see cref="ICrmChangeNotifier"/> (added too). Needs the Salesforce gateway (<c>AddSalesforce</c>) for token refresh.
     /// </summary>
     /// <param name="builder">The builder.</param>

@@ -15,8 +15,25 @@ public sealed class SalesforcePubSubOptions
     [Required]
     public string Topic { get; set; } = "/data/OpportunityChangeEvent";
 
-    /// <summary>Gets the users whose Salesforce connections are subscribed (one subscription each).</summary>
+    /// <summary>
+    /// Gets the users whose Salesforce connections are subscribed (one subscription each). Empty: the subscriber follows
+    /// the connection registry (<see cref="ICrmConnectionRegistry"/>): every due Salesforce connection is subscribed, one
+    /// host process at a time under a lease in the sync-state store.
+    /// </summary>
     public IList<string> UserIds { get; } = [];
+
+    /// <summary>Gets or sets how often the registry is read when <see cref="UserIds"/> is empty (new, paused and removed connections).</summary>
+    /// <value>The default value is 30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan RegistryRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets the lease under which a registry-driven subscription runs (renewed every third of it): how long a
+    /// connection's subscription stays unserved after its host process dies, before another takes it over.
+    /// </summary>
+    /// <value>The default value is 30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.300", "00:30:00")]
+    public TimeSpan SubscriptionLeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Gets or sets the credit kept open on a subscription (<c>num_requested</c>): the server sends at most this many

@@ -8,7 +8,10 @@ using Microsoft.Extensions.Options;
 
 namespace Aria.CrmSync.PubSub;
 
-/// <summary>Runs one Change Data Capture subscription per configured user while the host runs.</summary>
+/// <summary>
+/// Runs one Change Data Capture subscription per configured user (or per due Salesforce connection of the registry, see
+/// <see cref="RegisteredSubscriptions"/>) while the host runs.
+/// </summary>
 internal sealed class SalesforcePubSubWorker(
     IOptions<SalesforcePubSubOptions> options,
     ICrmConnectionResolver connections,
@@ -16,6 +19,7 @@ internal sealed class SalesforcePubSubWorker(
     CrmTokenCache tokens,
     IEnumerable<ICrmTokenRefresher> refreshers,
     ICrmChangeNotifier notifier,
+    ICrmConnectionRegistry registry,
     TimeProvider time,
     ILoggerFactory? loggers = null) : BackgroundService
 {
@@ -29,9 +33,15 @@ internal sealed class SalesforcePubSubWorker(
         var refresher = refreshers.FirstOrDefault(r => r.Provider == CrmProvider.Salesforce);
         var logger = loggers?.CreateLogger("Aria.CrmSync.SalesforcePubSub") ?? NullLogger.Instance;
         var engine = notifier as CrmChangeNotifier ?? throw new InvalidOperationException("The Salesforce Pub/Sub subscriber needs the change notifier registered by AddChangeNotifications.");
-        var subscriptions = settings.UserIds.Distinct(StringComparer.Ordinal)
-            .Select(user => new SalesforceChangeSubscription(user, settings, channel, decoder, connections, states, tokens, refresher, engine, time, logger).RunAsync(stoppingToken))
-            .ToList();
-        await Task.WhenAll(subscriptions).ConfigureAwait(false);
+        Task SubscribeAsync(string user, CancellationToken cancellationToken)
+            => new SalesforceChangeSubscription(user, settings, channel, decoder, connections, states, tokens, refresher, engine, time, logger).RunAsync(cancellationToken);
+
+        if (settings.UserIds.Count == 0)
+        {
+            await new RegisteredSubscriptions(registry, states, settings, time, SubscribeAsync, logger).RunAsync(stoppingToken).ConfigureAwait(false);
+            return;
+        }
+
+        await Task.WhenAll(settings.UserIds.Distinct(StringComparer.Ordinal).Select(user => SubscribeAsync(user, stoppingToken))).ConfigureAwait(false);
     }
 }

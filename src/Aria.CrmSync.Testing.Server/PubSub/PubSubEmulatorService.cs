@@ -140,6 +140,10 @@ internal sealed class PubSubEmulatorService : PubSubGrpc.PubSubBase
         {
             // the client went away
         }
+        finally
+        {
+            events.SubscriptionClosed();
+        }
 
         flow.ThrowIfFailed();
         await reader.ConfigureAwait(false);

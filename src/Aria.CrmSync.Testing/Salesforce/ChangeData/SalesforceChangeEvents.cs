@@ -36,6 +36,7 @@ public sealed class SalesforceChangeEvents
     private long _transactions;
     private bool _enabled = true;
     private long _subscriptions;
+    private long _activeSubscriptions;
 
     internal SalesforceChangeEvents(SalesforceEmulatorOptions options, TimeProvider time, Func<string, SfObject?> objects, int seed)
     {
@@ -64,6 +65,9 @@ public sealed class SalesforceChangeEvents
 
     /// <summary>Gets the number of Pub/Sub subscriptions opened so far (authenticated, topic and replay start accepted).</summary>
     public long SubscriptionsOpened => Interlocked.Read(ref _subscriptions);
+
+    /// <summary>Gets the number of Pub/Sub subscriptions open now (opened and not yet ended by either side).</summary>
+    public long ActiveSubscriptions => Interlocked.Read(ref _activeSubscriptions);
 
     /// <summary>Gets the number of events retained.</summary>
     public int Count
@@ -133,7 +137,14 @@ public sealed class SalesforceChangeEvents
     }
 
     /// <summary>Counts an opened subscription.</summary>
-    internal void SubscriptionOpened() => Interlocked.Increment(ref _subscriptions);
+    internal void SubscriptionOpened()
+    {
+        Interlocked.Increment(ref _subscriptions);
+        Interlocked.Increment(ref _activeSubscriptions);
+    }
+
+    /// <summary>Counts an opened subscription as ended.</summary>
+    internal void SubscriptionClosed() => Interlocked.Decrement(ref _activeSubscriptions);
 
     /// <summary>Encodes a replay id as Pub/Sub carries it: 8 bytes, big-endian.</summary>
     internal static byte[] EncodeReplayId(long replayId)

@@ -1,5 +1,6 @@
 using Aria.CrmSync.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Aria.CrmSync.IntegrationTests.Salesforce.PubSub;
@@ -37,7 +38,7 @@ internal sealed class PubSubSubscriberHost : IAsyncDisposable
 
     public IHostedService Subscriber => Services.GetServices<IHostedService>().Single(s => s.GetType().Name == "SalesforcePubSubWorker");
 
-    public static async Task<PubSubSubscriberHost> StartAsync(Action<SalesforceEmulatorOptions>? configureEmulator = null, bool startSubscriber = true)
+    public static async Task<PubSubSubscriberHost> StartAsync(Action<SalesforceEmulatorOptions>? configureEmulator = null, bool startSubscriber = true, bool followRegistry = false)
     {
         var options = new SalesforceEmulatorOptions();
         configureEmulator?.Invoke(options);
@@ -46,20 +47,13 @@ internal sealed class PubSubSubscriberHost : IAsyncDisposable
         var opportunity = emulator.Org.InsertOpportunity("Realtime renewal", SalesforceStages.Prospecting, new DateOnly(2027, 3, 1), amount: 1200m);
         var tokens = emulator.IssueTokens();
         var services = new ServiceCollection();
-        services.AddAriaCrmSync()
-            .UseInMemoryStores()
-            .UseInMemoryConnections(c => c.Add(new CrmConnection { UserId = User, Provider = CrmProvider.Salesforce, AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken, InstanceUrl = tokens.InstanceUrl }))
-            .AddSalesforceEmulator(emulator)
-            .AddChangeNotifications(o => o.DebounceInterval = TimeSpan.FromMilliseconds(50))
-            .AddSalesforcePubSub(o =>
-            {
-                o.Endpoint = server.Address;
-                o.UserIds.Add(User);
-                o.ReconnectDelay = TimeSpan.FromMilliseconds(100);
-                var thumbprint = server.Certificate.GetCertHashString();
-                o.ConfigureHttpHandler = h => h.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == thumbprint;
-            });
+        Configure(services, emulator, server, tokens, followRegistry);
         var provider = services.BuildServiceProvider();
+        if (followRegistry)
+        {
+            await provider.GetRequiredService<ICrmConnectionRegistry>().AddAsync(User, CrmProvider.Salesforce);
+        }
+
         var imported = await provider.GetRequiredService<ICrmLinkService>().ImportCrmRecordsAsync(User, CrmProvider.Salesforce);
         var lead = Assert.Single(imported);
         Assert.True((await provider.GetRequiredService<ICrmSyncService>().TriggerManualSyncAsync(User, lead.Id)).Success);
@@ -70,6 +64,64 @@ internal sealed class PubSubSubscriberHost : IAsyncDisposable
         }
 
         return host;
+    }
+
+    /// <summary>
+    /// Builds a second host process's services (its own engine and subscriber on the same emulator) sharing this host's
+    /// stores and connection registry, as processes sharing one database do.
+    /// </summary>
+    public ServiceProvider BuildPeer()
+    {
+        var services = new ServiceCollection();
+        Configure(services, Emulator, Server, Emulator.IssueTokens(), followRegistry: true);
+        services.Replace(ServiceDescriptor.Singleton(Services.GetRequiredService<ISyncStateStore>()));
+        services.Replace(ServiceDescriptor.Singleton(Services.GetRequiredService<ILeadMemoryStore>()));
+        services.Replace(ServiceDescriptor.Singleton(Services.GetRequiredService<IAuditStore>()));
+        services.Replace(ServiceDescriptor.Singleton(Services.GetRequiredService<ICrmConnectionRegistry>()));
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds (10 s at most).</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            try
+            {
+                await Task.Delay(20, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException("Timed out waiting until " + what + ".");
+            }
+        }
+    }
+
+    private static void Configure(IServiceCollection services, SalesforceEmulator emulator, PubSubEmulatorServer server, SalesforceTokens tokens, bool followRegistry)
+    {
+        services.AddAriaCrmSync()
+            .UseInMemoryStores()
+            .UseInMemoryConnections(c => c.Add(new CrmConnection { UserId = User, Provider = CrmProvider.Salesforce, AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken, InstanceUrl = tokens.InstanceUrl }))
+            .AddSalesforceEmulator(emulator)
+            .AddChangeNotifications(o => o.DebounceInterval = TimeSpan.FromMilliseconds(50))
+            .AddSalesforcePubSub(o =>
+            {
+                o.Endpoint = server.Address;
+                if (followRegistry)
+                {
+                    o.RegistryRefreshInterval = TimeSpan.FromMilliseconds(100);
+                    o.SubscriptionLeaseDuration = TimeSpan.FromSeconds(1);
+                }
+                else
+                {
+                    o.UserIds.Add(User);
+                }
+
+                o.ReconnectDelay = TimeSpan.FromMilliseconds(100);
+                var thumbprint = server.Certificate.GetCertHashString();
+                o.ConfigureHttpHandler = h => h.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == thumbprint;
+            });
     }
 
     /// <summary>Starts the subscriber and waits until its subscription is open (a change after this is delivered).</summary>
