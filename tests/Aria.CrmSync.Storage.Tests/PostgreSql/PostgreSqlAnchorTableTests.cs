@@ -13,7 +13,7 @@ namespace Aria.CrmSync.Storage.Tests.PostgreSql;
 [RequiresPostgres]
 public sealed class PostgreSqlAnchorTableTests : IAsyncLifetime
 {
-    private readonly Lazy<PostgresTestSchema> _schema = new(() => new PostgresTestSchema());
+    private readonly LazyPostgresSchema _schema = new();
 
     private PostgresTestSchema Schema => _schema.Value;
 
@@ -145,13 +145,7 @@ public sealed class PostgreSqlAnchorTableTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        if (_schema.IsValueCreated)
-        {
-            await _schema.Value.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _schema.DisposeAsync().AsTask();
 
     private Task<string?> Privileges(string role)
         => ScalarAsync(Schema.ConnectionString, $"SELECT string_agg(privilege_type, ',' ORDER BY privilege_type) FROM information_schema.role_table_grants WHERE table_schema = '{Schema.Name}' AND table_name = 'crm_audit_anchors' AND grantee = '{role}'");

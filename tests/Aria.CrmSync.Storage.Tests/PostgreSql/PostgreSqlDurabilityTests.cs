@@ -11,7 +11,7 @@ namespace Aria.CrmSync.Storage.Tests.PostgreSql;
 [RequiresPostgres]
 public sealed class PostgreSqlDurabilityTests : DurableStoreTests, IAsyncLifetime
 {
-    private readonly Lazy<PostgresTestSchema> _schema = new(() => new PostgresTestSchema());
+    private readonly LazyPostgresSchema _schema = new();
 
     private PostgresTestSchema Schema => _schema.Value;
 
@@ -214,11 +214,5 @@ public sealed class PostgreSqlDurabilityTests : DurableStoreTests, IAsyncLifetim
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        if (_schema.IsValueCreated)
-        {
-            await _schema.Value.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _schema.DisposeAsync().AsTask();
 }

@@ -7,7 +7,7 @@ namespace Aria.CrmSync.Storage.Tests.PostgreSql;
 [RequiresPostgres]
 public sealed class PostgreSqlFleetMigrationTests : IAsyncLifetime
 {
-    private readonly Lazy<PostgresTestSchema> _schema = new(() => new PostgresTestSchema());
+    private readonly LazyPostgresSchema _schema = new();
 
     [Fact]
     public async Task Migration0006_KeepsTheRegisteredConnections_AndMakesThemClaimable()
@@ -38,11 +38,5 @@ public sealed class PostgreSqlFleetMigrationTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        if (_schema.IsValueCreated)
-        {
-            await _schema.Value.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _schema.DisposeAsync().AsTask();
 }

@@ -15,7 +15,7 @@ namespace Aria.CrmSync.Storage.Tests.PostgreSql;
 [RequiresPostgres]
 public sealed class PostgreSqlLeastPrivilegeTests : IAsyncLifetime
 {
-    private readonly Lazy<PostgresTestSchema> _schema = new(() => new PostgresTestSchema());
+    private readonly LazyPostgresSchema _schema = new();
 
     private PostgresTestSchema Schema => _schema.Value;
 
@@ -127,13 +127,7 @@ public sealed class PostgreSqlLeastPrivilegeTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        if (_schema.IsValueCreated)
-        {
-            await _schema.Value.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _schema.DisposeAsync().AsTask();
 
     /// <summary>Migrates as the owner with the runtime role configured, and returns a login that is a member of that role only.</summary>
     private async Task<(string Login, string ConnectionString)> SetUpAsync()

@@ -17,7 +17,7 @@ public sealed class PostgreSqlRowLevelSecurityTests : IAsyncLifetime
 {
     private static readonly string[] UserTables = ["crm_audit_log", "lead_memory_crm_sync", "crm_sync_lead_memories", "crm_sync_lead_events"];
 
-    private readonly Lazy<PostgresTestSchema> _schema = new(() => new PostgresTestSchema());
+    private readonly LazyPostgresSchema _schema = new();
     private readonly string _alice = Guid.NewGuid().ToString();
     private readonly string _bob = Guid.NewGuid().ToString();
     private readonly Dictionary<string, string> _roles = [];
@@ -79,13 +79,7 @@ public sealed class PostgreSqlRowLevelSecurityTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        if (_schema.IsValueCreated)
-        {
-            await _schema.Value.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _schema.DisposeAsync().AsTask();
 
     private static async Task<List<string>> UsersAsync(NpgsqlConnection connection, string table)
     {

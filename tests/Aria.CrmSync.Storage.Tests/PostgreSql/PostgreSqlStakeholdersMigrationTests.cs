@@ -8,7 +8,7 @@ public sealed class PostgreSqlStakeholdersMigrationTests : IAsyncLifetime
 {
     private const string EmptyJson = "{}";
 
-    private readonly Lazy<PostgresTestSchema> _schema = new(() => new PostgresTestSchema());
+    private readonly LazyPostgresSchema _schema = new();
 
     [Fact]
     public async Task Migration0007_KeepsTheLeads_WhichReadWithNoStakeholdersUntilASyncPullsThem()
@@ -34,11 +34,5 @@ public sealed class PostgreSqlStakeholdersMigrationTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        if (_schema.IsValueCreated)
-        {
-            await _schema.Value.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _schema.DisposeAsync().AsTask();
 }

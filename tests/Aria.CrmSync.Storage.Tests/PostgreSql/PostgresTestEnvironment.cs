@@ -169,3 +169,16 @@ public sealed class PostgresTestSchema : IAsyncDisposable
         await ExecuteAsync(drop);
     }
 }
+
+/// <summary>
+/// A test class's schema, created on first use and dropped by the class's <c>IAsyncLifetime.DisposeAsync</c> (xUnit 2
+/// does not dispose test classes through <see cref="IAsyncDisposable"/>).
+/// </summary>
+public sealed class LazyPostgresSchema : IAsyncDisposable
+{
+    private readonly Lazy<PostgresTestSchema> _schema = new(() => new PostgresTestSchema());
+
+    public PostgresTestSchema Value => _schema.Value;
+
+    public ValueTask DisposeAsync() => _schema.IsValueCreated ? _schema.Value.DisposeAsync() : ValueTask.CompletedTask;
+}
