@@ -71,4 +71,11 @@ public abstract class DelegatingCrmGateway : ICrmGateway, ICrmRecordCreator, ICr
         => Inner is ICrmContactReader reader
             ? reader.GetContactsAsync(connection, crmIds, cancellationToken)
             : throw new NotSupportedException($"The {Provider.Value} gateway ({Inner.GetType().Name}) cannot read contacts: it does not implement ICrmContactReader.");
+
+    /// <inheritdoc />
+    /// <exception cref="NotSupportedException">The inner gateway does not implement <see cref="ICrmContactReader"/>.</exception>
+    public virtual IAsyncEnumerable<CrmContactChangePage> GetContactChangesAsync(CrmConnection connection, CrmCursor? since, CancellationToken cancellationToken = default)
+        => Inner is ICrmContactReader reader
+            ? reader.GetContactChangesAsync(connection, since, cancellationToken)
+            : throw new NotSupportedException($"The {Provider.Value} gateway ({Inner.GetType().Name}) cannot read contacts: it does not implement ICrmContactReader.");
 }

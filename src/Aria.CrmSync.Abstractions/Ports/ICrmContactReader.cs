@@ -18,4 +18,17 @@ public interface ICrmContactReader
     /// <exception cref="CrmConnectionException">The CRM could not be reached or needs re-authorisation.</exception>
     /// <exception cref="CrmRateLimitedException">The CRM's limits stopped the call.</exception>
     Task<IReadOnlyDictionary<string, IReadOnlyList<CrmContact>>> GetContactsAsync(CrmConnection connection, IReadOnlyCollection<string> crmIds, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists the records whose contacts changed after <paramref name="since"/>, in pages, as an incremental feed:
+    /// re-reading the contacts of every listed record (<see cref="GetContactsAsync"/>) brings a lead's stakeholders up to
+    /// date. A record may be listed although its contacts ended up as they were; a change is never left out.
+    /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="since">The cursor of the last page handled, or <see langword="null"/> to list from the beginning.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The pages, oldest change first.</returns>
+    /// <exception cref="CrmConnectionException">The CRM could not be reached or needs re-authorisation.</exception>
+    /// <exception cref="CrmRateLimitedException">The CRM's limits stopped the call.</exception>
+    IAsyncEnumerable<CrmContactChangePage> GetContactChangesAsync(CrmConnection connection, CrmCursor? since, CancellationToken cancellationToken = default);
 }

@@ -31,14 +31,16 @@ internal sealed partial class HubSpotGateway
     /// complete and emitted, the next query starts at that timestamp (records at or before the cursor are skipped per
     /// <see cref="CrmCursor.IsBefore"/>). A page whose records all share one timestamp (a bulk update) switches to
     /// reading that timestamp's group by <c>hs_object_id</c> ranges (<see cref="CollectGroupAsync"/>), then continues
-    /// strictly after it.
+    /// strictly after it. <paramref name="modifiedProperty"/> is the type's searchable modification time
+    /// (<c>hs_lastmodifieddate</c>; contacts: <c>lastmodifieddate</c>).
     /// </summary>
     internal async IAsyncEnumerable<(List<HubSpotObjectData> Items, CrmCursor Cursor)> StreamAsync(
         CrmConnection connection,
         string type,
         IReadOnlyList<string> properties,
         CrmCursor? since,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        string modifiedProperty = LastModified)
     {
         var lower = since?.Timestamp;
         var inclusive = true;
@@ -46,8 +48,8 @@ internal sealed partial class HubSpotGateway
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            List<SearchFilter> filters = lower is { } from ? [new(LastModified, inclusive ? "GTE" : "GT", HubSpotJson.EpochMs(from))] : [];
-            var page = await SearchAsync(connection, type, properties, filters, LastModified, cancellationToken).ConfigureAwait(false);
+            List<SearchFilter> filters = lower is { } from ? [new(modifiedProperty, inclusive ? "GTE" : "GT", HubSpotJson.EpochMs(from))] : [];
+            var page = await SearchAsync(connection, type, properties, filters, modifiedProperty, cancellationToken).ConfigureAwait(false);
             var items = Ordered(page.Results, page.Response);
             if (items.Count == 0)
             {
@@ -80,7 +82,7 @@ internal sealed partial class HubSpotGateway
 
             // More than a page of records share one timestamp.
             HubSpotLog.EqualTimestampGroup(_logger, type, last);
-            var group = await CollectGroupAsync(connection, type, properties, last, cancellationToken).ConfigureAwait(false);
+            var group = await CollectGroupAsync(connection, type, properties, last, modifiedProperty, cancellationToken).ConfigureAwait(false);
             var unread = group.Where(o => cursor?.IsBefore(last, o.Id) ?? true).ToList();
             foreach (var chunk in unread.Chunk(SearchPageSize))
             {
@@ -100,9 +102,9 @@ internal sealed partial class HubSpotGateway
     /// further page for the window — M is the largest id of a first probe and is halved until the window fits. The
     /// group is returned in ordinal id order, the order <see cref="CrmCursor.IsBefore"/> compares.
     /// </summary>
-    private async Task<List<HubSpotObjectData>> CollectGroupAsync(CrmConnection connection, string type, IReadOnlyList<string> properties, DateTimeOffset timestamp, CancellationToken cancellationToken)
+    private async Task<List<HubSpotObjectData>> CollectGroupAsync(CrmConnection connection, string type, IReadOnlyList<string> properties, DateTimeOffset timestamp, string modifiedProperty, CancellationToken cancellationToken)
     {
-        var at = new SearchFilter(LastModified, "EQ", HubSpotJson.EpochMs(timestamp));
+        var at = new SearchFilter(modifiedProperty, "EQ", HubSpotJson.EpochMs(timestamp));
         var all = new Dictionary<string, HubSpotObjectData>(StringComparer.Ordinal);
         decimal? low = null;
         var queries = 0;

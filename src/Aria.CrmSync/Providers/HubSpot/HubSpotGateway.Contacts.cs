@@ -1,14 +1,19 @@
+using System.Runtime.CompilerServices;
+
 namespace Aria.CrmSync.Providers.HubSpot;
 
 /// <content>
 /// Contacts: each deal's deal→contact associations (v4 batch read, with their labels), then the contacts' name, email
-/// and job title (v3 batch read, 100 per call).
+/// and job title (v3 batch read, 100 per call); and the feed of deals whose contacts were edited.
 /// https://developers.hubspot.com/docs/api-reference/crm-associations-v4/batch/post-crm-v4-associations-fromObjectType-toObjectType-batch-read
 /// </content>
 internal sealed partial class HubSpotGateway : ICrmContactReader
 {
     /// <summary>The label HubSpot gives a primary association (as on contact→company); HubSpot defines none for deal→contact, a portal may.</summary>
     private const string PrimaryLabel = "Primary";
+
+    /// <summary>The contacts' searchable modification time (contacts have <c>lastmodifieddate</c>, deals <c>hs_lastmodifieddate</c>).</summary>
+    private const string ContactModified = "lastmodifieddate";
 
     private static readonly string[] ContactProperties = ["firstname", "lastname", "email", "jobtitle"];
 
@@ -53,5 +58,22 @@ internal sealed partial class HubSpotGateway : ICrmContactReader
             Role = association.Labels.FirstOrDefault(l => !string.Equals(l, PrimaryLabel, StringComparison.Ordinal)),
             IsPrimary = association.Labels.Contains(PrimaryLabel, StringComparer.Ordinal),
         };
+    }
+
+    /// <summary>
+    /// Contacts modified after <paramref name="since"/> (CRM search on <c>lastmodifieddate</c>, keyset pages as the deal
+    /// change feed reads them), each page mapped to the deals those contacts are associated with (v4 batch read). An
+    /// association added or removed is not listed here: HubSpot recalculates the deal's <c>num_associated_contacts</c>,
+    /// which changes the deal's <c>hs_lastmodifieddate</c>, so the deal's own change feed (<see cref="GetChangesAsync"/>)
+    /// lists it.
+    /// </summary>
+    public async IAsyncEnumerable<CrmContactChangePage> GetContactChangesAsync(CrmConnection connection, CrmCursor? since, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await foreach (var (items, cursor) in StreamAsync(connection, "contacts", [ContactModified], since, cancellationToken, ContactModified).ConfigureAwait(false))
+        {
+            var deals = await AssociatedIdsAsync(connection, "contacts", "deals", items.Select(i => i.Id).ToList(), cancellationToken).ConfigureAwait(false);
+            yield return new CrmContactChangePage(deals.Values.SelectMany(ids => ids).Distinct(StringComparer.Ordinal).ToList(), cursor);
+        }
     }
 }

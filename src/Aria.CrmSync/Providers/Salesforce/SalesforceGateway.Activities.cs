@@ -79,16 +79,16 @@ internal sealed partial class SalesforceGateway
         var cursor = position is null ? string.Empty : " AND " + Soql.After("SystemModstamp", position.Timestamp, position.LastId);
         var streams = new[]
         {
-            new ActivityStream(this, call, $"SELECT {TaskFields} FROM Task WHERE What.Type = 'Opportunity'{cursor} ORDER BY SystemModstamp ASC, Id ASC", ToTaskActivity),
-            new ActivityStream(this, call, $"SELECT {EventFields} FROM Event WHERE What.Type = 'Opportunity'{cursor} ORDER BY SystemModstamp ASC, Id ASC", ToEventActivity),
-            new ActivityStream(this, call, $"SELECT {NoteFields} FROM Note WHERE Parent.Type = 'Opportunity'{cursor} ORDER BY SystemModstamp ASC, Id ASC", ToNoteActivity),
+            new OrderedQuery<CrmActivity>(this, call, $"SELECT {TaskFields} FROM Task WHERE What.Type = 'Opportunity'{cursor} ORDER BY SystemModstamp ASC, Id ASC", ToTaskActivity),
+            new OrderedQuery<CrmActivity>(this, call, $"SELECT {EventFields} FROM Event WHERE What.Type = 'Opportunity'{cursor} ORDER BY SystemModstamp ASC, Id ASC", ToEventActivity),
+            new OrderedQuery<CrmActivity>(this, call, $"SELECT {NoteFields} FROM Note WHERE Parent.Type = 'Opportunity'{cursor} ORDER BY SystemModstamp ASC, Id ASC", ToNoteActivity),
         };
 
         var pageSize = call.Options.QueryBatchSize;
         var page = new List<CrmActivity>(pageSize);
         while (true)
         {
-            ActivityStream? head = null;
+            OrderedQuery<CrmActivity>? head = null;
             foreach (var stream in streams)
             {
                 await stream.FillAsync(cancellationToken).ConfigureAwait(false);
@@ -279,33 +279,5 @@ internal sealed partial class SalesforceGateway
         }
 
         return metadata;
-    }
-
-    /// <summary>One ordered query of the merged activity stream, read page by page as the merge consumes it.</summary>
-    private sealed class ActivityStream(SalesforceGateway gateway, SalesforceCall call, string soql, Func<JsonElement, string, CrmActivity> map)
-    {
-        private readonly Queue<CrmActivity> _buffer = new();
-        private bool _started;
-        private string? _next;
-
-        public CrmActivity? Peek => _buffer.Count > 0 ? _buffer.Peek() : null;
-
-        public CrmActivity Take() => _buffer.Dequeue();
-
-        public async Task FillAsync(CancellationToken cancellationToken)
-        {
-            while (_buffer.Count == 0 && !(_started && _next is null))
-            {
-                var page = _started
-                    ? await gateway.QueryMoreAsync(call, _next!, map, cancellationToken).ConfigureAwait(false)
-                    : await gateway.QueryAsync(call, soql, all: false, map, cancellationToken).ConfigureAwait(false);
-                _started = true;
-                _next = page.Next;
-                foreach (var activity in page.Rows)
-                {
-                    _buffer.Enqueue(activity);
-                }
-            }
-        }
     }
 }

@@ -37,6 +37,31 @@ public class HubSpotContactTests
     }
 
     [Fact]
+    public async Task GetContactChanges_ListsTheDealsOfEditedContacts_AndNothingForContactsOnNoDeal()
+    {
+        await using var h = await HubSpotGatewayHost.StartAsync(transport: Transport);
+        var first = h.InsertDeal("First");
+        var second = h.InsertDeal("Second");
+        var third = h.InsertDeal("Third");
+        var ada = Contact(h, "Ada", "Lovelace");
+        var bob = Contact(h, "Bob", "Brown");
+        var loner = Contact(h, "Lone", "Contact");
+        h.Emulator.Associate("deals", first, "contacts", ada);
+        h.Emulator.Associate("deals", second, "contacts", ada);
+        h.Emulator.Associate("deals", third, "contacts", bob);
+        var reader = (ICrmContactReader)h.CrmGateway;
+        var initial = await reader.GetContactChangesAsync(h.Connection, null).ToListAsync();
+        Assert.Equal(new[] { first, second, third }.Order(StringComparer.Ordinal), initial.SelectMany(p => p.CrmIds).Distinct().Order(StringComparer.Ordinal));
+
+        await Task.Delay(5); // a later lastmodifieddate than the cursor's
+        h.Emulator.UpdateObject("contacts", ada, new Dictionary<string, string?> { ["email"] = "ada@analytical.example" });
+        h.Emulator.UpdateObject("contacts", loner, new Dictionary<string, string?> { ["jobtitle"] = "Nobody's contact" });
+        var changes = await reader.GetContactChangesAsync(h.Connection, initial[^1].Cursor).ToListAsync();
+
+        Assert.Equal(new[] { first, second }.Order(StringComparer.Ordinal), changes.SelectMany(p => p.CrmIds).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task GetContacts_NoIds_SendsNothing()
     {
         await using var h = await HubSpotGatewayHost.StartAsync(transport: Transport);

@@ -72,6 +72,35 @@ public class SalesforceGatewayContactTests
     }
 
     [Fact]
+    public async Task GetContactChanges_ListsTheOpportunitiesOfAddedDeletedAndEditedRoles_AndOfEditedContacts()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        await using var host = await SfGatewayHost.StartAsync(emulator: o => o.TimeProvider = clock, transport: Transport);
+        var opps = host.Seed(4);
+        var ada = Contact(host, "Ada", "Lovelace", "ada@example.com");
+        var bob = Contact(host, "Bob", "Brown");
+        var loner = Contact(host, "Lone", "Contact");
+        Role(host, opps[0], ada, "Decision Maker", primary: true);
+        Role(host, opps[1], ada, "Evaluator");
+        var bobRole = host.Org.Insert("OpportunityContactRole", new Dictionary<string, object?> { ["OpportunityId"] = opps[2], ["ContactId"] = bob, ["Role"] = "Other" });
+        var reader = (ICrmContactReader)host.Gateway;
+
+        var initial = await reader.GetContactChangesAsync(host.Connection, null).ToListAsync();
+        Assert.Equal(opps.Take(3).Order(StringComparer.Ordinal), initial.SelectMany(p => p.CrmIds).Distinct().Order(StringComparer.Ordinal));
+        var cursor = initial[^1].Cursor;
+        clock.Advance(TimeSpan.FromSeconds(1)); // a compound cursor resumes after its second's last id: later changes need a later second
+
+        host.Org.Update("Contact", ada, new Dictionary<string, object?> { ["Email"] = "ada@analytical.example" }); // both of Ada's deals
+        host.Org.Delete("OpportunityContactRole", bobRole); // Bob leaves deal 2
+        Role(host, opps[3], bob, "Influencer"); // and joins deal 3
+        host.Org.Update("Contact", loner, new Dictionary<string, object?> { ["Title"] = "Nobody's contact" }); // on no deal
+        var changes = await reader.GetContactChangesAsync(host.Connection, cursor).ToListAsync();
+
+        Assert.Equal(opps.Order(StringComparer.Ordinal), changes.SelectMany(p => p.CrmIds).Distinct().Order(StringComparer.Ordinal));
+        Assert.Empty((await reader.GetContactChangesAsync(host.Connection, changes[^1].Cursor).ToListAsync()).SelectMany(p => p.CrmIds));
+    }
+
+    [Fact]
     public async Task GetContacts_AnIdThatIsNotASalesforceId_IsATypedErrorAndSendsNothing()
     {
         await using var host = await SfGatewayHost.StartAsync(transport: Transport);
