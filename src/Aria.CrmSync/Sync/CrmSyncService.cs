@@ -318,23 +318,23 @@ internal sealed partial class CrmSyncService : ICrmSyncService
     /// <summary>
     /// The failure of an operation on a lead that is missing or not linked, audited as the seed plan audits every failed
     /// operation (an <c>error</c> entry with the operation and code). An audit entry names a CRM: the lead's, or the one
-    /// its sync state was last linked to; when neither is known (a lead that never had a sync state) nothing is audited,
-    /// since there is no CRM to name.
+    /// its sync state was last linked to; when neither is known (a lead that never had a sync state, or an unlinked one
+    /// that never synced) it names <see cref="UnknownProvider"/>, the seed plan's own fallback
+    /// (<c>provider=lead.get("crm_provider", "unknown")</c>).
     /// </summary>
     private async Task<LoadResult> AuditedFailureAsync(string userId, string leadMemoryId, CrmProvider? provider, string operation, string error, string code, CancellationToken cancellationToken)
     {
         var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
-        if ((provider ?? state?.Provider) is { } named)
+        await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Error, provider ?? state?.Provider ?? UnknownProvider, false, new Dictionary<string, object?>
         {
-            await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Error, named, false, new Dictionary<string, object?>
-            {
-                ["operation"] = operation,
-                ["code"] = code,
-            }, error, cancellationToken).ConfigureAwait(false);
-        }
-
+            ["operation"] = operation,
+            ["code"] = code,
+        }, error, cancellationToken).ConfigureAwait(false);
         return Failed(leadMemoryId, null, error, code);
     }
+
+    /// <summary>The CRM an audit entry names when a failed operation's lead names none (wire value <c>unknown</c>, as in the seed plan).</summary>
+    internal static readonly CrmProvider UnknownProvider = new("unknown");
 
     private static LoadResult Failed(string leadMemoryId, SyncStatus? status, string error, string code)
         => new(null, new SyncResult { LeadMemoryId = leadMemoryId, Success = false, Status = status, Error = error, ErrorCode = code });
