@@ -61,7 +61,7 @@ internal sealed partial class CrmSyncService
                 await TouchLastActivityAsync(ctx.Lead, events.Max(e => e.OccurredAt), cancellationToken).ConfigureAwait(false);
             }
 
-            var state = await MutateStateAsync(leadMemoryId, s => s with { LastPullAt = now, LastSyncAt = now, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
+            var state = await _stateWriter.MutateAsync(leadMemoryId, s => s with { LastPullAt = now, LastSyncAt = now, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
             await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Pull, ctx.Provider, true, new Dictionary<string, object?>
             {
                 ["crm_id"] = ctx.CrmId,
@@ -73,7 +73,7 @@ internal sealed partial class CrmSyncService
             _telemetry.OperationCompleted("pull_activities", ctx.Provider, true, Stopwatch.GetElapsedTime(started));
             return new SyncResult { LeadMemoryId = leadMemoryId, Success = true, Status = state.Status, ActivitiesSynced = added, RetryCount = state.RetryCount };
         }
-        catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
+        catch (Exception ex) when (SyncFailures.IsOperational(ex, cancellationToken))
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             return await FailAsync(ctx, "pull_activities", ex, cancellationToken).ConfigureAwait(false);

@@ -11,9 +11,10 @@ internal sealed partial class CrmSyncService
     /// write is guarded like every other: when the CRM's value of the field is no longer the one recorded (a person
     /// changed it since), nothing is overwritten — if the CRM now shows the lead's value the two sides agree and the
     /// conflict is settled with it, otherwise the conflict is recorded again with the new CRM value for a new decision.
-    /// An <c>aria_wins</c> write is claimed in the sync state first (an unconfirmed pending change) and carries the CRM
-    /// precondition (the record's modification time and the values read); a CRM change in between refuses it and the
-    /// record is read and compared again.
+    /// The decision runs as a lead plan (<see cref="LeadSyncPlan.ForDecision"/>) through the write protocol every write
+    /// uses (<see cref="LeadPlanExecutor"/>): claimed in the sync state first, the CRM write with its precondition (the
+    /// record's modification time and the values read); a CRM change in between refuses it and the record is read and
+    /// compared again.
     /// </summary>
     public async Task<SyncResult> ResolveConflictAsync(string userId, string leadMemoryId, string field, ConflictResolution resolution, CancellationToken cancellationToken = default)
     {
@@ -41,77 +42,76 @@ internal sealed partial class CrmSyncService
             return new SyncResult { LeadMemoryId = leadMemoryId, Success = false, Status = ctx.State.Status, Error = $"Lead '{leadMemoryId}' has no open conflict on '{field}'.", ErrorCode = CrmSyncValidationException.ErrorCode };
         }
 
+        var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
         try
         {
             var map = _options.StageMapFor(ctx.Provider);
-            var lead = ctx.Lead;
             for (var attempt = 1; ; attempt++)
             {
+                var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false) ?? ctx.State;
+                open = state.OpenConflicts.LastOrDefault(c => c.Field == field)
+                    ?? throw new CrmSyncValidationException($"Lead '{leadMemoryId}' has no open conflict on '{field}'.", nameof(field), ctx.Provider);
+                var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false)
+                    ?? throw new CrmSyncNotFoundException("Lead memory", leadMemoryId);
                 var record = await ctx.Gateway.GetRecordAsync(ctx.Connection, ctx.CrmId, cancellationToken).ConfigureAwait(false)
                     ?? throw new CrmSyncNotFoundException("CRM record", ctx.CrmId);
-                var crmValues = LeadFieldMapper.FromCrm(record, map, out _);
-                var leadValues = LeadFieldMapper.FromLead(lead);
+                var crmValue = LeadFieldMapper.FromCrm(record, map, out _).GetValueOrDefault(field);
+                var leadValue = LeadFieldMapper.FromLead(lead).GetValueOrDefault(field);
                 var now = _time.GetUtcNow();
-                var crmValue = crmValues.GetValueOrDefault(field);
+                var agreed = false;
                 if (!string.Equals(crmValue, open.CrmValue, StringComparison.Ordinal))
                 {
                     // A person changed the CRM field after the conflict was recorded: the decision was about a value that
-                    // is gone. Merge again instead of overwriting the edit.
-                    return string.Equals(crmValue, leadValues.GetValueOrDefault(field), StringComparison.Ordinal)
-                        ? await SettleConflictAsync(ctx, field, resolution, crmValue, leadValues, crmValues, [], [], record.LastModifiedAt, now, cancellationToken).ConfigureAwait(false)
-                        : await RecordConflictAgainAsync(ctx, open, crmValue, leadValues.GetValueOrDefault(field), now, cancellationToken).ConfigureAwait(false);
-                }
-
-                var pushed = new Dictionary<string, string?>(StringComparer.Ordinal);
-                var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
-                string? resolved;
-                if (resolution == ConflictResolution.CrmWins)
-                {
-                    resolved = crmValue;
-                    if (leadValues.GetValueOrDefault(field) != resolved)
+                    // is gone. Merge again instead of overwriting the edit: settled when both sides now agree, else the
+                    // conflict is recorded again for a new decision.
+                    if (!string.Equals(crmValue, leadValue, StringComparison.Ordinal))
                     {
-                        try
-                        {
-                            lead = await _leads.UpdateAsync(LeadFieldMapper.Apply(lead, new Dictionary<string, string?> { [field] = resolved }, now), cancellationToken).ConfigureAwait(false);
-                        }
-                        catch (CrmSyncConcurrencyException) when (attempt < _options.ConcurrencyAttempts)
-                        {
-                            lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false) ?? throw new CrmSyncNotFoundException("Lead memory", leadMemoryId);
-                            continue;
-                        }
-
-                        changes[field] = resolved;
+                        return await RecordConflictAgainAsync(ctx, open, crmValue, leadValue, now, cancellationToken).ConfigureAwait(false);
                     }
+
+                    agreed = true;
                 }
-                else
+
+                // The decision runs through the write protocol like every write: claimed, lead version-checked, CRM
+                // write with its precondition (read back when its outcome is unknown), state, audit.
+                var plan = LeadSyncPlan.ForDecision(lead, record, state, field, resolution, agreed, _options);
+                var batch = await _executor.ExecuteAsync(ctx.Gateway, ctx.Connection, [plan], auditUnchanged: true, now, cancellationToken).ConfigureAwait(false);
+                batch.Failure?.Throw();
+                var outcome = batch.Outcomes[0];
+                if (outcome.LeadWritten)
                 {
-                    resolved = leadValues.GetValueOrDefault(field);
-                    var crmFields = LeadFieldMapper.ToCrmFields(leadValues, [field], record, map);
-                    if (crmFields.Count > 0)
-                    {
-                        var update = new CrmRecordUpdate { CrmId = ctx.CrmId, Fields = crmFields, IfUnmodifiedSince = record.LastModifiedAt, ExpectedValues = LeadFieldMapper.CrmValuesAsRead(record, crmFields.Keys) };
-                        if (!await WriteResolutionAsync(ctx, update, field, resolved, leadValues, crmValues, now, cancellationToken).ConfigureAwait(false))
-                        {
-                            if (attempt >= _options.ConcurrencyAttempts)
-                            {
-                                throw new CrmSyncException($"The CRM record {ctx.CrmId} kept changing while the conflict on '{field}' was resolved; try again", ctx.Provider);
-                            }
-
-                            Log.ConcurrentWrite(_logger, leadMemoryId, attempt);
-                            continue; // the CRM record changed since it was read: compare again
-                        }
-
-                        pushed[field] = resolved;
-                    }
+                    Record(changes, plan.ToLead);
                 }
 
-                return await SettleConflictAsync(ctx, field, resolution, resolved, leadValues, crmValues, changes, pushed, record.LastModifiedAt, now, cancellationToken).ConfigureAwait(false);
+                switch (outcome.Status)
+                {
+                    case LeadPlanStatus.Settled:
+                        var settled = outcome.State!.ConflictLog.LastOrDefault(c => c.Field == field && c.ResolvedAt == now && c.Resolution == resolution)
+                            ?? open with { Resolution = resolution, ResolvedValue = plan.Decision!.ResolvedValue, ResolvedAt = now, AriaValue = leadValue, CrmValue = crmValue };
+                        return new SyncResult
+                        {
+                            LeadMemoryId = leadMemoryId,
+                            Success = true,
+                            Status = outcome.State.Status,
+                            Changes = changes,
+                            Pushed = plan.CrmFields.Count > 0 ? new Dictionary<string, string?>(plan.ToCrm, StringComparer.Ordinal) : [],
+                            Conflicts = [settled],
+                            RetryCount = outcome.State.RetryCount,
+                        };
+                    case LeadPlanStatus.Rejected:
+                        throw new CrmSyncException($"The CRM rejected the resolution of '{field}': {outcome.CrmResult!.ErrorCode} {outcome.CrmResult.ErrorMessage}".TrimEnd(), ctx.Provider);
+                    case LeadPlanStatus.StateChanged or LeadPlanStatus.LeadChanged or LeadPlanStatus.CrmChanged when attempt < _options.ConcurrencyAttempts:
+                        Log.ConcurrentWrite(_logger, leadMemoryId, attempt);
+                        continue; // the state, the lead or the CRM record changed since it was read: compare again
+                    default:
+                        throw new CrmSyncException($"The CRM record {ctx.CrmId} kept changing while the conflict on '{field}' was resolved; try again", ctx.Provider);
+                }
             }
         }
-        catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken) && ex is not CrmSyncValidationException)
+        catch (Exception ex) when (SyncFailures.IsOperational(ex, cancellationToken) && ex is not CrmSyncValidationException)
         {
-            var message = Security.SecretRedactor.Redact(DescribeFailure(ex), [ctx.Connection.AccessToken, ctx.Connection.RefreshToken]);
-            await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Error, ctx.Provider, false, WithErrorDetails(new Dictionary<string, object?>
+            var message = Security.SecretRedactor.Redact(SyncFailures.Describe(ex), [ctx.Connection.AccessToken, ctx.Connection.RefreshToken]);
+            await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Error, ctx.Provider, false, SyncFailures.WithErrorDetails(new Dictionary<string, object?>
             {
                 ["operation"] = "resolve_conflict",
                 ["field"] = field,
@@ -122,107 +122,13 @@ internal sealed partial class CrmSyncService
     }
 
     /// <summary>
-    /// Sends an <c>aria_wins</c> resolution to the CRM, claimed first: the state records the value about to be written as
-    /// an unconfirmed pending change (so a resolution stopped halfway is not taken for a person's change), and the write
-    /// carries the CRM precondition. Returns <see langword="false"/> when the CRM refused it because the record changed
-    /// since it was read (the claim is dropped); throws for any other refusal or failure (a failure that certainly wrote
-    /// nothing drops the claim, one of unknown outcome leaves it for the next resolution to settle by what the CRM shows).
-    /// </summary>
-    private async Task<bool> WriteResolutionAsync(LeadContext ctx, CrmRecordUpdate update, string field, string? value, IReadOnlyDictionary<string, string?> leadValues, IReadOnlyDictionary<string, string?> crmValues, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var claim = new PendingChange
-        {
-            Field = field,
-            Value = value,
-            ChangedAt = now,
-            Unconfirmed = true,
-            LeadValueBefore = leadValues.GetValueOrDefault(field),
-            CrmValueBefore = crmValues.GetValueOrDefault(field),
-        };
-        await MutateStateAsync(ctx.Lead.Id, s => s with { PendingChanges = [.. s.PendingChanges.Where(p => !(p.Unconfirmed && p.Field == field)), claim], UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
-
-        IReadOnlyList<CrmWriteResult> results;
-        try
-        {
-            results = await ctx.Gateway.UpdateRecordsAsync(ctx.Connection, [update], cancellationToken).ConfigureAwait(false);
-        }
-        catch (CrmSyncException ex) when (ex.WriteOutcome == CrmWriteOutcome.NothingWritten)
-        {
-            await DropClaimAsync(ctx.Lead.Id, claim, cancellationToken).ConfigureAwait(false);
-            throw;
-        }
-
-        var result = results.Count == 1 ? results[0] : throw new CrmSyncDataException($"The gateway returned {results.Count} results for 1 update", $"{ctx.Provider} update {ctx.CrmId}", ctx.Provider);
-        if (result.Success)
-        {
-            return true;
-        }
-
-        await DropClaimAsync(ctx.Lead.Id, claim, cancellationToken).ConfigureAwait(false);
-        return result.ErrorCode == CrmWriteResult.PreconditionFailed
-            ? false
-            : throw new CrmSyncException($"The CRM rejected the resolution of '{field}': {result.ErrorCode} {result.ErrorMessage}".TrimEnd(), ctx.Provider);
-    }
-
-    private Task DropClaimAsync(string leadMemoryId, PendingChange claim, CancellationToken cancellationToken)
-        => MutateStateAsync(leadMemoryId, s => s.PendingChanges.Contains(claim) ? s with { PendingChanges = [.. s.PendingChanges.Where(p => p != claim)], UpdatedAt = _time.GetUtcNow() } : s, cancellationToken);
-
-    /// <summary>Records the conflict as settled with <paramref name="resolved"/>, drops the resolution's claim and audits it.</summary>
-    private async Task<SyncResult> SettleConflictAsync(LeadContext ctx, string field, ConflictResolution resolution, string? resolved, IReadOnlyDictionary<string, string?> leadValues, IReadOnlyDictionary<string, string?> crmValues, Dictionary<string, string?> changes, Dictionary<string, string?> pushed, DateTimeOffset? crmModifiedAt, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        SyncConflict? settled = null;
-        var state = await MutateStateAsync(ctx.Lead.Id, s =>
-        {
-            var log = s.ConflictLog.ToList();
-            var index = log.FindLastIndex(c => c.Field == field && c.IsOpen);
-            if (index < 0)
-            {
-                return s;
-            }
-
-            settled = log[index] with { Resolution = resolution, ResolvedValue = resolved, ResolvedAt = now, AriaValue = leadValues.GetValueOrDefault(field), CrmValue = crmValues.GetValueOrDefault(field) };
-            log[index] = settled;
-            return s.Resolve(SyncStateRetention.CompactConflictLog(log, _options.ResolvedConflictsKept), _options.MaxRetries) with
-            {
-                BaseSnapshot = new Dictionary<string, string?>(s.BaseSnapshot) { [field] = resolved },
-                CrmLastModifiedAt = LeadSyncPlan.Latest(s.CrmLastModifiedAt, crmModifiedAt),
-                PendingChanges = [.. s.PendingChanges.Where(p => !(p.Unconfirmed && p.Field == field))],
-                LastSyncAt = now,
-                UpdatedAt = now,
-            };
-        }, cancellationToken).ConfigureAwait(false);
-
-        if (settled is null)
-        {
-            throw new CrmSyncValidationException($"Lead '{ctx.Lead.Id}' has no open conflict on '{field}'.", nameof(field), ctx.Provider);
-        }
-
-        var details = new Dictionary<string, object?>(CrmAuditService.ConflictDetails(field, settled.AriaValue, settled.CrmValue, resolution, resolved))
-        {
-            ["manual"] = true,
-        };
-        await _audit.LogSyncOperationAsync(ctx.Lead.UserId, ctx.Lead.Id, CrmAuditOperation.ConflictResolved, ctx.Provider, true, details, cancellationToken: cancellationToken).ConfigureAwait(false);
-        _telemetry.ConflictDetected(ctx.Provider, resolution);
-        return new SyncResult
-        {
-            LeadMemoryId = ctx.Lead.Id,
-            Success = true,
-            Status = state.Status,
-            Changes = changes,
-            Pushed = pushed,
-            Conflicts = [settled],
-            RetryCount = state.RetryCount,
-        };
-    }
-
-    /// <summary>
     /// The CRM's value changed after the conflict was recorded and differs from the lead's: the open conflict is
     /// recorded again with the values both sides show now (audited as a newly detected conflict), for a new decision.
     /// </summary>
     private async Task<SyncResult> RecordConflictAgainAsync(LeadContext ctx, SyncConflict open, string? crmValue, string? leadValue, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var renewed = open with { CrmValue = crmValue, AriaValue = leadValue, DetectedAt = now };
-        var state = await MutateStateAsync(ctx.Lead.Id, s =>
+        var state = await _stateWriter.MutateAsync(ctx.Lead.Id, s =>
         {
             var log = s.ConflictLog.ToList();
             var index = log.FindLastIndex(c => c.Field == open.Field && c.IsOpen);

@@ -101,7 +101,7 @@ internal sealed partial class CrmSyncService
             details["paused_until"] = pausedUntil;
         }
 
-        return _audit.LogSyncOperationAsync(userId, null, CrmAuditOperation.Error, provider, false, WithErrorDetails(details, exception), exception.Message, CancellationToken.None);
+        return _audit.LogSyncOperationAsync(userId, null, CrmAuditOperation.Error, provider, false, SyncFailures.WithErrorDetails(details, exception), exception.Message, CancellationToken.None);
     }
 
     /// <summary>The <see cref="ConnectionSyncResult.Reason"/> of a run that found the connection lease held (the fleet worker retries it soon).</summary>
@@ -249,17 +249,7 @@ internal sealed partial class CrmSyncService
                     : state;
             }
 
-            return new CrmSyncState
-            {
-                Id = Guid.CreateVersion7(now).ToString(),
-                LeadMemoryId = lead.Id,
-                UserId = lead.UserId,
-                Provider = lead.CrmProvider,
-                CrmId = lead.CrmId,
-                Status = SyncStatus.Synced,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
+            return SyncStateWriter.NewState(lead, now);
         }
 
         private async Task FailLeadAsync(LeadMemory lead, CrmSyncException exception, CancellationToken cancellationToken)

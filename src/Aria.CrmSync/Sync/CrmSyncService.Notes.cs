@@ -75,7 +75,7 @@ internal sealed partial class CrmSyncService
             throw new CrmSyncValidationException($"Lead '{leadMemoryId}' is not linked to a CRM record.", nameof(leadMemoryId));
         }
 
-        await GetOrCreateStateAsync(lead, cancellationToken).ConfigureAwait(false);
+        await _stateWriter.GetOrCreateAsync(lead, cancellationToken).ConfigureAwait(false);
         await RecordNoteAsync(leadMemoryId, summary, idempotencyKey, cancellationToken).ConfigureAwait(false);
         return (await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false))!;
     }
@@ -119,7 +119,7 @@ internal sealed partial class CrmSyncService
         var key = idempotencyKey ?? DefaultIdempotencyKey(leadMemoryId, text);
         OutboxItem? delivered = null;
         var deadLettered = false;
-        await MutateStateAsync(leadMemoryId, state =>
+        await _stateWriter.MutateAsync(leadMemoryId, state =>
         {
             var now = _time.GetUtcNow();
             var existing = state.Outbox.FirstOrDefault(o => o.IdempotencyKey == key);
@@ -154,84 +154,32 @@ internal sealed partial class CrmSyncService
         return load.Failure ?? await DeliverNotesAsync(load.Context!, keys, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Sends the given queued notes of one lead through the note sender (<see cref="NoteSender"/>).</summary>
     private async Task<SyncResult> DeliverNotesAsync(LeadContext ctx, IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
     {
         using var activity = _telemetry.StartActivity("sync.push_note", ctx.Provider, ctx.Lead.Id);
         var started = Stopwatch.GetTimestamp();
-
-        // Mark the notes in flight (attempt counted) before the call: after a crash or an uncertain failure, the next
-        // attempt knows the CRM may already hold the note and looks for it first.
-        var sending = new List<OutboxItem>();
-        await MutateStateAsync(ctx.Lead.Id, state => NoteOutbox.Claim(state, o => keys.Contains(o.IdempotencyKey), _time.GetUtcNow(), _options.NoteClaimDuration, _options.MaxRetries, sending), cancellationToken).ConfigureAwait(false);
-
-        if (sending.Count == 0)
+        var batch = await _notes.SendAsync(ctx.Gateway, ctx.Connection, [ctx.Lead], o => keys.Contains(o.IdempotencyKey), cancellationToken).ConfigureAwait(false);
+        if (batch.Failure is { } failure)
         {
+            return await FailAsync(ctx, "push_note", failure, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (batch.Leads is not [var sent])
+        {
+            // Nothing to send: delivered already, or another sender holds the notes.
             var state = await _states.GetAsync(ctx.Lead.Id, cancellationToken).ConfigureAwait(false);
             var done = state?.Outbox.LastOrDefault(o => keys.Contains(o.IdempotencyKey) && o.Status == OutboxItemStatus.Done);
             return new SyncResult { LeadMemoryId = ctx.Lead.Id, Success = true, Status = state?.Status, NoteId = done?.CrmObjectId };
         }
 
-        IReadOnlyList<CrmNoteResult> results;
-        try
+        if (sent.Refused is { } refused)
         {
-            var requests = sending.Select(o => new CrmNoteRequest
-            {
-                IdempotencyKey = o.IdempotencyKey,
-                CrmId = ctx.CrmId,
-                Text = o.Text,
-                MayExist = o.Attempts > 1 || o.MayExist,
-            }).ToList();
-            results = await ctx.Gateway.CreateNotesAsync(ctx.Connection, requests, cancellationToken).ConfigureAwait(false);
-            if (results.Count != requests.Count)
-            {
-                throw new CrmSyncDataException($"The gateway returned {results.Count} results for {requests.Count} notes", $"{ctx.Provider} notes", ctx.Provider);
-            }
-        }
-        catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
-        {
-            await RecordNoteErrorsAsync(ctx.Lead.Id, sending.Select(o => (o.IdempotencyKey, (string?)DescribeFailure(ex), false)).ToList(), cancellationToken).ConfigureAwait(false);
-            return await FailAsync(ctx, "push_note", ex, cancellationToken).ConfigureAwait(false);
-        }
-
-        var byKey = results.ToDictionary(r => r.IdempotencyKey, StringComparer.Ordinal);
-        var failures = results.Where(r => !r.Success).ToList();
-        var final = await MutateStateAsync(ctx.Lead.Id, state => NoteOutbox.Record(state, byKey, _time.GetUtcNow(), _options.MaxRetries, _options.DeliveredNotesKept), cancellationToken).ConfigureAwait(false);
-
-        var drafts = results.Where(r => r.Success).Select(r => Draft(ctx.Lead.UserId, ctx.Lead.Id, CrmAuditOperation.Push, ctx.Provider, true, new Dictionary<string, object?>
-        {
-            ["crm_id"] = ctx.CrmId,
-            ["note_id"] = r.NoteId,
-            ["idempotency_key"] = r.IdempotencyKey,
-            ["summary_length"] = sending.First(o => o.IdempotencyKey == r.IdempotencyKey).Text.Length,
-            ["already_existed"] = r.AlreadyExisted,
-            ["attempts"] = sending.First(o => o.IdempotencyKey == r.IdempotencyKey).Attempts,
-        })).ToList();
-        if (drafts.Count > 0)
-        {
-            await _audit.LogManyAsync(drafts, cancellationToken).ConfigureAwait(false);
-        }
-
-        var noteId = results.LastOrDefault(r => r.Success)?.NoteId;
-        if (failures.Count > 0)
-        {
-            var first = failures[0];
-            var error = new CrmSyncException($"{_providers.GetDisplayName(ctx.Provider)} rejected note {first.IdempotencyKey}: {first.ErrorCode} {first.ErrorMessage}".TrimEnd(), ctx.Provider);
-            var failed = await FailAsync(ctx, "push_note", error, cancellationToken).ConfigureAwait(false);
-            return failed with { NoteId = noteId };
+            var failed = await FailAsync(ctx, "push_note", _notes.Refusal(ctx.Provider, refused), cancellationToken).ConfigureAwait(false);
+            return failed with { NoteId = sent.NoteId };
         }
 
         _telemetry.OperationCompleted("push_note", ctx.Provider, true, Stopwatch.GetElapsedTime(started));
-        return new SyncResult { LeadMemoryId = ctx.Lead.Id, Success = true, Status = final.Status, NoteId = noteId, RetryCount = final.RetryCount };
+        return new SyncResult { LeadMemoryId = ctx.Lead.Id, Success = true, Status = sent.State.Status, NoteId = sent.NoteId, RetryCount = sent.State.RetryCount };
     }
-
-    private Task RecordNoteErrorsAsync(string leadMemoryId, IReadOnlyList<(string Key, string? Error, bool Permanent)> errors, CancellationToken cancellationToken)
-        => MutateStateAsync(leadMemoryId, state => state with
-        {
-            Outbox = state.Outbox.Select(o =>
-            {
-                var match = errors.FirstOrDefault(e => e.Key == o.IdempotencyKey);
-                return match.Key is null ? o : o with { LastError = match.Error, Status = match.Permanent ? OutboxItemStatus.Failed : o.Status, ClaimedUntil = null };
-            }).ToList(),
-            UpdatedAt = _time.GetUtcNow(),
-        }, cancellationToken);
 }

@@ -101,7 +101,7 @@ internal sealed partial class CrmSyncService
     private async Task<CrmSyncState> CountRetryAsync(CrmSyncState state, TimeSpan? retryAfter, bool automatic, CancellationToken cancellationToken)
     {
         CrmSyncState? before = null;
-        var updated = await MutateStateAsync(state.LeadMemoryId, s =>
+        var updated = await _stateWriter.MutateAsync(state.LeadMemoryId, s =>
         {
             before = s;
             var now = _time.GetUtcNow();

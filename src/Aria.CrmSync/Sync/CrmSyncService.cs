@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Aria.CrmSync.Diagnostics;
 using Aria.CrmSync.Security;
 using Aria.CrmSync.Serialization;
@@ -24,6 +23,10 @@ internal sealed partial class CrmSyncService : ICrmSyncService
     private readonly CrmSyncTelemetry _telemetry;
     private readonly RetryPolicy _retry;
     private readonly CrmProviderCatalog _providers;
+    private readonly SyncStateWriter _stateWriter;
+    private readonly SyncFailures _failures;
+    private readonly LeadPlanExecutor _executor;
+    private readonly NoteSender _notes;
 
     public CrmSyncService(
         ILeadMemoryStore leads,
@@ -53,6 +56,10 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         _telemetry = telemetry;
         _retry = new RetryPolicy(_options);
         _providers = providers;
+        _stateWriter = new SyncStateWriter(states, _options, time, _logger);
+        _failures = new SyncFailures(_stateWriter, audit, _options, _retry, time, telemetry, providers, _logger);
+        _executor = new LeadPlanExecutor(leads, _stateWriter, audit, new LeadPlanWrites(_stateWriter, _options, _logger), _failures, telemetry, _logger);
+        _notes = new NoteSender(_stateWriter, audit, _failures, _options, time);
     }
 
     internal RetryPolicy Retry => _retry;
@@ -75,7 +82,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
         var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false)
             ?? throw new CrmSyncNotFoundException("Lead memory", leadMemoryId);
-        return await GetOrCreateStateAsync(lead, cancellationToken).ConfigureAwait(false);
+        return await _stateWriter.GetOrCreateAsync(lead, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<CrmSyncState> UpdateSyncStatusAsync(string leadMemoryId, SyncStatus status, SyncStatusUpdate? update = null, CancellationToken cancellationToken = default)
@@ -87,7 +94,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
             throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown sync status.");
         }
 
-        return await MutateStateAsync(leadMemoryId, state =>
+        return await _stateWriter.MutateAsync(leadMemoryId, state =>
         {
             var now = _time.GetUtcNow();
             var next = state.MoveTo(status, _options.MaxRetries) with { UpdatedAt = now };
@@ -125,9 +132,9 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         ArgumentNullException.ThrowIfNull(fields);
         var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false)
             ?? throw new CrmSyncNotFoundException("Lead memory", leadMemoryId);
-        await GetOrCreateStateAsync(lead, cancellationToken).ConfigureAwait(false);
+        await _stateWriter.GetOrCreateAsync(lead, cancellationToken).ConfigureAwait(false);
         var values = LeadFieldMapper.FromLead(lead);
-        return await MutateStateAsync(leadMemoryId, state =>
+        return await _stateWriter.MutateAsync(leadMemoryId, state =>
         {
             var now = _time.GetUtcNow();
             // A sync's unconfirmed write stays: it is what tells the next sync that this edit came after that write.
@@ -160,7 +167,7 @@ internal sealed partial class CrmSyncService : ICrmSyncService
             // A person asked for it: the lead gets a fresh set of automatic retries.
             ctx = ctx with
             {
-                State = await MutateStateAsync(leadMemoryId, s => s.ResetRetries(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false),
+                State = await _stateWriter.MutateAsync(leadMemoryId, s => s.ResetRetries(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false),
             };
             await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Retry, ctx.Provider, true, new Dictionary<string, object?>
             {
@@ -202,63 +209,6 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         };
     }
 
-    private async Task<CrmSyncState> GetOrCreateStateAsync(LeadMemory lead, CancellationToken cancellationToken)
-    {
-        var existing = await _states.GetAsync(lead.Id, cancellationToken).ConfigureAwait(false);
-        if (existing is not null)
-        {
-            return existing;
-        }
-
-        var now = _time.GetUtcNow();
-        var state = new CrmSyncState
-        {
-            Id = Guid.CreateVersion7(now).ToString(),
-            LeadMemoryId = lead.Id,
-            UserId = lead.UserId,
-            Provider = lead.CrmProvider,
-            CrmId = lead.CrmId,
-            Status = SyncStatus.Synced,
-            LastSyncAt = null,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-
-        try
-        {
-            return await _states.InsertAsync(state, cancellationToken).ConfigureAwait(false);
-        }
-        catch (CrmSyncConcurrencyException)
-        {
-            return await _states.GetAsync(lead.Id, cancellationToken).ConfigureAwait(false)
-                ?? throw new CrmSyncNotFoundException(lead.Id);
-        }
-    }
-
-    /// <summary>Reads, changes and writes a sync state, re-reading when another writer got there first.</summary>
-    private async Task<CrmSyncState> MutateStateAsync(string leadMemoryId, Func<CrmSyncState, CrmSyncState> mutate, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false)
-                ?? throw new CrmSyncNotFoundException(leadMemoryId);
-            var next = mutate(state);
-            if (ReferenceEquals(next, state))
-            {
-                return state;
-            }
-
-            try
-            {
-                return await _states.UpdateAsync(next with { Version = state.Version }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (CrmSyncConcurrencyException) when (attempt < _options.ConcurrencyAttempts)
-            {
-                Log.ConcurrentWrite(_logger, leadMemoryId, attempt);
-            }
-        }
-    }
-
     private async Task<LoadResult> LoadAsync(string userId, string leadMemoryId, string operation, CancellationToken cancellationToken)
     {
         var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
@@ -278,12 +228,12 @@ internal sealed partial class CrmSyncService : ICrmSyncService
             return Failed(leadMemoryId, null, $"No gateway is registered for {WireValue.Format(provider)}; add it with AddAriaCrmSync().{(_providers.TryGet(provider, out var descriptor) ? descriptor.RegistrationHint : "AddGateway<TGateway>(descriptor)")}", CrmSyncException.DefaultCode);
         }
 
-        var state = await GetOrCreateStateAsync(lead, cancellationToken).ConfigureAwait(false);
+        var state = await _stateWriter.GetOrCreateAsync(lead, cancellationToken).ConfigureAwait(false);
         if (state.CrmId != lead.CrmId || state.Provider != lead.CrmProvider || state.UserId != lead.UserId)
         {
             // The lead was (re)linked: a new link has no agreed base yet.
             var relinked = state.CrmId is not null && state.CrmId != lead.CrmId;
-            state = await MutateStateAsync(leadMemoryId, s => s with
+            state = await _stateWriter.MutateAsync(leadMemoryId, s => s with
             {
                 UserId = lead.UserId,
                 Provider = lead.CrmProvider,
@@ -355,104 +305,9 @@ internal sealed partial class CrmSyncService : ICrmSyncService
         };
     }
 
-    /// <summary>
-    /// Records a failed operation: the state goes to <c>error</c> (through <c>pending</c>) with the next automatic
-    /// attempt scheduled while retries remain, and an <c>error</c> audit entry is written.
-    /// </summary>
-    private async Task<SyncResult> FailAsync(LeadContext ctx, string operation, Exception exception, CancellationToken cancellationToken)
-    {
-        var code = exception is CrmSyncException crm ? crm.Code : CrmSyncException.DefaultCode;
-        var secrets = new[] { ctx.Connection?.AccessToken, ctx.Connection?.RefreshToken };
-        var message = SecretRedactor.Redact(DescribeFailure(exception), secrets);
-        var retryAfter = (exception as CrmRateLimitedException)?.RetryAfter;
-        Log.SyncFailed(_logger, operation, ctx.Lead.Id, ctx.Provider, code, message);
-
-        CrmSyncState state;
-        try
-        {
-            state = await MutateStateAsync(ctx.Lead.Id, s =>
-            {
-                var now = _time.GetUtcNow();
-                var canRetry = _retry.ShouldRetry(s.RetryCount) && exception is not CrmConnectionException { RequiresReauthorization: true };
-                return s.Fail(message, canRetry ? now + _retry.NextDelay(s.RetryCount, retryAfter) : null, now, _options.MaxRetries);
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (CrmSyncException stateError) when (stateError is not CrmSyncStateTransitionException)
-        {
-            state = ctx.State.Fail(message, nextAttemptAt: null, _time.GetUtcNow(), _options.MaxRetries); // for the result only: the store failed
-        }
-
-        if (state.Status == SyncStatus.Error && state.NextAttemptAt is null)
-        {
-            Log.RetriesExhausted(_logger, ctx.Lead.Id, _options.MaxRetries);
-        }
-
-        await _audit.LogSyncOperationAsync(ctx.Lead.UserId, ctx.Lead.Id, CrmAuditOperation.Error, ctx.Provider, false, WithErrorDetails(new Dictionary<string, object?>
-        {
-            ["operation"] = operation,
-            ["code"] = code,
-            ["retry_count"] = state.RetryCount,
-            ["next_attempt_at"] = state.NextAttemptAt,
-            ["dead_lettered"] = state.Status == SyncStatus.Error && state.NextAttemptAt is null,
-        }, exception), message, CancellationToken.None).ConfigureAwait(false);
-
-        _telemetry.OperationCompleted(operation, ctx.Provider, false, TimeSpan.Zero);
-        return new SyncResult
-        {
-            LeadMemoryId = ctx.Lead.Id,
-            Success = false,
-            Status = state.Status,
-            Error = message,
-            ErrorCode = code,
-            RetryCount = state.RetryCount,
-            NextAttemptAt = state.NextAttemptAt,
-        };
-    }
-
-    /// <summary>
-    /// The failure's structured details for the audit entry (e.g. HTTP status, CRM error code, a broker's log and
-    /// request ids, and <c>nothing_written: true</c> when the failed call certainly wrote nothing); the audit service
-    /// masks credential-like keys and redacts text.
-    /// </summary>
-    internal static Dictionary<string, object?> WithErrorDetails(Dictionary<string, object?> details, Exception exception)
-    {
-        if (exception is not CrmSyncException crm)
-        {
-            return details;
-        }
-
-        if (crm.WriteOutcome == CrmWriteOutcome.NothingWritten)
-        {
-            details["error_details"] = new Dictionary<string, object?>(crm.Details, StringComparer.Ordinal) { [NothingWrittenDetail] = true };
-        }
-        else if (crm.Details.Count > 0)
-        {
-            details["error_details"] = crm.Details;
-        }
-
-        return details;
-    }
-
-    /// <summary>The audit detail (inside <c>error_details</c>) of a failure that certainly wrote nothing.</summary>
-    internal const string NothingWrittenDetail = "nothing_written";
-
-    private static string DescribeFailure(Exception exception) => exception switch
-    {
-        CrmSyncException e => e.Message,
-        HttpRequestException e => $"CRM request failed: {e.Message}",
-        TaskCanceledException or TimeoutException => "CRM request timed out",
-        JsonException => "CRM response could not be read",
-        _ => exception.Message,
-    };
-
-    private static bool IsOperationalFailure(Exception exception, CancellationToken cancellationToken)
-        => exception switch
-        {
-            OperationCanceledException when cancellationToken.IsCancellationRequested => false,
-            CrmSyncStateTransitionException => false,
-            CrmSyncException or HttpRequestException or TaskCanceledException or TimeoutException or JsonException or IOException or InvalidDataException => true,
-            _ => false,
-        };
+    /// <summary>Records a failed operation on a loaded lead (<see cref="SyncFailures.FailAsync"/>).</summary>
+    private Task<SyncResult> FailAsync(LeadContext ctx, string operation, Exception exception, CancellationToken cancellationToken)
+        => _failures.FailAsync(ctx.Lead, ctx.State, ctx.Connection, ctx.Provider, operation, exception, cancellationToken);
 
     private static string DefaultIdempotencyKey(string leadMemoryId, string text)
     {
