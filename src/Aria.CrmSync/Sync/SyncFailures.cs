@@ -75,6 +75,10 @@ internal sealed class SyncFailures(SyncStateWriter states, ICrmAuditService audi
         };
     }
 
+    /// <summary>Records a failed operation on a loaded lead (see the other overload).</summary>
+    public Task<SyncResult> FailAsync(LeadContext ctx, string operation, Exception exception, CancellationToken cancellationToken)
+        => FailAsync(ctx.Lead, ctx.State, ctx.Connection, ctx.Provider, operation, exception, cancellationToken);
+
     /// <summary>An audit entry to append in a batch (<see cref="ICrmAuditService.LogManyAsync"/>).</summary>
     public CrmAuditEntry Draft(string userId, string? leadMemoryId, CrmAuditOperation operation, CrmProvider provider, bool success, IReadOnlyDictionary<string, object?> details, string? error = null)
         => new()

@@ -1,11 +1,22 @@
 using Aria.CrmSync.Auditing;
 using Aria.CrmSync.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace Aria.CrmSync.Sync;
 
-/// <content>Resolving open (manual) conflicts.</content>
-internal sealed partial class CrmSyncService
+/// <summary>Resolving open (manual) conflicts: a person's decision, carried out through the write protocol.</summary>
+internal sealed class ConflictResolver(LeadLoader loader, ILeadMemoryStore leads, ISyncStateStore states, SyncStateWriter stateWriter, ICrmAuditService audit, LeadPlanExecutor executor, SyncEngineEnvironment env)
 {
+    private readonly LeadLoader _loader = loader;
+    private readonly ILeadMemoryStore _leads = leads;
+    private readonly ISyncStateStore _states = states;
+    private readonly SyncStateWriter _stateWriter = stateWriter;
+    private readonly ICrmAuditService _audit = audit;
+    private readonly LeadPlanExecutor _executor = executor;
+    private readonly CrmSyncOptions _options = env.Options;
+    private readonly TimeProvider _time = env.Time;
+    private readonly ILogger _logger = env.Logger;
+
     /// <summary>
     /// Settles an open conflict as a person decided. The decision was made on the values the conflict recorded, so the
     /// write is guarded like every other: when the CRM's value of the field is no longer the one recorded (a person
@@ -18,17 +29,7 @@ internal sealed partial class CrmSyncService
     /// </summary>
     public async Task<SyncResult> ResolveConflictAsync(string userId, string leadMemoryId, string field, ConflictResolution resolution, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
-        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
-        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
-        ArgumentException.ThrowIfNullOrEmpty(field);
-        if (resolution is not (ConflictResolution.CrmWins or ConflictResolution.AriaWins))
-        {
-            throw new ArgumentOutOfRangeException(nameof(resolution), resolution, "A person resolves a conflict with crm_wins or aria_wins.");
-        }
-
-        var load = await LoadAsync(userId, leadMemoryId, "resolve_conflict", cancellationToken).ConfigureAwait(false);
+        var load = await _loader.LoadAsync(userId, leadMemoryId, "resolve_conflict", cancellationToken).ConfigureAwait(false);
         if (load.Failure is { } failure)
         {
             return failure;
@@ -80,7 +81,7 @@ internal sealed partial class CrmSyncService
                 var outcome = batch.Outcomes[0];
                 if (outcome.LeadWritten)
                 {
-                    Record(changes, plan.ToLead);
+                    LeadSynchronizer.Record(changes, plan.ToLead);
                 }
 
                 switch (outcome.Status)

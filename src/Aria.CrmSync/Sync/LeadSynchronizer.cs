@@ -1,25 +1,98 @@
 using System.Diagnostics;
 using Aria.CrmSync.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace Aria.CrmSync.Sync;
 
-/// <content>Field sync: three-way merge of a lead and its CRM record.</content>
-internal sealed partial class CrmSyncService
+/// <summary>
+/// Single-lead sync: the three-way merge of a lead and its CRM record run through the write protocol, and the full sync
+/// (fields, queued notes, activities) of a manual sync or a retry.
+/// </summary>
+internal sealed class LeadSynchronizer(LeadLoader loader, ILeadMemoryStore leads, ISyncStateStore states, SyncStateWriter stateWriter, ICrmAuditService audit, LeadPlanExecutor executor, LeadNotePusher noteOutbox, ActivityPuller activities, SyncFailures failures, SyncEngineEnvironment env)
 {
+    private readonly LeadLoader _loader = loader;
+    private readonly ILeadMemoryStore _leads = leads;
+    private readonly ISyncStateStore _states = states;
+    private readonly SyncStateWriter _stateWriter = stateWriter;
+    private readonly ICrmAuditService _audit = audit;
+    private readonly LeadPlanExecutor _executor = executor;
+    private readonly LeadNotePusher _noteOutbox = noteOutbox;
+    private readonly ActivityPuller _activities = activities;
+    private readonly SyncFailures _failures = failures;
+    private readonly CrmSyncOptions _options = env.Options;
+    private readonly TimeProvider _time = env.Time;
+    private readonly ILogger _logger = env.Logger;
+    private readonly CrmSyncTelemetry _telemetry = env.Telemetry;
+    private readonly RetryPolicy _retry = env.Retry;
+    private readonly CrmProviderCatalog _providers = env.Providers;
+
+    public async Task<SyncResult> RunFullSyncAsync(string userId, string leadMemoryId, bool manual, CancellationToken cancellationToken)
+    {
+        var load = await _loader.LoadAsync(userId, leadMemoryId, manual ? "manual_sync" : "retry", cancellationToken).ConfigureAwait(false);
+        if (load.Failure is { } failure)
+        {
+            return failure;
+        }
+
+        var ctx = load.Context!;
+        if (manual && ctx.State.Status == SyncStatus.Error && !_retry.ShouldRetry(ctx.State.RetryCount))
+        {
+            // A person asked for it: the lead gets a fresh set of automatic retries.
+            ctx = ctx with
+            {
+                State = await _stateWriter.MutateAsync(leadMemoryId, s => s.ResetRetries(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false),
+            };
+            await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Retry, ctx.Provider, true, new Dictionary<string, object?>
+            {
+                ["manual"] = true,
+                ["retry_count_reset"] = true,
+            }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        SyncResult fields;
+        if (ctx.State.Status == SyncStatus.Conflict)
+        {
+            fields = LeadLoader.ConflictBlocked(ctx.State);
+        }
+        else
+        {
+            fields = await SyncFieldsAsync(ctx, SyncDirection.Bidirectional, cancellationToken).ConfigureAwait(false);
+            if (!fields.Success)
+            {
+                return fields;
+            }
+        }
+
+        var notes = await _noteOutbox.FlushOutboxAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        if (!notes.Success)
+        {
+            return notes with { Changes = fields.Changes, Pushed = fields.Pushed, Conflicts = fields.Conflicts };
+        }
+
+        var activities = await _activities.PullActivitiesAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
+        return activities with
+        {
+            Success = fields.Success && activities.Success,
+            Error = fields.Error ?? activities.Error,
+            ErrorCode = fields.ErrorCode ?? activities.ErrorCode,
+            Changes = fields.Changes,
+            Pushed = fields.Pushed,
+            Conflicts = fields.Conflicts,
+            NoteId = notes.NoteId,
+        };
+    }
+
+
     public async Task<SyncResult> PullStageChangesAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
-        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
-        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
-        var load = await LoadAsync(userId, leadMemoryId, "pull", cancellationToken).ConfigureAwait(false);
+        var load = await _loader.LoadAsync(userId, leadMemoryId, "pull", cancellationToken).ConfigureAwait(false);
         if (load.Failure is { } failure)
         {
             return failure;
         }
 
         return load.Context!.State.Status == SyncStatus.Conflict
-            ? ConflictBlocked(load.Context.State)
+            ? LeadLoader.ConflictBlocked(load.Context.State)
             : await SyncFieldsAsync(load.Context, SyncDirection.Pull, cancellationToken).ConfigureAwait(false);
     }
 
@@ -44,7 +117,7 @@ internal sealed partial class CrmSyncService
                 var state = await _states.GetAsync(lead.Id, cancellationToken).ConfigureAwait(false) ?? ctx.State;
                 if (state.Status == SyncStatus.Conflict)
                 {
-                    return ConflictBlocked(state);
+                    return LeadLoader.ConflictBlocked(state);
                 }
 
                 SyncStateMachine.EnsureOperationAllowed(lead.Id, state.Status, SyncStatus.Pending, state.RetryCount, _options.MaxRetries);
@@ -101,11 +174,11 @@ internal sealed partial class CrmSyncService
         catch (Exception ex) when (SyncFailures.IsOperational(ex, cancellationToken))
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
-            return await FailAsync(ctx, operation, ex, cancellationToken).ConfigureAwait(false);
+            return await _failures.FailAsync(ctx, operation, ex, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static void Record(Dictionary<string, string?> target, IReadOnlyDictionary<string, string?> values)
+    internal static void Record(Dictionary<string, string?> target, IReadOnlyDictionary<string, string?> values)
     {
         foreach (var (field, value) in values)
         {

@@ -1,14 +1,28 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Aria.CrmSync.Diagnostics;
 
 namespace Aria.CrmSync.Sync;
 
-/// <content>Note pushes through the outbox: recorded before sending, looked up before re-sending.</content>
-internal sealed partial class CrmSyncService
+/// <summary>A lead's notes: queued in its outbox before anything is sent, sent by the note sender, looked up before re-sending.</summary>
+internal sealed class LeadNotePusher(LeadLoader loader, ILeadMemoryStore leads, ISyncStateStore states, SyncStateWriter stateWriter, ICrmAuditService audit, NoteSender notes, SyncFailures failures, SyncEngineEnvironment env)
 {
+    private readonly LeadLoader _loader = loader;
+    private readonly ILeadMemoryStore _leads = leads;
+    private readonly ISyncStateStore _states = states;
+    private readonly SyncStateWriter _stateWriter = stateWriter;
+    private readonly ICrmAuditService _audit = audit;
+    private readonly NoteSender _notes = notes;
+    private readonly SyncFailures _failures = failures;
+    private readonly CrmSyncOptions _options = env.Options;
+    private readonly TimeProvider _time = env.Time;
+    private readonly CrmSyncTelemetry _telemetry = env.Telemetry;
+    private readonly RetryPolicy _retry = env.Retry;
+
     public async Task<SyncResult> PushSummaryAsync(string userId, string leadMemoryId, string summary, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
-        ValidateSummary(userId, leadMemoryId, summary, idempotencyKey);
-        var load = await LoadAsync(userId, leadMemoryId, "push_note", cancellationToken).ConfigureAwait(false);
+        var load = await _loader.LoadAsync(userId, leadMemoryId, "push_note", cancellationToken).ConfigureAwait(false);
         if (load.Failure is { } failure)
         {
             return failure;
@@ -67,7 +81,6 @@ internal sealed partial class CrmSyncService
 
     public async Task<CrmSyncState> QueueSummaryAsync(string userId, string leadMemoryId, string summary, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
-        ValidateSummary(userId, leadMemoryId, summary, idempotencyKey);
         var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false)
             ?? throw new CrmSyncNotFoundException("Lead memory", leadMemoryId);
         if (!lead.IsLinked)
@@ -84,12 +97,9 @@ internal sealed partial class CrmSyncService
     internal static bool IsPortableIdempotencyKey(string key)
         => key.Length is >= 1 and <= 100 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@' or '+' or '=' or '/');
 
-    private void ValidateSummary(string userId, string leadMemoryId, string summary, string? idempotencyKey)
+    /// <summary>Checks a summary and its idempotency key before the note enters the outbox.</summary>
+    public void ValidateSummary(string summary, string? idempotencyKey)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
-        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
-        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
         ArgumentException.ThrowIfNullOrWhiteSpace(summary);
         if (Storage.StorableText.TextProblem(summary) is { } problem)
         {
@@ -141,7 +151,7 @@ internal sealed partial class CrmSyncService
     }
 
     /// <summary>Sends every undelivered note of a lead (used by manual syncs and retries).</summary>
-    private async Task<SyncResult> FlushOutboxAsync(string userId, string leadMemoryId, CancellationToken cancellationToken)
+    public async Task<SyncResult> FlushOutboxAsync(string userId, string leadMemoryId, CancellationToken cancellationToken)
     {
         var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
         var keys = state?.Outbox.Where(o => o.Status is OutboxItemStatus.Pending or OutboxItemStatus.InFlight).Select(o => o.IdempotencyKey).ToArray() ?? [];
@@ -150,7 +160,7 @@ internal sealed partial class CrmSyncService
             return new SyncResult { LeadMemoryId = leadMemoryId, Success = true, Status = state?.Status };
         }
 
-        var load = await LoadAsync(userId, leadMemoryId, "push_note", cancellationToken).ConfigureAwait(false);
+        var load = await _loader.LoadAsync(userId, leadMemoryId, "push_note", cancellationToken).ConfigureAwait(false);
         return load.Failure ?? await DeliverNotesAsync(load.Context!, keys, cancellationToken).ConfigureAwait(false);
     }
 
@@ -162,7 +172,7 @@ internal sealed partial class CrmSyncService
         var batch = await _notes.SendAsync(ctx.Gateway, ctx.Connection, [ctx.Lead], o => keys.Contains(o.IdempotencyKey), cancellationToken).ConfigureAwait(false);
         if (batch.Failure is { } failure)
         {
-            return await FailAsync(ctx, "push_note", failure, cancellationToken).ConfigureAwait(false);
+            return await _failures.FailAsync(ctx, "push_note", failure, cancellationToken).ConfigureAwait(false);
         }
 
         if (batch.Leads is not [var sent])
@@ -175,11 +185,19 @@ internal sealed partial class CrmSyncService
 
         if (sent.Refused is { } refused)
         {
-            var failed = await FailAsync(ctx, "push_note", _notes.Refusal(ctx.Provider, refused), cancellationToken).ConfigureAwait(false);
+            var failed = await _failures.FailAsync(ctx, "push_note", _notes.Refusal(ctx.Provider, refused), cancellationToken).ConfigureAwait(false);
             return failed with { NoteId = sent.NoteId };
         }
 
         _telemetry.OperationCompleted("push_note", ctx.Provider, true, Stopwatch.GetElapsedTime(started));
         return new SyncResult { LeadMemoryId = ctx.Lead.Id, Success = true, Status = sent.State.Status, NoteId = sent.NoteId, RetryCount = sent.State.RetryCount };
     }
+
+    private static string DefaultIdempotencyKey(string leadMemoryId, string text)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(leadMemoryId + "\n" + text), hash);
+        return "aria-" + Convert.ToHexStringLower(hash[..12]);
+    }
+
 }
