@@ -62,6 +62,7 @@ public static class CrmSyncServiceCollectionExtensions
         services.TryAddSingleton(sp => new CrmSyncTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<ICrmAuditService, CrmAuditService>();
         services.TryAddSingleton<CrmProviderCatalog>();
+        services.AddSyncEngineParts();
         services.TryAddSingleton<ICrmSyncService, CrmSyncService>();
         services.TryAddSingleton<ICrmLinkService, Aria.CrmSync.Linking.CrmLinkService>();
         services.TryAddSingleton<ICrmConnectionRegistry>(sp => new InMemoryCrmConnectionRegistry(sp.GetService<TimeProvider>()));

@@ -1,467 +1,149 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using Aria.CrmSync.Diagnostics;
-using Aria.CrmSync.Security;
-using Aria.CrmSync.Serialization;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-
 namespace Aria.CrmSync.Sync;
 
-/// <summary>The sync engine behind <see cref="ICrmSyncService"/> (one lead at a time).</summary>
-internal sealed partial class CrmSyncService : ICrmSyncService
+/// <summary>
+/// The sync engine behind <see cref="ICrmSyncService"/>: validates each call's arguments and delegates it to the part
+/// that owns the operation. The parts are separate classes with their own dependencies (see docs/architecture.md):
+/// <see cref="SyncStateEditor"/>, <see cref="LeadSynchronizer"/>, <see cref="LeadNotePusher"/>, <see cref="ActivityPuller"/>,
+/// <see cref="ConflictResolver"/>, <see cref="RetryScheduler"/> and <see cref="ConnectionSynchronizer"/>; every write of
+/// lead values goes through <see cref="LeadPlanExecutor"/>, every note through <see cref="NoteSender"/>.
+/// </summary>
+internal sealed partial class CrmSyncService(
+    SyncStateEditor stateEditor,
+    LeadSynchronizer leadSync,
+    LeadNotePusher notes,
+    ActivityPuller activities,
+    ConflictResolver conflicts,
+    RetryScheduler retries,
+    ConnectionSynchronizer connectionSync) : ICrmSyncService
 {
-    private readonly ILeadMemoryStore _leads;
-    private readonly ISyncStateStore _states;
-    private readonly ICrmAuditService _audit;
-    private readonly ICrmConnectionResolver _connections;
-    private readonly Dictionary<CrmProvider, ICrmGateway> _gateways;
-    private readonly CrmSyncOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly CrmSyncTelemetry _telemetry;
-    private readonly RetryPolicy _retry;
-    private readonly CrmProviderCatalog _providers;
+    /// <summary>The <see cref="ConnectionSyncResult.Reason"/> of a run that found the connection lease held (the fleet worker retries it soon).</summary>
+    internal const string LeaseHeldReason = ConnectionSynchronizer.LeaseHeldReason;
 
-    public CrmSyncService(
-        ILeadMemoryStore leads,
-        ISyncStateStore states,
-        ICrmAuditService audit,
-        ICrmConnectionResolver connections,
-        IEnumerable<ICrmGateway> gateways,
-        IOptions<CrmSyncOptions> options,
-        TimeProvider time,
-        CrmSyncTelemetry telemetry,
-        CrmProviderCatalog providers,
-        ILogger<CrmSyncService>? logger = null)
-    {
-        _leads = leads;
-        _states = states;
-        _audit = audit;
-        _connections = connections;
-        _gateways = [];
-        foreach (var gateway in gateways)
-        {
-            _gateways[gateway.Provider] = gateway as InboundCrmGateway ?? new InboundCrmGateway(gateway);
-        }
-
-        _options = options.Value;
-        _time = time;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _telemetry = telemetry;
-        _retry = new RetryPolicy(_options);
-        _providers = providers;
-    }
-
-    internal RetryPolicy Retry => _retry;
+    private readonly ConnectionSynchronizer _connectionSync = connectionSync;
 
     /// <summary>Returns whether a lead that made <paramref name="retryCount"/> retries may be retried again.</summary>
-    public bool ShouldRetry(int retryCount) => _retry.ShouldRetry(retryCount);
+    public bool ShouldRetry(int retryCount) => retries.ShouldRetry(retryCount);
 
-    public async Task<CrmSyncState?> GetSyncStateAsync(string leadMemoryId, CancellationToken cancellationToken = default)
+    /// <summary>Whether every gateway accepts the key as it is: 1 to 100 characters of <c>A-Z a-z 0-9 - _ . : @ + = /</c>.</summary>
+    internal static bool IsPortableIdempotencyKey(string key) => LeadNotePusher.IsPortableIdempotencyKey(key);
+
+    public Task<CrmSyncState?> GetSyncStateAsync(string leadMemoryId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
-        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
-        return await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
+        ValidateId(leadMemoryId);
+        return stateEditor.GetSyncStateAsync(leadMemoryId, cancellationToken);
     }
 
-    public async Task<CrmSyncState> CreateSyncStateAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
+    public Task<CrmSyncState> CreateSyncStateAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
-        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
-        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
-        var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false)
-            ?? throw new CrmSyncNotFoundException("Lead memory", leadMemoryId);
-        return await GetOrCreateStateAsync(lead, cancellationToken).ConfigureAwait(false);
+        ValidateIds(userId, leadMemoryId);
+        return stateEditor.CreateSyncStateAsync(userId, leadMemoryId, cancellationToken);
     }
 
-    public async Task<CrmSyncState> UpdateSyncStatusAsync(string leadMemoryId, SyncStatus status, SyncStatusUpdate? update = null, CancellationToken cancellationToken = default)
+    public Task<CrmSyncState> UpdateSyncStatusAsync(string leadMemoryId, SyncStatus status, SyncStatusUpdate? update = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
-        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
+        ValidateId(leadMemoryId);
         if (!Enum.IsDefined(status))
         {
             throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown sync status.");
         }
 
-        return await MutateStateAsync(leadMemoryId, state =>
-        {
-            var now = _time.GetUtcNow();
-            var next = state.MoveTo(status, _options.MaxRetries) with { UpdatedAt = now };
-            if (update?.PendingChanges is { } pending)
-            {
-                next = next with { PendingChanges = pending.ToArray() };
-            }
-
-            if (update?.ErrorMessage is { } error)
-            {
-                next = next with { ErrorMessage = SecretRedactor.Redact(error) };
-            }
-
-            if (update?.Direction is { } direction)
-            {
-                next = next with
-                {
-                    SyncDirection = direction,
-                    LastSyncAt = now,
-                    LastPushAt = direction is SyncDirection.Push or SyncDirection.Bidirectional ? now : next.LastPushAt,
-                    LastPullAt = direction is SyncDirection.Pull or SyncDirection.Bidirectional ? now : next.LastPullAt,
-                };
-            }
-
-            return next;
-        }, cancellationToken).ConfigureAwait(false);
+        return stateEditor.UpdateSyncStatusAsync(leadMemoryId, status, update, cancellationToken);
     }
 
-    public async Task<CrmSyncState> MarkLeadChangedAsync(string userId, string leadMemoryId, IReadOnlyCollection<string> fields, CancellationToken cancellationToken = default)
+    public Task<CrmSyncState> MarkLeadChangedAsync(string userId, string leadMemoryId, IReadOnlyCollection<string> fields, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
-        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
-        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
+        ValidateIds(userId, leadMemoryId);
         ArgumentNullException.ThrowIfNull(fields);
-        var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false)
-            ?? throw new CrmSyncNotFoundException("Lead memory", leadMemoryId);
-        await GetOrCreateStateAsync(lead, cancellationToken).ConfigureAwait(false);
-        var values = LeadFieldMapper.FromLead(lead);
-        return await MutateStateAsync(leadMemoryId, state =>
-        {
-            var now = _time.GetUtcNow();
-            // A sync's unconfirmed write stays: it is what tells the next sync that this edit came after that write.
-            var pending = state.PendingChanges.Where(p => p.Unconfirmed || !fields.Contains(p.Field)).ToList();
-            pending.AddRange(fields.Select(f => new PendingChange { Field = f, Value = values.GetValueOrDefault(f), ChangedAt = now }));
-            return state.MarkPending(resumeError: false, _options.MaxRetries) with { PendingChanges = pending, UpdatedAt = now };
-        }, cancellationToken).ConfigureAwait(false);
+        return stateEditor.MarkLeadChangedAsync(userId, leadMemoryId, fields, cancellationToken);
+    }
+
+    public Task<SyncResult> PushSummaryAsync(string userId, string leadMemoryId, string summary, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ValidateIds(userId, leadMemoryId);
+        notes.ValidateSummary(summary, idempotencyKey);
+        return notes.PushSummaryAsync(userId, leadMemoryId, summary, idempotencyKey, cancellationToken);
+    }
+
+    public Task<CrmSyncState> QueueSummaryAsync(string userId, string leadMemoryId, string summary, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ValidateIds(userId, leadMemoryId);
+        notes.ValidateSummary(summary, idempotencyKey);
+        return notes.QueueSummaryAsync(userId, leadMemoryId, summary, idempotencyKey, cancellationToken);
+    }
+
+    public Task<SyncResult> PullStageChangesAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
+    {
+        ValidateIds(userId, leadMemoryId);
+        return leadSync.PullStageChangesAsync(userId, leadMemoryId, cancellationToken);
+    }
+
+    public Task<SyncResult> PullActivitiesAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
+    {
+        ValidateIds(userId, leadMemoryId);
+        return activities.PullActivitiesAsync(userId, leadMemoryId, cancellationToken);
     }
 
     public Task<SyncResult> TriggerManualSyncAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
-        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
-        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
-        return RunFullSyncAsync(userId, leadMemoryId, manual: true, cancellationToken);
+        ValidateIds(userId, leadMemoryId);
+        return leadSync.RunFullSyncAsync(userId, leadMemoryId, manual: true, cancellationToken);
     }
 
-    private async Task<SyncResult> RunFullSyncAsync(string userId, string leadMemoryId, bool manual, CancellationToken cancellationToken)
+    public Task<RetryScheduleResult> ScheduleRetryAsync(string leadMemoryId, TimeSpan? retryAfter = null, CancellationToken cancellationToken = default)
     {
-        var load = await LoadAsync(userId, leadMemoryId, manual ? "manual_sync" : "retry", cancellationToken).ConfigureAwait(false);
-        if (load.Failure is { } failure)
+        ValidateId(leadMemoryId);
+        if (retryAfter is { } r && r < TimeSpan.Zero)
         {
-            return failure;
+            throw new ArgumentOutOfRangeException(nameof(retryAfter), retryAfter, "Retry-After must not be negative.");
         }
 
-        var ctx = load.Context!;
-        if (manual && ctx.State.Status == SyncStatus.Error && !_retry.ShouldRetry(ctx.State.RetryCount))
-        {
-            // A person asked for it: the lead gets a fresh set of automatic retries.
-            ctx = ctx with
-            {
-                State = await MutateStateAsync(leadMemoryId, s => s.ResetRetries(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false),
-            };
-            await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Retry, ctx.Provider, true, new Dictionary<string, object?>
-            {
-                ["manual"] = true,
-                ["retry_count_reset"] = true,
-            }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-
-        SyncResult fields;
-        if (ctx.State.Status == SyncStatus.Conflict)
-        {
-            fields = ConflictBlocked(ctx.State);
-        }
-        else
-        {
-            fields = await SyncFieldsAsync(ctx, SyncDirection.Bidirectional, cancellationToken).ConfigureAwait(false);
-            if (!fields.Success)
-            {
-                return fields;
-            }
-        }
-
-        var notes = await FlushOutboxAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
-        if (!notes.Success)
-        {
-            return notes with { Changes = fields.Changes, Pushed = fields.Pushed, Conflicts = fields.Conflicts };
-        }
-
-        var activities = await PullActivitiesAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
-        return activities with
-        {
-            Success = fields.Success && activities.Success,
-            Error = fields.Error ?? activities.Error,
-            ErrorCode = fields.ErrorCode ?? activities.ErrorCode,
-            Changes = fields.Changes,
-            Pushed = fields.Pushed,
-            Conflicts = fields.Conflicts,
-            NoteId = notes.NoteId,
-        };
+        return retries.ScheduleRetryAsync(leadMemoryId, retryAfter, cancellationToken);
     }
 
-    private async Task<CrmSyncState> GetOrCreateStateAsync(LeadMemory lead, CancellationToken cancellationToken)
+    public Task<RetryRunResult> ProcessDueRetriesAsync(int maxLeads = 100, CancellationToken cancellationToken = default)
     {
-        var existing = await _states.GetAsync(lead.Id, cancellationToken).ConfigureAwait(false);
-        if (existing is not null)
-        {
-            return existing;
-        }
-
-        var now = _time.GetUtcNow();
-        var state = new CrmSyncState
-        {
-            Id = Guid.CreateVersion7(now).ToString(),
-            LeadMemoryId = lead.Id,
-            UserId = lead.UserId,
-            Provider = lead.CrmProvider,
-            CrmId = lead.CrmId,
-            Status = SyncStatus.Synced,
-            LastSyncAt = null,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-
-        try
-        {
-            return await _states.InsertAsync(state, cancellationToken).ConfigureAwait(false);
-        }
-        catch (CrmSyncConcurrencyException)
-        {
-            return await _states.GetAsync(lead.Id, cancellationToken).ConfigureAwait(false)
-                ?? throw new CrmSyncNotFoundException(lead.Id);
-        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLeads, 1);
+        return retries.ProcessDueRetriesAsync(maxLeads, cancellationToken);
     }
 
-    /// <summary>Reads, changes and writes a sync state, re-reading when another writer got there first.</summary>
-    private async Task<CrmSyncState> MutateStateAsync(string leadMemoryId, Func<CrmSyncState, CrmSyncState> mutate, CancellationToken cancellationToken)
+    public Task<ConnectionSyncResult> SyncConnectionAsync(string userId, CrmProvider provider, ConnectionSyncOptions? options = null, IProgress<ConnectionSyncProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false)
-                ?? throw new CrmSyncNotFoundException(leadMemoryId);
-            var next = mutate(state);
-            if (ReferenceEquals(next, state))
-            {
-                return state;
-            }
-
-            try
-            {
-                return await _states.UpdateAsync(next with { Version = state.Version }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (CrmSyncConcurrencyException) when (attempt < _options.ConcurrencyAttempts)
-            {
-                Log.ConcurrentWrite(_logger, leadMemoryId, attempt);
-            }
-        }
+        ValidateConnection(userId, provider);
+        options ??= new ConnectionSyncOptions();
+        options.Validate();
+        return _connectionSync.SyncConnectionAsync(userId, provider, options, progress, cancellationToken);
     }
 
-    private async Task<LoadResult> LoadAsync(string userId, string leadMemoryId, string operation, CancellationToken cancellationToken)
+    public Task<SyncResult> ResolveConflictAsync(string userId, string leadMemoryId, string field, ConflictResolution resolution, CancellationToken cancellationToken = default)
     {
-        var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false);
-        if (lead is null)
+        ValidateIds(userId, leadMemoryId);
+        ArgumentException.ThrowIfNullOrEmpty(field);
+        if (resolution is not (ConflictResolution.CrmWins or ConflictResolution.AriaWins))
         {
-            return await AuditedFailureAsync(userId, leadMemoryId, null, operation, $"Lead memory '{leadMemoryId}' not found", CrmSyncNotFoundException.ErrorCode, cancellationToken).ConfigureAwait(false);
+            throw new ArgumentOutOfRangeException(nameof(resolution), resolution, "A person resolves a conflict with crm_wins or aria_wins.");
         }
 
-        if (!lead.IsLinked)
-        {
-            return await AuditedFailureAsync(userId, leadMemoryId, lead.CrmProvider, operation, "Lead not linked to CRM", CrmSyncException.DefaultCode, cancellationToken).ConfigureAwait(false);
-        }
-
-        var provider = lead.CrmProvider!.Value;
-        if (!_gateways.TryGetValue(provider, out var gateway))
-        {
-            return Failed(leadMemoryId, null, $"No gateway is registered for {WireValue.Format(provider)}; add it with AddAriaCrmSync().{(_providers.TryGet(provider, out var descriptor) ? descriptor.RegistrationHint : "AddGateway<TGateway>(descriptor)")}", CrmSyncException.DefaultCode);
-        }
-
-        var state = await GetOrCreateStateAsync(lead, cancellationToken).ConfigureAwait(false);
-        if (state.CrmId != lead.CrmId || state.Provider != lead.CrmProvider || state.UserId != lead.UserId)
-        {
-            // The lead was (re)linked: a new link has no agreed base yet.
-            var relinked = state.CrmId is not null && state.CrmId != lead.CrmId;
-            state = await MutateStateAsync(leadMemoryId, s => s with
-            {
-                UserId = lead.UserId,
-                Provider = lead.CrmProvider,
-                CrmId = lead.CrmId,
-                BaseSnapshot = relinked ? new Dictionary<string, string?>() : s.BaseSnapshot,
-                UpdatedAt = _time.GetUtcNow(),
-            }, cancellationToken).ConfigureAwait(false);
-        }
-
-        CrmConnection connection;
-        try
-        {
-            connection = await _connections.ResolveAsync(userId, provider, cancellationToken).ConfigureAwait(false);
-        }
-        catch (CrmSyncException ex)
-        {
-            var ctxWithoutConnection = new LeadContext(lead, state, null!, gateway, provider, lead.CrmId!);
-            return new LoadResult(null, await FailAsync(ctxWithoutConnection, "connect", ex, cancellationToken).ConfigureAwait(false));
-        }
-
-        if (CrmValueRules.LeadProblem(lead) is { } invalid)
-        {
-            // A value no CRM accepts is refused here, for this lead only, rather than pushed or recorded as agreed.
-            var ctxInvalid = new LeadContext(lead, state, connection, gateway, provider, lead.CrmId!);
-            var error = new CrmSyncValidationException($"Lead '{leadMemoryId}' cannot be synced: its {invalid.Problem}.", invalid.Field, provider);
-            return new LoadResult(null, await FailAsync(ctxInvalid, "validate", error, cancellationToken).ConfigureAwait(false));
-        }
-
-        return new LoadResult(new LeadContext(lead, state, connection, gateway, provider, lead.CrmId!), null);
+        return conflicts.ResolveConflictAsync(userId, leadMemoryId, field, resolution, cancellationToken);
     }
 
-    /// <summary>
-    /// The failure of an operation on a lead that is missing or not linked, audited as the seed plan audits every failed
-    /// operation (an <c>error</c> entry with the operation and code). An audit entry names a CRM: the lead's, or the one
-    /// its sync state was last linked to; when neither is known (a lead that never had a sync state) nothing is audited,
-    /// since there is no CRM to name.
-    /// </summary>
-    private async Task<LoadResult> AuditedFailureAsync(string userId, string leadMemoryId, CrmProvider? provider, string operation, string error, string code, CancellationToken cancellationToken)
+    private static void ValidateId(string leadMemoryId, string name = "leadMemoryId")
     {
-        var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
-        if ((provider ?? state?.Provider) is { } named)
-        {
-            await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Error, named, false, new Dictionary<string, object?>
-            {
-                ["operation"] = operation,
-                ["code"] = code,
-            }, error, cancellationToken).ConfigureAwait(false);
-        }
-
-        return Failed(leadMemoryId, null, error, code);
+        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId, name);
+        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, name);
     }
 
-    private static LoadResult Failed(string leadMemoryId, SyncStatus? status, string error, string code)
-        => new(null, new SyncResult { LeadMemoryId = leadMemoryId, Success = false, Status = status, Error = error, ErrorCode = code });
-
-    private static SyncResult ConflictBlocked(CrmSyncState state)
+    private static void ValidateIds(string userId, string leadMemoryId)
     {
-        var fields = state.OpenConflicts.Select(c => c.Field).ToArray();
-        var ex = new CrmSyncConflictException(state.LeadMemoryId, fields);
-        return new SyncResult
-        {
-            LeadMemoryId = state.LeadMemoryId,
-            Success = false,
-            Status = state.Status,
-            Error = ex.Message,
-            ErrorCode = ex.Code,
-            Conflicts = state.OpenConflicts.ToArray(),
-            RetryCount = state.RetryCount,
-        };
+        ValidateId(userId, nameof(userId));
+        ValidateId(leadMemoryId, nameof(leadMemoryId));
     }
 
-    /// <summary>
-    /// Records a failed operation: the state goes to <c>error</c> (through <c>pending</c>) with the next automatic
-    /// attempt scheduled while retries remain, and an <c>error</c> audit entry is written.
-    /// </summary>
-    private async Task<SyncResult> FailAsync(LeadContext ctx, string operation, Exception exception, CancellationToken cancellationToken)
+    private static void ValidateConnection(string userId, CrmProvider provider)
     {
-        var code = exception is CrmSyncException crm ? crm.Code : CrmSyncException.DefaultCode;
-        var secrets = new[] { ctx.Connection?.AccessToken, ctx.Connection?.RefreshToken };
-        var message = SecretRedactor.Redact(DescribeFailure(exception), secrets);
-        var retryAfter = (exception as CrmRateLimitedException)?.RetryAfter;
-        Log.SyncFailed(_logger, operation, ctx.Lead.Id, ctx.Provider, code, message);
-
-        CrmSyncState state;
-        try
+        ValidateId(userId, nameof(userId));
+        if (provider.IsDefault)
         {
-            state = await MutateStateAsync(ctx.Lead.Id, s =>
-            {
-                var now = _time.GetUtcNow();
-                var canRetry = _retry.ShouldRetry(s.RetryCount) && exception is not CrmConnectionException { RequiresReauthorization: true };
-                return s.Fail(message, canRetry ? now + _retry.NextDelay(s.RetryCount, retryAfter) : null, now, _options.MaxRetries);
-            }, cancellationToken).ConfigureAwait(false);
+            throw new ArgumentOutOfRangeException(nameof(provider), "default(CrmProvider) names no CRM.");
         }
-        catch (CrmSyncException stateError) when (stateError is not CrmSyncStateTransitionException)
-        {
-            state = ctx.State.Fail(message, nextAttemptAt: null, _time.GetUtcNow(), _options.MaxRetries); // for the result only: the store failed
-        }
-
-        if (state.Status == SyncStatus.Error && state.NextAttemptAt is null)
-        {
-            Log.RetriesExhausted(_logger, ctx.Lead.Id, _options.MaxRetries);
-        }
-
-        await _audit.LogSyncOperationAsync(ctx.Lead.UserId, ctx.Lead.Id, CrmAuditOperation.Error, ctx.Provider, false, WithErrorDetails(new Dictionary<string, object?>
-        {
-            ["operation"] = operation,
-            ["code"] = code,
-            ["retry_count"] = state.RetryCount,
-            ["next_attempt_at"] = state.NextAttemptAt,
-            ["dead_lettered"] = state.Status == SyncStatus.Error && state.NextAttemptAt is null,
-        }, exception), message, CancellationToken.None).ConfigureAwait(false);
-
-        _telemetry.OperationCompleted(operation, ctx.Provider, false, TimeSpan.Zero);
-        return new SyncResult
-        {
-            LeadMemoryId = ctx.Lead.Id,
-            Success = false,
-            Status = state.Status,
-            Error = message,
-            ErrorCode = code,
-            RetryCount = state.RetryCount,
-            NextAttemptAt = state.NextAttemptAt,
-        };
     }
-
-    /// <summary>
-    /// The failure's structured details for the audit entry (e.g. HTTP status, CRM error code, a broker's log and
-    /// request ids, and <c>nothing_written: true</c> when the failed call certainly wrote nothing); the audit service
-    /// masks credential-like keys and redacts text.
-    /// </summary>
-    internal static Dictionary<string, object?> WithErrorDetails(Dictionary<string, object?> details, Exception exception)
-    {
-        if (exception is not CrmSyncException crm)
-        {
-            return details;
-        }
-
-        if (crm.WriteOutcome == CrmWriteOutcome.NothingWritten)
-        {
-            details["error_details"] = new Dictionary<string, object?>(crm.Details, StringComparer.Ordinal) { [NothingWrittenDetail] = true };
-        }
-        else if (crm.Details.Count > 0)
-        {
-            details["error_details"] = crm.Details;
-        }
-
-        return details;
-    }
-
-    /// <summary>The audit detail (inside <c>error_details</c>) of a failure that certainly wrote nothing.</summary>
-    internal const string NothingWrittenDetail = "nothing_written";
-
-    private static string DescribeFailure(Exception exception) => exception switch
-    {
-        CrmSyncException e => e.Message,
-        HttpRequestException e => $"CRM request failed: {e.Message}",
-        TaskCanceledException or TimeoutException => "CRM request timed out",
-        JsonException => "CRM response could not be read",
-        _ => exception.Message,
-    };
-
-    private static bool IsOperationalFailure(Exception exception, CancellationToken cancellationToken)
-        => exception switch
-        {
-            OperationCanceledException when cancellationToken.IsCancellationRequested => false,
-            CrmSyncStateTransitionException => false,
-            CrmSyncException or HttpRequestException or TaskCanceledException or TimeoutException or JsonException or IOException or InvalidDataException => true,
-            _ => false,
-        };
-
-    private static string DefaultIdempotencyKey(string leadMemoryId, string text)
-    {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(leadMemoryId + "\n" + text), hash);
-        return "aria-" + Convert.ToHexStringLower(hash[..12]);
-    }
-
-    private sealed record LeadContext(LeadMemory Lead, CrmSyncState State, CrmConnection Connection, ICrmGateway Gateway, CrmProvider Provider, string CrmId);
-
-    private sealed record LoadResult(LeadContext? Context, SyncResult? Failure);
 }

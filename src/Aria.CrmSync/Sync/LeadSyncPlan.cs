@@ -4,7 +4,7 @@ namespace Aria.CrmSync.Sync;
 /// What syncing one lead with its CRM record will write: computed purely (no I/O) from the lead, the record and the
 /// sync state, then applied by the single-lead and whole-connection paths alike.
 /// </summary>
-internal sealed record LeadSyncPlan
+internal sealed partial record LeadSyncPlan
 {
     public required LeadMemory Lead { get; init; }
 
@@ -50,7 +50,7 @@ internal sealed record LeadSyncPlan
     /// <summary>Gets the fields whose outcome the merge decided (everything but skipped fields and open conflicts).</summary>
     public required IReadOnlyCollection<string> Decided { get; init; }
 
-    public bool ChangesSomething => ToLead.Count > 0 || CrmFields.Count > 0 || Conflicts.Count > 0 || Deferred.Count > 0;
+    public bool ChangesSomething => ToLead.Count > 0 || CrmFields.Count > 0 || Conflicts.Count > 0 || Deferred.Count > 0 || Decision is not null;
 
     public static LeadSyncPlan Create(LeadMemory lead, CrmRecord record, CrmSyncState state, SyncDirection direction, CrmSyncOptions options, DateTimeOffset now)
     {
@@ -318,6 +318,11 @@ internal sealed record LeadSyncPlan
     /// </summary>
     public CrmSyncState Settle(CrmSyncState current, DateTimeOffset now, DateTimeOffset? crmWrittenAt = null)
     {
+        if (Decision is not null)
+        {
+            return SettleDecision(current, now, crmWrittenAt);
+        }
+
         var next = current with
         {
             UserId = Lead.UserId,
@@ -361,6 +366,12 @@ internal sealed record LeadSyncPlan
     /// <summary>The audit entries describing what the plan did (conflicts, the pull, the push).</summary>
     public IEnumerable<(CrmAuditOperation Operation, IReadOnlyDictionary<string, object?> Details)> AuditEntries(IReadOnlyDictionary<string, string?> changes, IReadOnlyDictionary<string, string?> pushed)
     {
+        if (Decision is not null)
+        {
+            yield return DecisionEntry();
+            yield break;
+        }
+
         foreach (var conflict in Conflicts)
         {
             yield return ConflictEntry(conflict);
@@ -384,9 +395,9 @@ internal sealed record LeadSyncPlan
     /// </summary>
     public IEnumerable<(CrmAuditOperation Operation, IReadOnlyDictionary<string, object?> Details)> LeadWriteAuditEntries()
     {
-        if (ToLead.Count == 0)
+        if (ToLead.Count == 0 || Decision is not null)
         {
-            yield break;
+            yield break; // a decision's lead write is described when it settles
         }
 
         foreach (var conflict in Conflicts.Where(c => !c.IsOpen && ToLead.ContainsKey(c.Field)))

@@ -1,4 +1,5 @@
 using Aria.CrmSync.ReliabilityTests.Infrastructure;
+using Aria.CrmSync.Testing;
 
 namespace Aria.CrmSync.ReliabilityTests.Faults;
 
@@ -71,6 +72,39 @@ public sealed class ConflictResolutionRaceTests
         Assert.Equal("1100", result.Pushed[LeadFields.ExpectedValue]);
         Assert.Equal(1100m, host.CrmAmount(provider, crmId));
         Assert.Empty((await host.States.GetAsync(lead.Id))!.PendingChanges);
+    }
+
+    public static TheoryData<CrmProvider, string> Updates => new()
+    {
+        { CrmProvider.Salesforce, "collections.update" },
+        { CrmProvider.HubSpot, "deals.batch.update" },
+    };
+
+    /// <summary>
+    /// The resolution's write landed but its answer was lost: like a sync's write (one write protocol), the record is read
+    /// back at once, shows the lead's value, and the conflict settles; nothing stays claimed and no error is recorded.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Updates))]
+    public async Task ResolveAriaWins_ResponseLost_TheReadBackSettlesTheConflict(CrmProvider provider, string update)
+    {
+        await using var host = await EngineHost.StartAsync(sync: o => o.FieldRules[LeadFields.ExpectedValue] = ConflictResolution.Manual);
+        var (lead, crmId) = await RecordConflictAsync(host, provider);
+        host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.ResponseLost, Endpoint = update, RemainingCount = 4 }); // outlasts the retries
+
+        var result = await host.Sync.ResolveConflictAsync(EngineHost.User, lead.Id, LeadFields.ExpectedValue, ConflictResolution.AriaWins);
+
+        Assert.True(result.Success, result.Error);
+        Assert.Equal("1100", result.Pushed[LeadFields.ExpectedValue]);
+        Assert.Equal(1100m, host.CrmAmount(provider, crmId));
+        var state = (await host.States.GetAsync(lead.Id))!;
+        Assert.Equal((SyncStatus.Synced, "1100"), (state.Status, state.BaseSnapshot[LeadFields.ExpectedValue]));
+        Assert.Empty(state.OpenConflicts);
+        Assert.Empty(state.PendingChanges);
+        Assert.Empty(await host.AuditAsync(operation: CrmAuditOperation.Error));
+        var resolved = Assert.Single(await host.AuditAsync(operation: CrmAuditOperation.ConflictResolved), e => e.Details.GetProperty("manual").GetBoolean());
+        Assert.Equal(("1100", "900"), (resolved.Details.GetProperty("aria_value").GetString(), resolved.Details.GetProperty("crm_value").GetString()));
+        Assert.True((await host.Audit.VerifyAsync(EngineHost.User)).IsValid);
     }
 
     /// <summary>Both sides change the amount after a first sync: the manual rule records an open conflict (lead 1100, CRM 900).</summary>

@@ -246,7 +246,38 @@ public class CrmSyncServiceTests
 
         Assert.False(result.Success);
         Assert.Equal("Lead not linked to CRM", result.Error);
-        Assert.Empty(await h.AuditOfAsync("lead-1"));
+
+        // Never linked, never synced: the failure is still audited, naming the seed plan's fallback CRM "unknown".
+        var error = Assert.Single(await h.AuditOfAsync("lead-1"));
+        Assert.Equal((CrmAuditOperation.Error, false, "Lead not linked to CRM", "unknown"), (error.Operation, error.Success, error.ErrorMessage, error.Provider.Value));
+        Assert.Equal(("push_note", CrmSyncException.DefaultCode), (error.Details.GetProperty("operation").GetString(), error.Details.GetProperty("code").GetString()));
+        Assert.Null(await h.States.GetAsync("lead-1"));
+    }
+
+    [Theory]
+    [InlineData("manual_sync")]
+    [InlineData("pull")]
+    [InlineData("pull_activities")]
+    [InlineData("resolve_conflict")]
+    public async Task Operations_OnAMissingLeadWithNoSyncState_AreAuditedAsErrors(string operation)
+    {
+        await using var h = new SyncHarness();
+
+        var result = operation switch
+        {
+            "manual_sync" => await h.Sync.TriggerManualSyncAsync(SyncHarness.UserId, "lead-none"),
+            "pull" => await h.Sync.PullStageChangesAsync(SyncHarness.UserId, "lead-none"),
+            "pull_activities" => await h.Sync.PullActivitiesAsync(SyncHarness.UserId, "lead-none"),
+            _ => await h.Sync.ResolveConflictAsync(SyncHarness.UserId, "lead-none", LeadFields.LifecycleStage, ConflictResolution.AriaWins),
+        };
+
+        Assert.Equal((false, CrmSyncNotFoundException.ErrorCode), (result.Success, result.ErrorCode));
+        var error = Assert.Single(await h.AuditOfAsync("lead-none"));
+        Assert.Equal((CrmAuditOperation.Error, false, "unknown", SyncHarness.UserId), (error.Operation, error.Success, error.Provider.Value, error.UserId));
+        Assert.Equal((operation, CrmSyncNotFoundException.ErrorCode), (error.Details.GetProperty("operation").GetString(), error.Details.GetProperty("code").GetString()));
+        Assert.Equal(result.Error, error.ErrorMessage);
+        Assert.Null(await h.States.GetAsync("lead-none"));
+        Assert.True((await h.Audit.VerifyAsync(SyncHarness.UserId)).IsValid);
     }
 
     [Fact]

@@ -1,22 +1,31 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using Aria.CrmSync.Diagnostics;
 using Aria.CrmSync.Serialization;
+using Microsoft.Extensions.Logging;
 
 namespace Aria.CrmSync.Sync;
 
-/// <content>Activity pulls: CRM activities become lead events, once each.</content>
-internal sealed partial class CrmSyncService
+/// <summary>Activity pulls: CRM activities become lead events, once each; activities that cannot be imported are audited.</summary>
+internal sealed class ActivityPuller(LeadLoader loader, ILeadMemoryStore leads, ISyncStateStore states, SyncStateWriter stateWriter, ICrmAuditService audit, SyncFailures failures, SyncEngineEnvironment env)
 {
+    private readonly LeadLoader _loader = loader;
+    private readonly ILeadMemoryStore _leads = leads;
+    private readonly ISyncStateStore _states = states;
+    private readonly SyncStateWriter _stateWriter = stateWriter;
+    private readonly ICrmAuditService _audit = audit;
+    private readonly SyncFailures _failures = failures;
+    private readonly CrmSyncOptions _options = env.Options;
+    private readonly TimeProvider _time = env.Time;
+    private readonly ILogger _logger = env.Logger;
+    private readonly CrmSyncTelemetry _telemetry = env.Telemetry;
+
     private const string ActivityStreamPrefix = "activities:";
 
     public async Task<SyncResult> PullActivitiesAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
-        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
-        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
-        var load = await LoadAsync(userId, leadMemoryId, "pull_activities", cancellationToken).ConfigureAwait(false);
+        var load = await _loader.LoadAsync(userId, leadMemoryId, "pull_activities", cancellationToken).ConfigureAwait(false);
         if (load.Failure is { } failure)
         {
             return failure;
@@ -61,7 +70,7 @@ internal sealed partial class CrmSyncService
                 await TouchLastActivityAsync(ctx.Lead, events.Max(e => e.OccurredAt), cancellationToken).ConfigureAwait(false);
             }
 
-            var state = await MutateStateAsync(leadMemoryId, s => s with { LastPullAt = now, LastSyncAt = now, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
+            var state = await _stateWriter.MutateAsync(leadMemoryId, s => s with { LastPullAt = now, LastSyncAt = now, UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
             await _audit.LogSyncOperationAsync(userId, leadMemoryId, CrmAuditOperation.Pull, ctx.Provider, true, new Dictionary<string, object?>
             {
                 ["crm_id"] = ctx.CrmId,
@@ -73,10 +82,10 @@ internal sealed partial class CrmSyncService
             _telemetry.OperationCompleted("pull_activities", ctx.Provider, true, Stopwatch.GetElapsedTime(started));
             return new SyncResult { LeadMemoryId = leadMemoryId, Success = true, Status = state.Status, ActivitiesSynced = added, RetryCount = state.RetryCount };
         }
-        catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
+        catch (Exception ex) when (SyncFailures.IsOperational(ex, cancellationToken))
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
-            return await FailAsync(ctx, "pull_activities", ex, cancellationToken).ConfigureAwait(false);
+            return await _failures.FailAsync(ctx, "pull_activities", ex, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -84,7 +93,7 @@ internal sealed partial class CrmSyncService
     /// Records each activity that cannot be imported (an id, a time or a text outside <see cref="CrmValueRules"/>) as a
     /// failed <c>error</c> entry of its lead, naming the activity and the rule; the other activities are imported.
     /// </summary>
-    private async Task AuditQuarantinedActivitiesAsync(CrmProvider provider, IReadOnlyList<(LeadMemory Lead, CrmActivity Activity, string Problem)> quarantined, CancellationToken cancellationToken)
+    public async Task AuditQuarantinedActivitiesAsync(CrmProvider provider, IReadOnlyList<(LeadMemory Lead, CrmActivity Activity, string Problem)> quarantined, CancellationToken cancellationToken)
     {
         if (quarantined.Count == 0)
         {
@@ -118,12 +127,12 @@ internal sealed partial class CrmSyncService
         await _audit.LogManyAsync(drafts, cancellationToken).ConfigureAwait(false);
     }
 
-    private static bool IsAriaNote(CrmActivity activity)
+    internal static bool IsAriaNote(CrmActivity activity)
         => activity.ActivityType == "note"
             && ((activity.Body?.TrimStart().StartsWith("[ARIA]", StringComparison.Ordinal) ?? false)
                 || (activity.Subject?.TrimStart().StartsWith("[ARIA]", StringComparison.Ordinal) ?? false));
 
-    private static LeadEvent ToLeadEvent(LeadMemory lead, CrmProvider provider, CrmActivity activity, DateTimeOffset now) => new()
+    internal static LeadEvent ToLeadEvent(LeadMemory lead, CrmProvider provider, CrmActivity activity, DateTimeOffset now) => new()
     {
         Id = EventId(lead.Id, provider, activity.ExternalId),
         UserId = lead.UserId,

@@ -1,19 +1,26 @@
 using Aria.CrmSync.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace Aria.CrmSync.Sync;
 
-/// <content>Retries: scheduling one, running the due ones, and counting a retry (<see cref="SyncTransitions.CountRetry"/>).</content>
-internal sealed partial class CrmSyncService
+/// <summary>Retries: scheduling one, running the due ones, and counting a retry (<see cref="SyncTransitions.CountRetry"/>).</summary>
+internal sealed class RetryScheduler(ISyncStateStore states, SyncStateWriter stateWriter, ICrmAuditService audit, LeadSynchronizer leadSync, SyncEngineEnvironment env)
 {
+    private readonly ISyncStateStore _states = states;
+    private readonly SyncStateWriter _stateWriter = stateWriter;
+    private readonly ICrmAuditService _audit = audit;
+    private readonly LeadSynchronizer _leadSync = leadSync;
+    private readonly CrmSyncOptions _options = env.Options;
+    private readonly TimeProvider _time = env.Time;
+    private readonly ILogger _logger = env.Logger;
+    private readonly CrmSyncTelemetry _telemetry = env.Telemetry;
+    private readonly RetryPolicy _retry = env.Retry;
+
+    /// <summary>Returns whether a lead that made <paramref name="retryCount"/> retries may be retried again.</summary>
+    public bool ShouldRetry(int retryCount) => _retry.ShouldRetry(retryCount);
+
     public async Task<RetryScheduleResult> ScheduleRetryAsync(string leadMemoryId, TimeSpan? retryAfter = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
-        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
-        if (retryAfter is { } r && r < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(retryAfter), retryAfter, "Retry-After must not be negative.");
-        }
-
         var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
         if (state is null)
         {
@@ -52,7 +59,6 @@ internal sealed partial class CrmSyncService
 
     public async Task<RetryRunResult> ProcessDueRetriesAsync(int maxLeads = 100, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxLeads, 1);
         var now = _time.GetUtcNow();
         var due = new List<CrmSyncState>();
         var query = new SyncStateQuery { Statuses = [SyncStatus.Error, SyncStatus.Pending], DueBefore = now, Limit = maxLeads };
@@ -84,7 +90,7 @@ internal sealed partial class CrmSyncService
                 continue; // another worker retried it first (it is no longer in error), or used up its last retry
             }
 
-            var result = await RunFullSyncAsync(current.UserId!, current.LeadMemoryId, manual: false, cancellationToken).ConfigureAwait(false);
+            var result = await _leadSync.RunFullSyncAsync(current.UserId!, current.LeadMemoryId, manual: false, cancellationToken).ConfigureAwait(false);
             if (result.Success)
             {
                 succeeded++;
@@ -101,7 +107,7 @@ internal sealed partial class CrmSyncService
     private async Task<CrmSyncState> CountRetryAsync(CrmSyncState state, TimeSpan? retryAfter, bool automatic, CancellationToken cancellationToken)
     {
         CrmSyncState? before = null;
-        var updated = await MutateStateAsync(state.LeadMemoryId, s =>
+        var updated = await _stateWriter.MutateAsync(state.LeadMemoryId, s =>
         {
             before = s;
             var now = _time.GetUtcNow();

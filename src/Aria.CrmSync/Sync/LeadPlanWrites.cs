@@ -1,14 +1,18 @@
 using System.Runtime.ExceptionServices;
 using Aria.CrmSync.Diagnostics;
 using Aria.CrmSync.Providers.Http;
+using Microsoft.Extensions.Logging;
 
 namespace Aria.CrmSync.Sync;
 
-/// <content>Sending the CRM writes of claimed plans, and settling what a failed call left uncertain.</content>
-internal sealed partial class CrmSyncService
+/// <summary>
+/// The CRM step of the write protocol (<see cref="LeadPlanExecutor"/>): sends the CRM updates of claimed plans in one
+/// call, and settles what a failed call left uncertain (the nothing-written path and the unknown-outcome read-back).
+/// </summary>
+internal sealed class LeadPlanWrites(SyncStateWriter states, CrmSyncOptions options, ILogger logger)
 {
     /// <summary>How many times the records of an uncertain write are read back before the writes are left unconfirmed.</summary>
-    private const int ReadBackAttempts = 3;
+    public const int ReadBackAttempts = 3;
 
     /// <summary>
     /// Sends the CRM updates of claimed plans (<see cref="LeadSyncPlan.Claim"/>). A call that certainly wrote nothing
@@ -20,33 +24,34 @@ internal sealed partial class CrmSyncService
     /// </summary>
     /// <returns>
     /// One result per update (<see langword="null"/> where the call failed and the write did not land, or may not have),
-    /// and the call's failure to rethrow once the landed writes are recorded, unless every write landed.
+    /// and the call's failure to rethrow once the landed writes are recorded, unless every write landed. A call that
+    /// certainly wrote nothing, or whose records cannot be read back, has no result at all.
     /// </returns>
-    private async Task<ClaimedWrites> UpdateClaimedAsync(ICrmGateway gateway, CrmConnection connection, IReadOnlyList<CrmRecordUpdate> updates, IReadOnlyList<LeadSyncPlan> plans, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<CrmWriteResult?> Results, ExceptionDispatchInfo? Failure)> UpdateAsync(ICrmGateway gateway, CrmConnection connection, IReadOnlyList<CrmRecordUpdate> updates, IReadOnlyList<LeadSyncPlan> plans, DateTimeOffset now, CancellationToken cancellationToken)
     {
         try
         {
-            return new ClaimedWrites(await gateway.UpdateRecordsAsync(connection, updates, cancellationToken).ConfigureAwait(false), null);
+            return (await gateway.UpdateRecordsAsync(connection, updates, cancellationToken).ConfigureAwait(false), null);
         }
         catch (CrmSyncException ex) when (CrmWriteFailure.NothingWritten(ex))
         {
             foreach (var plan in plans)
             {
-                await MutateStateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, crmNotWritten: true, now), cancellationToken).ConfigureAwait(false);
+                await states.MutateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, crmNotWritten: true, now), cancellationToken).ConfigureAwait(false);
             }
 
-            throw;
+            return (new CrmWriteResult?[plans.Count], ExceptionDispatchInfo.Capture(ex));
         }
-        catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
+        catch (Exception ex) when (SyncFailures.IsOperational(ex, cancellationToken))
         {
             if (await ReadBackUncertainWritesAsync(gateway, connection, plans, now, ex, cancellationToken).ConfigureAwait(false) is not var (results, noneLanded))
             {
-                throw; // the records could not be read either: every write stays unconfirmed
+                return (new CrmWriteResult?[plans.Count], ExceptionDispatchInfo.Capture(ex)); // the records could not be read either: every write stays unconfirmed
             }
 
             // When certainly no write landed, the error entry tells the same as a failure before the writes.
             var failure = noneLanded && ex is CrmSyncException crm ? crm.WithWriteOutcome(CrmWriteOutcome.NothingWritten) : ex;
-            return new ClaimedWrites(results, results.All(r => r is not null) ? null : ExceptionDispatchInfo.Capture(failure));
+            return (results, results.All(r => r is not null) ? null : ExceptionDispatchInfo.Capture(failure));
         }
     }
 
@@ -81,7 +86,7 @@ internal sealed partial class CrmSyncService
             else
             {
                 var plan = plans[i];
-                await MutateStateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, crmNotWritten: true, now), cancellationToken).ConfigureAwait(false);
+                await states.MutateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, crmNotWritten: true, now), cancellationToken).ConfigureAwait(false);
                 notLanded++;
             }
         }
@@ -94,7 +99,7 @@ internal sealed partial class CrmSyncService
             {
                 records = await gateway.GetRecordsAsync(connection, ids, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
+            catch (Exception ex) when (SyncFailures.IsOperational(ex, cancellationToken))
             {
                 // The HTTP pipeline already retried transient failures; an unreadable body is not retried there. A paused
                 // connection (daily limit) will not answer now.
@@ -103,10 +108,10 @@ internal sealed partial class CrmSyncService
                     continue;
                 }
 
-                Log.UncertainWritesUnread(_logger, provider, uncertain.Count, ex.GetType().Name);
+                Log.UncertainWritesUnread(logger, provider, uncertain.Count, ex.GetType().Name);
                 foreach (var plan in uncertain.Where(p => p.ToLead.Count > 0))
                 {
-                    await MutateStateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, crmNotWritten: false, now), cancellationToken).ConfigureAwait(false);
+                    await states.MutateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, crmNotWritten: false, now), cancellationToken).ConfigureAwait(false);
                 }
 
                 return null;
@@ -119,7 +124,7 @@ internal sealed partial class CrmSyncService
             current[record.CrmId] = record;
         }
 
-        var map = _options.StageMapFor(provider);
+        var map = options.StageMapFor(provider);
         for (var i = 0; i < plans.Count; i++)
         {
             if (results[i] is not null)
@@ -137,15 +142,13 @@ internal sealed partial class CrmSyncService
             else if (outcome == UncertainWriteOutcome.NotLanded || plan.ToLead.Count > 0)
             {
                 var notWritten = outcome == UncertainWriteOutcome.NotLanded;
-                await MutateStateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, notWritten, now), cancellationToken).ConfigureAwait(false);
+                await states.MutateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, notWritten, now), cancellationToken).ConfigureAwait(false);
                 notLanded += notWritten ? 1 : 0;
             }
         }
 
-        Log.UncertainWritesReadBack(_logger, provider, plans.Count, landed, notLanded, plans.Count - landed - notLanded);
+        Log.UncertainWritesReadBack(logger, provider, plans.Count, landed, notLanded, plans.Count - landed - notLanded);
         return (results, notLanded == plans.Count);
     }
 
-    /// <summary>The per-update results of a claimed write call, and its failure when some writes did not (surely) land.</summary>
-    private sealed record ClaimedWrites(IReadOnlyList<CrmWriteResult?> Results, ExceptionDispatchInfo? Failure);
 }

@@ -1,14 +1,28 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using Aria.CrmSync.Diagnostics;
 
 namespace Aria.CrmSync.Sync;
 
-/// <content>Note pushes through the outbox: recorded before sending, looked up before re-sending.</content>
-internal sealed partial class CrmSyncService
+/// <summary>A lead's notes: queued in its outbox before anything is sent, sent by the note sender, looked up before re-sending.</summary>
+internal sealed class LeadNotePusher(LeadLoader loader, ILeadMemoryStore leads, ISyncStateStore states, SyncStateWriter stateWriter, ICrmAuditService audit, NoteSender notes, SyncFailures failures, SyncEngineEnvironment env)
 {
+    private readonly LeadLoader _loader = loader;
+    private readonly ILeadMemoryStore _leads = leads;
+    private readonly ISyncStateStore _states = states;
+    private readonly SyncStateWriter _stateWriter = stateWriter;
+    private readonly ICrmAuditService _audit = audit;
+    private readonly NoteSender _notes = notes;
+    private readonly SyncFailures _failures = failures;
+    private readonly CrmSyncOptions _options = env.Options;
+    private readonly TimeProvider _time = env.Time;
+    private readonly CrmSyncTelemetry _telemetry = env.Telemetry;
+    private readonly RetryPolicy _retry = env.Retry;
+
     public async Task<SyncResult> PushSummaryAsync(string userId, string leadMemoryId, string summary, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
-        ValidateSummary(userId, leadMemoryId, summary, idempotencyKey);
-        var load = await LoadAsync(userId, leadMemoryId, "push_note", cancellationToken).ConfigureAwait(false);
+        var load = await _loader.LoadAsync(userId, leadMemoryId, "push_note", cancellationToken).ConfigureAwait(false);
         if (load.Failure is { } failure)
         {
             return failure;
@@ -67,7 +81,6 @@ internal sealed partial class CrmSyncService
 
     public async Task<CrmSyncState> QueueSummaryAsync(string userId, string leadMemoryId, string summary, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
-        ValidateSummary(userId, leadMemoryId, summary, idempotencyKey);
         var lead = await _leads.GetAsync(userId, leadMemoryId, cancellationToken).ConfigureAwait(false)
             ?? throw new CrmSyncNotFoundException("Lead memory", leadMemoryId);
         if (!lead.IsLinked)
@@ -75,7 +88,7 @@ internal sealed partial class CrmSyncService
             throw new CrmSyncValidationException($"Lead '{leadMemoryId}' is not linked to a CRM record.", nameof(leadMemoryId));
         }
 
-        await GetOrCreateStateAsync(lead, cancellationToken).ConfigureAwait(false);
+        await _stateWriter.GetOrCreateAsync(lead, cancellationToken).ConfigureAwait(false);
         await RecordNoteAsync(leadMemoryId, summary, idempotencyKey, cancellationToken).ConfigureAwait(false);
         return (await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false))!;
     }
@@ -84,12 +97,9 @@ internal sealed partial class CrmSyncService
     internal static bool IsPortableIdempotencyKey(string key)
         => key.Length is >= 1 and <= 100 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@' or '+' or '=' or '/');
 
-    private void ValidateSummary(string userId, string leadMemoryId, string summary, string? idempotencyKey)
+    /// <summary>Checks a summary and its idempotency key before the note enters the outbox.</summary>
+    public void ValidateSummary(string summary, string? idempotencyKey)
     {
-        ArgumentException.ThrowIfNullOrEmpty(userId);
-        ArgumentException.ThrowIfNullOrEmpty(leadMemoryId);
-        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
-        Auditing.AuditInput.ThrowIfInvalidId(leadMemoryId, nameof(leadMemoryId));
         ArgumentException.ThrowIfNullOrWhiteSpace(summary);
         if (Storage.StorableText.TextProblem(summary) is { } problem)
         {
@@ -119,7 +129,7 @@ internal sealed partial class CrmSyncService
         var key = idempotencyKey ?? DefaultIdempotencyKey(leadMemoryId, text);
         OutboxItem? delivered = null;
         var deadLettered = false;
-        await MutateStateAsync(leadMemoryId, state =>
+        await _stateWriter.MutateAsync(leadMemoryId, state =>
         {
             var now = _time.GetUtcNow();
             var existing = state.Outbox.FirstOrDefault(o => o.IdempotencyKey == key);
@@ -141,7 +151,7 @@ internal sealed partial class CrmSyncService
     }
 
     /// <summary>Sends every undelivered note of a lead (used by manual syncs and retries).</summary>
-    private async Task<SyncResult> FlushOutboxAsync(string userId, string leadMemoryId, CancellationToken cancellationToken)
+    public async Task<SyncResult> FlushOutboxAsync(string userId, string leadMemoryId, CancellationToken cancellationToken)
     {
         var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false);
         var keys = state?.Outbox.Where(o => o.Status is OutboxItemStatus.Pending or OutboxItemStatus.InFlight).Select(o => o.IdempotencyKey).ToArray() ?? [];
@@ -150,88 +160,44 @@ internal sealed partial class CrmSyncService
             return new SyncResult { LeadMemoryId = leadMemoryId, Success = true, Status = state?.Status };
         }
 
-        var load = await LoadAsync(userId, leadMemoryId, "push_note", cancellationToken).ConfigureAwait(false);
+        var load = await _loader.LoadAsync(userId, leadMemoryId, "push_note", cancellationToken).ConfigureAwait(false);
         return load.Failure ?? await DeliverNotesAsync(load.Context!, keys, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Sends the given queued notes of one lead through the note sender (<see cref="NoteSender"/>).</summary>
     private async Task<SyncResult> DeliverNotesAsync(LeadContext ctx, IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
     {
         using var activity = _telemetry.StartActivity("sync.push_note", ctx.Provider, ctx.Lead.Id);
         var started = Stopwatch.GetTimestamp();
-
-        // Mark the notes in flight (attempt counted) before the call: after a crash or an uncertain failure, the next
-        // attempt knows the CRM may already hold the note and looks for it first.
-        var sending = new List<OutboxItem>();
-        await MutateStateAsync(ctx.Lead.Id, state => NoteOutbox.Claim(state, o => keys.Contains(o.IdempotencyKey), _time.GetUtcNow(), _options.NoteClaimDuration, _options.MaxRetries, sending), cancellationToken).ConfigureAwait(false);
-
-        if (sending.Count == 0)
+        var batch = await _notes.SendAsync(ctx.Gateway, ctx.Connection, [ctx.Lead], o => keys.Contains(o.IdempotencyKey), cancellationToken).ConfigureAwait(false);
+        if (batch.Failure is { } failure)
         {
+            return await _failures.FailAsync(ctx, "push_note", failure, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (batch.Leads is not [var sent])
+        {
+            // Nothing to send: delivered already, or another sender holds the notes.
             var state = await _states.GetAsync(ctx.Lead.Id, cancellationToken).ConfigureAwait(false);
             var done = state?.Outbox.LastOrDefault(o => keys.Contains(o.IdempotencyKey) && o.Status == OutboxItemStatus.Done);
             return new SyncResult { LeadMemoryId = ctx.Lead.Id, Success = true, Status = state?.Status, NoteId = done?.CrmObjectId };
         }
 
-        IReadOnlyList<CrmNoteResult> results;
-        try
+        if (sent.Refused is { } refused)
         {
-            var requests = sending.Select(o => new CrmNoteRequest
-            {
-                IdempotencyKey = o.IdempotencyKey,
-                CrmId = ctx.CrmId,
-                Text = o.Text,
-                MayExist = o.Attempts > 1 || o.MayExist,
-            }).ToList();
-            results = await ctx.Gateway.CreateNotesAsync(ctx.Connection, requests, cancellationToken).ConfigureAwait(false);
-            if (results.Count != requests.Count)
-            {
-                throw new CrmSyncDataException($"The gateway returned {results.Count} results for {requests.Count} notes", $"{ctx.Provider} notes", ctx.Provider);
-            }
-        }
-        catch (Exception ex) when (IsOperationalFailure(ex, cancellationToken))
-        {
-            await RecordNoteErrorsAsync(ctx.Lead.Id, sending.Select(o => (o.IdempotencyKey, (string?)DescribeFailure(ex), false)).ToList(), cancellationToken).ConfigureAwait(false);
-            return await FailAsync(ctx, "push_note", ex, cancellationToken).ConfigureAwait(false);
-        }
-
-        var byKey = results.ToDictionary(r => r.IdempotencyKey, StringComparer.Ordinal);
-        var failures = results.Where(r => !r.Success).ToList();
-        var final = await MutateStateAsync(ctx.Lead.Id, state => NoteOutbox.Record(state, byKey, _time.GetUtcNow(), _options.MaxRetries, _options.DeliveredNotesKept), cancellationToken).ConfigureAwait(false);
-
-        var drafts = results.Where(r => r.Success).Select(r => Draft(ctx.Lead.UserId, ctx.Lead.Id, CrmAuditOperation.Push, ctx.Provider, true, new Dictionary<string, object?>
-        {
-            ["crm_id"] = ctx.CrmId,
-            ["note_id"] = r.NoteId,
-            ["idempotency_key"] = r.IdempotencyKey,
-            ["summary_length"] = sending.First(o => o.IdempotencyKey == r.IdempotencyKey).Text.Length,
-            ["already_existed"] = r.AlreadyExisted,
-            ["attempts"] = sending.First(o => o.IdempotencyKey == r.IdempotencyKey).Attempts,
-        })).ToList();
-        if (drafts.Count > 0)
-        {
-            await _audit.LogManyAsync(drafts, cancellationToken).ConfigureAwait(false);
-        }
-
-        var noteId = results.LastOrDefault(r => r.Success)?.NoteId;
-        if (failures.Count > 0)
-        {
-            var first = failures[0];
-            var error = new CrmSyncException($"{_providers.GetDisplayName(ctx.Provider)} rejected note {first.IdempotencyKey}: {first.ErrorCode} {first.ErrorMessage}".TrimEnd(), ctx.Provider);
-            var failed = await FailAsync(ctx, "push_note", error, cancellationToken).ConfigureAwait(false);
-            return failed with { NoteId = noteId };
+            var failed = await _failures.FailAsync(ctx, "push_note", _notes.Refusal(ctx.Provider, refused), cancellationToken).ConfigureAwait(false);
+            return failed with { NoteId = sent.NoteId };
         }
 
         _telemetry.OperationCompleted("push_note", ctx.Provider, true, Stopwatch.GetElapsedTime(started));
-        return new SyncResult { LeadMemoryId = ctx.Lead.Id, Success = true, Status = final.Status, NoteId = noteId, RetryCount = final.RetryCount };
+        return new SyncResult { LeadMemoryId = ctx.Lead.Id, Success = true, Status = sent.State.Status, NoteId = sent.NoteId, RetryCount = sent.State.RetryCount };
     }
 
-    private Task RecordNoteErrorsAsync(string leadMemoryId, IReadOnlyList<(string Key, string? Error, bool Permanent)> errors, CancellationToken cancellationToken)
-        => MutateStateAsync(leadMemoryId, state => state with
-        {
-            Outbox = state.Outbox.Select(o =>
-            {
-                var match = errors.FirstOrDefault(e => e.Key == o.IdempotencyKey);
-                return match.Key is null ? o : o with { LastError = match.Error, Status = match.Permanent ? OutboxItemStatus.Failed : o.Status, ClaimedUntil = null };
-            }).ToList(),
-            UpdatedAt = _time.GetUtcNow(),
-        }, cancellationToken);
+    private static string DefaultIdempotencyKey(string leadMemoryId, string text)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(leadMemoryId + "\n" + text), hash);
+        return "aria-" + Convert.ToHexStringLower(hash[..12]);
+    }
+
 }

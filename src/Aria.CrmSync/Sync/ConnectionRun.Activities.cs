@@ -1,0 +1,63 @@
+namespace Aria.CrmSync.Sync;
+
+/// <content>A connection run's activity phase: the CRM's activity change stream mapped to lead events.</content>
+internal sealed partial class ConnectionRun
+{
+    /// <summary>Pulls the CRM's new activities into the linked leads' events; runs concurrently with the pushes.</summary>
+    /// <param name="leadsByCrmId">A snapshot of the linked leads (the pushes update the run's own map meanwhile).</param>
+    /// <param name="cancellationToken">The token to monitor.</param>
+    private async Task PullActivityChangesAsync(Dictionary<string, LeadMemory> leadsByCrmId, CancellationToken cancellationToken)
+    {
+        var checkpoint = await svc.States.GetCursorAsync(connection.ConnectionKey, ConnectionSynchronizer.ActivityStream, cancellationToken).ConfigureAwait(false);
+        var since = checkpoint is null ? null : new CrmCursor(checkpoint.Cursor.Timestamp - options.OverlapWindow, null);
+        await foreach (var page in gateway.GetActivityChangesAsync(connection, since, cancellationToken).ReadOneAheadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var now = svc.Env.Time.GetUtcNow();
+            var events = new List<LeadEvent>();
+            var quarantined = new List<(LeadMemory Lead, CrmActivity Activity, string Problem)>();
+            foreach (var activity in page.Activities)
+            {
+                if (activity.CrmRecordId is { } crmId && leadsByCrmId.TryGetValue(crmId, out var lead) && !ActivityPuller.IsAriaNote(activity))
+                {
+                    if (CrmValueRules.ActivityProblem(activity) is { } problem)
+                    {
+                        quarantined.Add((lead, activity, problem));
+                        continue;
+                    }
+
+                    events.Add(ActivityPuller.ToLeadEvent(lead, Provider, activity, now));
+                }
+            }
+
+            await svc.Activities.AuditQuarantinedActivitiesAsync(Provider, quarantined, cancellationToken).ConfigureAwait(false);
+
+            if (events.Count > 0)
+            {
+                var added = await svc.Leads.AddEventsAsync(events, cancellationToken).ConfigureAwait(false);
+                _activitiesAdded += added;
+                if (added > 0)
+                {
+                    await svc.Audit.LogSyncOperationAsync(connection.UserId, null, CrmAuditOperation.Pull, Provider, true, new Dictionary<string, object?>
+                    {
+                        ["operation"] = "pull_activities",
+                        ["activities_count"] = page.Activities.Count,
+                        ["activities_new"] = added,
+                        ["leads"] = events.Select(e => e.LeadMemoryId).Distinct(StringComparer.Ordinal).Count(),
+                    }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (page.Cursor is { } next && (checkpoint is null || checkpoint.Cursor.IsBefore(next.Timestamp, next.LastId ?? string.Empty)))
+            {
+                checkpoint = new SyncCursorRecord(connection.ConnectionKey, ConnectionSynchronizer.ActivityStream, next, now);
+                await svc.States.SaveCursorAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+            }
+
+            await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
+            progress?.Report(Progress(ConnectionSyncPhase.Activities));
+        }
+
+        await AdvanceQuietCheckpointAsync(ConnectionSynchronizer.ActivityStream, checkpoint?.Cursor, cancellationToken).ConfigureAwait(false);
+    }
+}

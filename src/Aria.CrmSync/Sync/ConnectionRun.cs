@@ -1,0 +1,187 @@
+namespace Aria.CrmSync.Sync;
+
+/// <summary>
+/// One run of a whole-connection sync under the connection's lease: the CRM's change stream, the leads changed on
+/// ARIA's side, the queued notes and the activities, each page through the write protocol; counts what it did.
+/// </summary>
+internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnection connection, ICrmGateway gateway, ConnectionSyncOptions options, IProgress<ConnectionSyncProgress>? progress, SyncLease lease)
+{
+    private readonly Dictionary<string, LeadMemory> _leadsByCrmId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CrmSyncState> _states = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _compared = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _readById = new(StringComparer.Ordinal); // leads whose lagging change hit is re-read by id
+    private readonly List<SyncResult> _failures = [];
+    private readonly SemaphoreSlim _leaseGate = new(1, 1);
+    private int _recordsRead;
+    private int _leadsUpdated;
+    private int _crmUpdated;
+    private int _conflictsResolved;
+    private int _conflictsOpen;
+    private int _notesPushed;
+    private int _activitiesAdded;
+    private CrmCursor? _cursor;
+    private string? _stopReason;
+    private DateTimeOffset? _pausedUntil;
+
+    public SyncLease Lease { get; private set; } = lease;
+
+    public ConnectionSyncPhase Phase { get; private set; } = ConnectionSyncPhase.CrmChanges;
+
+    private bool _requiresReauthorization;
+
+    public bool Completed => _stopReason is null;
+
+    private CrmProvider Provider => connection.Provider;
+
+    public void Stop(string reason, DateTimeOffset? pausedUntil, CrmSyncException? cause = null)
+    {
+        _stopReason = reason;
+        _pausedUntil = pausedUntil;
+        _requiresReauthorization = cause is CrmConnectionException { RequiresReauthorization: true };
+    }
+
+    public async Task ExecuteAsync(CancellationToken cancellationToken)
+    {
+        await LoadLinkedLeadsAsync(cancellationToken).ConfigureAwait(false);
+
+        Phase = ConnectionSyncPhase.CrmChanges;
+        await ApplyCrmChangesAsync(cancellationToken).ConfigureAwait(false);
+
+        // Activities only add lead events, so they are pulled alongside the pushes: the activity searches wait on the
+        // CRM's search budget while the writes use the general one, and neither waits for the other.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var activities = options.IncludeActivities
+            ? PullActivityChangesAsync(new Dictionary<string, LeadMemory>(_leadsByCrmId, StringComparer.Ordinal), stop.Token)
+            : Task.CompletedTask;
+        try
+        {
+            Phase = ConnectionSyncPhase.LeadChanges;
+            await ApplyLeadChangesAsync(stop.Token).ConfigureAwait(false);
+
+            if (options.PushLocalChanges)
+            {
+                Phase = ConnectionSyncPhase.Notes;
+                await DeliverQueuedNotesAsync(stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception)
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await activities.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The pushes' failure is the run's outcome; the activity pull stopped with it and resumes from its checkpoint.
+            }
+
+            throw;
+        }
+
+        if (options.IncludeActivities)
+        {
+            Phase = ConnectionSyncPhase.Activities;
+            await activities.ConfigureAwait(false);
+        }
+    }
+
+    public ConnectionSyncProgress Progress(ConnectionSyncPhase phase)
+        => new(phase, _compared.Count, _leadsUpdated, _crmUpdated, _failures.Count);
+
+    public ConnectionSyncResult Result(string userId, CrmProvider provider, TimeSpan duration) => new()
+    {
+        UserId = userId,
+        Provider = provider,
+        Completed = Completed,
+        Reason = _stopReason,
+        PausedUntil = _pausedUntil,
+        RequiresReauthorization = _requiresReauthorization,
+        RecordsRead = _recordsRead,
+        LeadsCompared = _compared.Count,
+        LeadsUpdated = _leadsUpdated,
+        CrmRecordsUpdated = _crmUpdated,
+        ConflictsResolved = _conflictsResolved,
+        ConflictsOpen = _conflictsOpen,
+        NotesPushed = _notesPushed,
+        ActivitiesAdded = _activitiesAdded,
+        Failures = _failures,
+        Cursor = _cursor,
+        Duration = duration,
+    };
+
+    private async Task LoadLinkedLeadsAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
+        {
+            _leadsByCrmId.TryAdd(lead.CrmId!, lead);
+        }
+
+        foreach (var chunk in _leadsByCrmId.Values.Select(l => l.Id).Chunk(1000))
+        {
+            foreach (var state in await svc.States.GetManyAsync(chunk, cancellationToken).ConfigureAwait(false))
+            {
+                _states[state.LeadMemoryId] = state;
+            }
+        }
+
+        // The leads again, now that their states are read: a lead older than its state could look changed where
+        // another sync already agreed (and its old value would be pushed).
+        _leadsByCrmId.Clear();
+        await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
+        {
+            _leadsByCrmId.TryAdd(lead.CrmId!, lead);
+        }
+    }
+
+    private CrmSyncState StateFor(LeadMemory lead, DateTimeOffset now)
+    {
+        if (_states.TryGetValue(lead.Id, out var state))
+        {
+            return state.CrmId is not null && state.CrmId != lead.CrmId
+                ? state with { CrmId = lead.CrmId, BaseSnapshot = new Dictionary<string, string?>(), CrmLastModifiedAt = null } // re-linked: no agreement yet
+                : state;
+        }
+
+        return SyncStateWriter.NewState(lead, now);
+    }
+
+    private async Task FailLeadAsync(LeadMemory lead, CrmSyncException exception, CancellationToken cancellationToken)
+    {
+        var now = svc.Env.Time.GetUtcNow();
+        if (!_states.ContainsKey(lead.Id))
+        {
+            try
+            {
+                _states[lead.Id] = await svc.States.InsertAsync(StateFor(lead, now), cancellationToken).ConfigureAwait(false);
+            }
+            catch (CrmSyncConcurrencyException)
+            {
+            }
+        }
+
+        var ctx = new LeadContext(lead, _states.GetValueOrDefault(lead.Id) ?? StateFor(lead, now), connection, gateway, Provider, lead.CrmId!);
+        var failure = await svc.Failures.FailAsync(ctx, "sync_connection", exception, cancellationToken).ConfigureAwait(false);
+        if (await svc.States.GetAsync(lead.Id, cancellationToken).ConfigureAwait(false) is { } stored)
+        {
+            _states[lead.Id] = stored;
+        }
+
+        _failures.Add(failure);
+    }
+
+    private async Task RenewLeaseAsync(CancellationToken cancellationToken)
+    {
+        // The activity pull and the pushes renew the same lease; one renewal at a time, each from the last.
+        await _leaseGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Lease = await svc.States.RenewLeaseAsync(Lease, options.LeaseDuration, cancellationToken).ConfigureAwait(false)
+                ?? throw new CrmSyncConcurrencyException("Connection lease", Lease.Resource, Lease.Token, null);
+        }
+        finally
+        {
+            _leaseGate.Release();
+        }
+    }
+}
