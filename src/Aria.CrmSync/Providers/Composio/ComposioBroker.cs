@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Aria.CrmSync.Gateways.Http;
 using Aria.CrmSync.Providers.Http;
 using Aria.CrmSync.Security;
 using Microsoft.Extensions.Logging;

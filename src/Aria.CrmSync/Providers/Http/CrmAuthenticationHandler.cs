@@ -1,3 +1,4 @@
+using Aria.CrmSync.Gateways.Http;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;

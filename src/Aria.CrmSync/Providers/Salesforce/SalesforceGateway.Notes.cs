@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Aria.CrmSync.Gateways.Http;
 
 namespace Aria.CrmSync.Providers.Salesforce;
 
@@ -487,7 +488,7 @@ internal sealed partial class SalesforceGateway
             : throw SalesforceJson.Unexpected(Endpoints.CompositeNotes, $"no id for subrequest '{referenceId}'");
 
     /// <summary>Reads a Composite response into status and (cloned) body per reference id.</summary>
-    private static Dictionary<string, (int Status, JsonElement Body)> ReadComposite(Http.CrmHttpResponse response, string endpoint)
+    private static Dictionary<string, (int Status, JsonElement Body)> ReadComposite(CrmHttpResponse response, string endpoint)
     {
         using var document = response.Json(Salesforce);
         var items = SalesforceJson.Array(SalesforceJson.Property(SalesforceJson.Object(document.RootElement, endpoint, "the composite result"), "compositeResponse", endpoint), endpoint, "'compositeResponse'");
