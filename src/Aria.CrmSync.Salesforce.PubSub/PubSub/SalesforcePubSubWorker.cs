@@ -1,5 +1,5 @@
-using Aria.CrmSync.Notifications;
 using Aria.CrmSync.Gateways.Http;
+using Aria.CrmSync.Notifications;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -36,9 +36,11 @@ public class HubSpotConformanceTests : CrmGatewayConformanceTests
 
         public Task EditRecordNameAsync(string crmId, string name, CancellationToken cancellationToken)
         {
+            // hs_lastmodifieddate has milliseconds on the wire: the edit lands at least one millisecond after what was read.
             var before = emulator.GetObject("deals", crmId)!.UpdatedAt;
+            var floor = before.AddTicks(-(before.Ticks % TimeSpan.TicksPerMillisecond)).AddMilliseconds(1);
             var now = DateTimeOffset.UtcNow;
-            emulator.UpdateObject("deals", crmId, new Dictionary<string, string?> { ["dealname"] = name }, lastModified: now > before ? now : before.AddMilliseconds(1));
+            emulator.UpdateObject("deals", crmId, new Dictionary<string, string?> { ["dealname"] = name }, lastModified: now >= floor ? now : floor);
             return Task.CompletedTask;
         }
 

@@ -1,5 +1,5 @@
-using Aria.CrmSync.Providers.Http;
 using System.Net;
+using Aria.CrmSync.Providers.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;

@@ -1,8 +1,8 @@
-using Aria.CrmSync.Providers.Http;
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Aria.CrmSync.Diagnostics;
+using Aria.CrmSync.Providers.Http;
 
 namespace Aria.CrmSync.Gateways.Http;
 
