@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Threading.Channels;
+using Aria.CrmSync.Gateways.Http;
 using Aria.CrmSync.Notifications;
-using Aria.CrmSync.Providers.Http;
 using Aria.CrmSync.PubSub.Protocol;
 using Google.Protobuf;
 using Grpc.Core;

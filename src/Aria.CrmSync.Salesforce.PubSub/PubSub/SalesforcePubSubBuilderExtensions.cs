@@ -23,7 +23,7 @@ public static class SalesforcePubSubBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         builder.AddChangeNotifications();
         builder.Services.AddOptions<SalesforcePubSubOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.TryAddSingleton<Aria.CrmSync.Providers.Http.CrmTokenCache>();
+        builder.Services.TryAddSingleton<Aria.CrmSync.Gateways.Http.CrmTokenCache>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SalesforcePubSubWorker>());
         return builder;
     }

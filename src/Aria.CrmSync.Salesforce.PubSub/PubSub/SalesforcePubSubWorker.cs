@@ -1,5 +1,5 @@
+using Aria.CrmSync.Gateways.Http;
 using Aria.CrmSync.Notifications;
-using Aria.CrmSync.Providers.Http;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

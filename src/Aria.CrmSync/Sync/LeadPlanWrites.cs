@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Aria.CrmSync.Diagnostics;
-using Aria.CrmSync.Providers.Http;
+using Aria.CrmSync.Gateways.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Aria.CrmSync.Sync;

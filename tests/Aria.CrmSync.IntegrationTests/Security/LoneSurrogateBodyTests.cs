@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Aria.CrmSync.Providers.Http;
+using Aria.CrmSync.Gateways.Http;
 
 namespace Aria.CrmSync.IntegrationTests.Security;
 

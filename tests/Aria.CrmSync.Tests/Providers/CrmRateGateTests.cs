@@ -1,4 +1,4 @@
-using Aria.CrmSync.Providers.Http;
+using Aria.CrmSync.Gateways.Http;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Aria.CrmSync.Tests.Providers;

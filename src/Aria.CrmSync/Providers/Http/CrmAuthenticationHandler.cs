@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Aria.CrmSync.Gateways.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Aria.CrmSync.Providers.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
@@ -6,15 +7,28 @@ using Microsoft.Extensions.Http.Resilience;
 using Polly;
 using Polly.Retry;
 
-namespace Aria.CrmSync.Providers.Http;
+namespace Aria.CrmSync.Gateways.Http;
 
 /// <summary>
 /// Registers a CRM's named <see cref="HttpClient"/>: standard resilience (outer), bearer auth, response buffering,
 /// and innermost the broker hop that sends brokered connections' requests to Composio instead of the CRM.
 /// </summary>
-internal static class CrmHttpClientRegistration
+/// <remarks>
+/// The pipeline: attempt timeout 30 s, total 120 s, three retries with jittered exponential back-off (from 500 ms,
+/// honouring <c>Retry-After</c>) of idempotent requests only, after 5xx, 408, timeouts and dropped connections (the
+/// CRM's 429s are left to the gateway: <see cref="CrmHttpGateway.SendWithRateLimitRetriesAsync"/>), one circuit breaker
+/// per host; then the bearer token of the connection (<see cref="CrmTokenCache"/>) with one refresh on a rejecting 401
+/// (<see cref="ICrmTokenRefresher"/>); then the response body is read inside the pipeline so a body cut short is retried
+/// like a failed attempt.
+/// </remarks>
+public static class CrmHttpClientRegistration
 {
-    public static IHttpClientBuilder AddCrmHttpClient(IServiceCollection services, string name, Action<HttpStandardResilienceOptions>? configureResilience)
+    /// <summary>Registers the named client a gateway sends through (and <see cref="CrmTokenCache"/>, once).</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The client name, the gateway's own (for example <c>Aria.CrmSync.Pipedrive</c>).</param>
+    /// <param name="configureResilience">Adjusts the standard resilience options, or <see langword="null"/>.</param>
+    /// <returns>The client builder, for more handlers or a primary handler.</returns>
+    public static IHttpClientBuilder AddCrmHttpClient(this IServiceCollection services, string name, Action<HttpStandardResilienceOptions>? configureResilience = null)
     {
         services.TryAddSingleton<CrmTokenCache>();
         services.TryAddTransient<CrmAuthenticationHandler>();

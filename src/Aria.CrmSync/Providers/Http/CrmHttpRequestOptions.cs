@@ -1,9 +1,13 @@
 using System.Runtime.CompilerServices;
 
-namespace Aria.CrmSync.Providers.Http;
+namespace Aria.CrmSync.Gateways.Http;
 
-/// <summary>Per-request data the gateways hand to the HTTP pipeline (auth, rate gate, resilience).</summary>
-internal static class CrmHttpRequestOptions
+/// <summary>
+/// Per-request data the gateways hand to the HTTP pipeline (auth, rate gate, resilience). <see cref="CrmHttpGateway.SendAsync"/>
+/// sets them; a request sent without the gateway base (a token refresh) sets them with <see cref="WithConnection"/> and
+/// <see cref="Anonymous"/>.
+/// </summary>
+public static class CrmHttpRequestOptions
 {
     /// <summary>The connection the request is made for (required on every CRM request).</summary>
     public static readonly HttpRequestOptionsKey<CrmConnection> Connection = new("Aria.CrmSync.Connection");
@@ -27,8 +31,14 @@ internal static class CrmHttpRequestOptions
     /// Counts the attempts that reached the transport (the innermost handler increments it), so that a failure can tell a
     /// request that was never sent, or refused at its only attempt, from one an earlier attempt may have delivered.
     /// </summary>
-    public static readonly HttpRequestOptionsKey<StrongBox<int>> Attempts = new("Aria.CrmSync.Attempts");
+    internal static readonly HttpRequestOptionsKey<StrongBox<int>> Attempts = new("Aria.CrmSync.Attempts");
 
+    /// <summary>Attaches the connection, endpoint name and idempotency to a request.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="connection">The connection.</param>
+    /// <param name="endpoint">The endpoint name.</param>
+    /// <param name="idempotent">Whether repeating the request cannot duplicate a write.</param>
+    /// <returns>The request.</returns>
     public static HttpRequestMessage WithConnection(this HttpRequestMessage request, CrmConnection connection, string endpoint, bool idempotent)
     {
         request.Options.Set(Connection, connection);
@@ -37,14 +47,21 @@ internal static class CrmHttpRequestOptions
         return request;
     }
 
-    /// <summary>Whether the request carries its own credentials (see <see cref="Anonymous"/>).</summary>
+    /// <summary>Gets whether the request carries its own credentials (see <see cref="Anonymous"/>).</summary>
+    /// <param name="request">The request.</param>
+    /// <returns><see langword="true"/> when the request is marked anonymous.</returns>
     public static bool IsAnonymous(HttpRequestMessage request)
         => request.Options.TryGetValue(Anonymous, out var anonymous) && anonymous;
 
+    /// <summary>Gets the request's endpoint name, or <c>METHOD /path</c> when none was attached.</summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The name.</returns>
     public static string EndpointOf(HttpRequestMessage request)
         => request.Options.TryGetValue(Endpoint, out var endpoint) ? endpoint : $"{request.Method} {request.RequestUri?.AbsolutePath}";
 
-    /// <summary>Whether retrying the request after a transient failure is safe.</summary>
+    /// <summary>Gets whether retrying the request after a transient failure is safe: the attached <see cref="Idempotent"/> flag, else whether the method is GET, HEAD, PUT, DELETE or OPTIONS.</summary>
+    /// <param name="request">The request.</param>
+    /// <returns><see langword="true"/> when a retry cannot duplicate a write.</returns>
     public static bool IsIdempotent(HttpRequestMessage request)
         => request.Options.TryGetValue(Idempotent, out var idempotent)
             ? idempotent

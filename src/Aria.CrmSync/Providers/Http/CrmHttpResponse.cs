@@ -3,11 +3,17 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
-namespace Aria.CrmSync.Providers.Http;
+namespace Aria.CrmSync.Gateways.Http;
 
-/// <summary>A buffered CRM response: status, headers and body, read once.</summary>
-internal sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, HttpResponseHeaders headers, HttpContentHeaders? contentHeaders, byte[] body)
+/// <summary>A buffered CRM response: status, headers and body, read once. <see cref="CrmHttpGateway.SendAsync"/> returns it.</summary>
+/// <param name="endpoint">The endpoint name the request was sent for.</param>
+/// <param name="status">The HTTP status.</param>
+/// <param name="headers">The response headers.</param>
+/// <param name="contentHeaders">The content headers, if any.</param>
+/// <param name="body">The body.</param>
+public sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, HttpResponseHeaders headers, HttpContentHeaders? contentHeaders, byte[] body)
 {
+    /// <summary>Gets the endpoint name the request was sent for.</summary>
     public string Endpoint { get; } = endpoint;
 
     /// <summary>
@@ -16,10 +22,13 @@ internal sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, Ht
     /// </summary>
     public bool RefusedUnprocessed { get; init; }
 
+    /// <summary>Gets the HTTP status.</summary>
     public HttpStatusCode Status { get; } = status;
 
+    /// <summary>Gets the response headers.</summary>
     public HttpResponseHeaders Headers { get; } = headers;
 
+    /// <summary>Gets the content headers, if any.</summary>
     public HttpContentHeaders? ContentHeaders { get; } = contentHeaders;
 
     /// <summary>
@@ -34,10 +43,15 @@ internal sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, Ht
 
     private readonly (byte[] Bytes, bool Repaired) _body = (RepairLoneSurrogateEscapes(body, out var repaired), repaired);
 
+    /// <summary>Gets a value indicating whether the status is 2xx.</summary>
     public bool IsSuccess => (int)Status is >= 200 and < 300;
 
+    /// <summary>Gets the body decoded as UTF-8.</summary>
     public string BodyText => Encoding.UTF8.GetString(Body);
 
+    /// <summary>Gets a response or content header, its values joined with <c>", "</c>.</summary>
+    /// <param name="name">The header name.</param>
+    /// <returns>The value, or <see langword="null"/> when the header is absent.</returns>
     public string? Header(string name)
         => Headers.TryGetValues(name, out var values) || (ContentHeaders?.TryGetValues(name, out values) ?? false)
             ? string.Join(", ", values!)
@@ -48,6 +62,9 @@ internal sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, Ht
     /// surrogate such as <c>"\ud800"</c>, which the parser accepts but no string can be read from), is a
     /// <see cref="CrmSyncDataException"/> naming the endpoint.
     /// </summary>
+    /// <param name="provider">The CRM (named in the exception).</param>
+    /// <returns>The document; dispose it.</returns>
+    /// <exception cref="CrmSyncDataException">The body is not JSON, or holds a string that is not valid UTF-16.</exception>
     public JsonDocument Json(CrmProvider provider)
     {
         JsonDocument document;
@@ -70,6 +87,11 @@ internal sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, Ht
     }
 
     /// <summary>Deserializes the body; a malformed or unexpected body is a <see cref="CrmSyncDataException"/> naming the endpoint.</summary>
+    /// <typeparam name="T">The type to read.</typeparam>
+    /// <param name="provider">The CRM (named in the exception).</param>
+    /// <param name="options">The serializer options.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="CrmSyncDataException">The body is not JSON, is JSON <c>null</c>, or does not fit <typeparamref name="T"/>.</exception>
     public T Read<T>(CrmProvider provider, JsonSerializerOptions options)
     {
         try
@@ -170,6 +192,8 @@ internal sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, Ht
     }
 
     /// <summary>Reads a <c>Retry-After</c> header (seconds or HTTP date).</summary>
+    /// <param name="now">The current time, to turn a date into a delay.</param>
+    /// <returns>The delay (zero for a date already passed), or <see langword="null"/> without the header.</returns>
     public TimeSpan? RetryAfter(DateTimeOffset now)
     {
         if (Headers.RetryAfter is { } retry)

@@ -1,24 +1,30 @@
 using System.Collections.Concurrent;
 
-namespace Aria.CrmSync.Providers.Http;
+namespace Aria.CrmSync.Gateways.Http;
 
-/// <summary>What a CRM response said about the connection's limits.</summary>
+/// <summary>What a CRM response said about the connection's limits (<see cref="CrmRateGate.Observe"/>); every part is optional.</summary>
 /// <param name="WindowRemaining">Requests left in the current short window, if reported.</param>
 /// <param name="WindowMax">The window's allowance, if reported.</param>
 /// <param name="DailyUsed">Requests used of the daily allocation, if reported.</param>
 /// <param name="DailyMax">The daily allocation, if reported.</param>
-internal readonly record struct RateObservation(int? WindowRemaining, int? WindowMax, long? DailyUsed, long? DailyMax);
+public readonly record struct RateObservation(int? WindowRemaining, int? WindowMax, long? DailyUsed, long? DailyMax);
 
 /// <summary>
 /// A per-connection gate in front of a CRM: a token bucket for the short window, a concurrency cap, and a pause when
 /// the daily quota reaches its threshold or the CRM asks for a pause (429 Retry-After). Corrected live from the
-/// provider's headers. Thread-safe; one instance per provider.
+/// provider's headers. Thread-safe; one instance per gateway, holding one budget per <see cref="CrmConnection.ConnectionKey"/>.
 /// </summary>
-internal sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRateLimits> limitsFor, TimeProvider time)
+/// <param name="provider">The CRM (named in the exceptions).</param>
+/// <param name="limitsFor">The documented limits of a connection, read once when its budget is created (validated with <see cref="CrmRateLimits.Validate"/>).</param>
+/// <param name="time">The clock the budgets refill and pause by.</param>
+public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRateLimits> limitsFor, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Budget> _budgets = new(StringComparer.Ordinal);
 
     /// <summary>Waits until the connection may send one request; the returned lease ends it (concurrency).</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The lease: dispose it when the response has arrived.</returns>
     /// <exception cref="CrmRateLimitedException">The connection is paused (daily quota) longer than a short wait.</exception>
     public async ValueTask<IDisposable> AcquireAsync(CrmConnection connection, CancellationToken cancellationToken)
     {
@@ -49,13 +55,23 @@ internal sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmR
         return NoRelease.Instance;
     }
 
-    /// <summary>Corrects the budget from what the CRM reported.</summary>
+    /// <summary>Corrects the budget from what the CRM reported: the window's remaining requests lower the bucket, the daily usage pauses the connection at the threshold.</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="observation">What the response said.</param>
     public void Observe(CrmConnection connection, RateObservation observation) => BudgetFor(connection).Observe(observation, time.GetUtcNow());
 
-    /// <summary>Stops sending on the connection for <paramref name="delay"/> (a 429 with Retry-After).</summary>
+    /// <summary>Stops sending on the connection for <paramref name="delay"/> (a 429 with Retry-After); waiting requests resume after it.</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="delay">The pause.</param>
     public void PauseWindow(CrmConnection connection, TimeSpan delay) => BudgetFor(connection).PauseWindow(time.GetUtcNow() + delay);
 
-    /// <summary>Stops sending on the connection until the daily quota resets (or for the configured pause).</summary>
+    /// <summary>
+    /// Stops sending on the connection until the daily quota resets (or for <see cref="CrmRateLimits.DailyQuotaPause"/>);
+    /// meanwhile <see cref="AcquireAsync"/> throws <see cref="CrmRateLimitedException"/>.
+    /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="retryAfter">When the CRM said the quota resets, if it did.</param>
+    /// <returns>The pause applied.</returns>
     public TimeSpan PauseDaily(CrmConnection connection, TimeSpan? retryAfter)
     {
         var budget = BudgetFor(connection);
@@ -65,7 +81,7 @@ internal sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmR
     }
 
     /// <summary>Gets the connection's state, for diagnostics and tests.</summary>
-    public (double Tokens, DateTimeOffset? PausedUntil, long? DailyUsed, long? DailyMax) Snapshot(CrmConnection connection)
+    internal (double Tokens, DateTimeOffset? PausedUntil, long? DailyUsed, long? DailyMax) Snapshot(CrmConnection connection)
         => BudgetFor(connection).Snapshot(time.GetUtcNow());
 
     private Budget BudgetFor(CrmConnection connection)

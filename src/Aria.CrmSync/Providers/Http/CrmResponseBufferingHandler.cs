@@ -1,3 +1,4 @@
+using Aria.CrmSync.Gateways.Http;
 namespace Aria.CrmSync.Providers.Http;
 
 /// <summary>

@@ -1,21 +1,35 @@
 using System.Collections.Concurrent;
 
-namespace Aria.CrmSync.Providers.Http;
+namespace Aria.CrmSync.Gateways.Http;
 
 /// <summary>
 /// The newest tokens per connection in this process, so that every request after a refresh uses the new token even
 /// when the caller still holds the <see cref="CrmConnection"/> it resolved earlier. Refreshes are single-flight.
 /// </summary>
-internal sealed class CrmTokenCache
+/// <remarks>
+/// A singleton that <see cref="CrmHttpClientRegistration.AddCrmHttpClient"/> registers; the authentication handler
+/// refreshes through it with the provider's <see cref="ICrmTokenRefresher"/>. A gateway whose CRM moves connections
+/// between hosts builds its addresses from <see cref="InstanceUrlFor"/>.
+/// </remarks>
+public sealed class CrmTokenCache
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
+    /// <summary>Gets the newest access token of the connection: a refreshed one, else the connection's own.</summary>
+    /// <param name="connection">The connection.</param>
+    /// <returns>The token, or <see langword="null"/> when the connection has none.</returns>
     public string? AccessTokenFor(CrmConnection connection)
         => _entries.TryGetValue(connection.ConnectionKey, out var entry) && entry.Tokens is { } tokens ? tokens.AccessToken : connection.AccessToken;
 
+    /// <summary>Gets the newest refresh token of the connection (a refresh may rotate it).</summary>
+    /// <param name="connection">The connection.</param>
+    /// <returns>The token, or <see langword="null"/> when the connection has none.</returns>
     public string? RefreshTokenFor(CrmConnection connection)
         => _entries.TryGetValue(connection.ConnectionKey, out var entry) && entry.Tokens?.RefreshToken is { } refresh ? refresh : connection.RefreshToken;
 
+    /// <summary>Gets the newest instance URL of the connection (a token response may name another instance).</summary>
+    /// <param name="connection">The connection.</param>
+    /// <returns>The URL, or <see langword="null"/> when neither the connection nor a refresh named one.</returns>
     public Uri? InstanceUrlFor(CrmConnection connection)
         => _entries.TryGetValue(connection.ConnectionKey, out var entry) && entry.Tokens?.InstanceUrl is { } url ? url : connection.InstanceUrl;
 
@@ -23,6 +37,12 @@ internal sealed class CrmTokenCache
     /// Refreshes the connection's tokens unless another caller already did since <paramref name="rejectedToken"/> was
     /// used; concurrent callers wait for one refresh.
     /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="rejectedToken">The access token the CRM rejected.</param>
+    /// <param name="refresh">Gets new tokens with the refresh token (and persists them).</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The access token to use now.</returns>
+    /// <exception cref="CrmConnectionException">The connection has no refresh token (re-authorisation is needed), or <paramref name="refresh"/> failed.</exception>
     public async Task<string> RefreshAsync(CrmConnection connection, string? rejectedToken, Func<string, Task<CrmTokenSet>> refresh, CancellationToken cancellationToken)
     {
         var entry = _entries.GetOrAdd(connection.ConnectionKey, static _ => new Entry());

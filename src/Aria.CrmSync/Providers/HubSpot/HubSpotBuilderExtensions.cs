@@ -1,6 +1,6 @@
 using Aria.CrmSync;
 using Aria.CrmSync.Diagnostics;
-using Aria.CrmSync.Providers.Http;
+using Aria.CrmSync.Gateways.Http;
 using Aria.CrmSync.Providers.HubSpot;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;

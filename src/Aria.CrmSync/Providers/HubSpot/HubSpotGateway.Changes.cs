@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Aria.CrmSync.Gateways.Http;
 
 namespace Aria.CrmSync.Providers.HubSpot;
 
@@ -158,7 +159,7 @@ internal sealed partial class HubSpotGateway
             .ToList();
     }
 
-    private static List<(HubSpotObjectData Data, DateTimeOffset Modified)> Ordered(List<HubSpotObjectData> results, Http.CrmHttpResponse response)
+    private static List<(HubSpotObjectData Data, DateTimeOffset Modified)> Ordered(List<HubSpotObjectData> results, CrmHttpResponse response)
     {
         var items = new List<(HubSpotObjectData Data, DateTimeOffset Modified)>(results.Count);
         foreach (var result in results)
@@ -171,7 +172,7 @@ internal sealed partial class HubSpotGateway
         return items;
     }
 
-    private static decimal NumericId(string id, Http.CrmHttpResponse response)
+    private static decimal NumericId(string id, CrmHttpResponse response)
         => decimal.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : throw HubSpotJson.Unexpected(response, $"object id '{id}' is not numeric");
 
     private static string Number(decimal value) => value.ToString("0", CultureInfo.InvariantCulture);
@@ -247,5 +248,5 @@ internal sealed partial class HubSpotGateway
     internal readonly record struct SearchFilter(string Property, string Operator, string Value);
 
     /// <summary>One search response.</summary>
-    internal sealed record SearchPage(List<HubSpotObjectData> Results, bool HasMore, Http.CrmHttpResponse Response);
+    internal sealed record SearchPage(List<HubSpotObjectData> Results, bool HasMore, CrmHttpResponse Response);
 }

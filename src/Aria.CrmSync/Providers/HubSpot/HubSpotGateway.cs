@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aria.CrmSync.Diagnostics;
-using Aria.CrmSync.Providers.Http;
+using Aria.CrmSync.Gateways.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Aria.CrmSync.Providers.Http;
+using Aria.CrmSync.Gateways.Http;
 
 namespace Aria.CrmSync.Providers.HubSpot;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Aria.CrmSync.Gateways.Http;
 
 namespace Aria.CrmSync.Providers.HubSpot;
 
@@ -117,7 +118,7 @@ internal sealed class HubSpotPipelineSet
     }
 
     /// <summary>Reads <c>GET /crm/v3/pipelines/deals</c>.</summary>
-    public static List<HubSpotPipeline> Parse(Http.CrmHttpResponse response)
+    public static List<HubSpotPipeline> Parse(CrmHttpResponse response)
     {
         using var document = response.Json(CrmProvider.HubSpot);
         var root = HubSpotJson.RootObject(document, response);

@@ -1,5 +1,5 @@
 using Aria.CrmSync;
-using Aria.CrmSync.Providers.Http;
+using Aria.CrmSync.Gateways.Http;
 using Aria.CrmSync.Providers.Salesforce;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Aria.CrmSync.Providers.Http;
+using Aria.CrmSync.Gateways.Http;
 
 namespace Aria.CrmSync.Providers.Salesforce;
 

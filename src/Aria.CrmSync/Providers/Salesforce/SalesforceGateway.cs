@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Aria.CrmSync.Diagnostics;
-using Aria.CrmSync.Providers.Http;
+using Aria.CrmSync.Gateways.Http;
 using Aria.CrmSync.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

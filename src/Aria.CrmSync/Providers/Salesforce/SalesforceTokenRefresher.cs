@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Aria.CrmSync.Providers.Http;
+using Aria.CrmSync.Gateways.Http;
 using Aria.CrmSync.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -111,7 +111,7 @@ public class SalesforceEngineEndToEndTests(Xunit.Abstractions.ITestOutputHelper 
         var hook = new HookHandler(request =>
         {
             // A rep edits the close date between the engine's read and its conditional write.
-            if (Providers.Http.CrmHttpRequestOptions.EndpointOf(request) == "salesforce.collections.retrieve" && Interlocked.Increment(ref hooked) == 1)
+            if (Gateways.Http.CrmHttpRequestOptions.EndpointOf(request) == "salesforce.collections.retrieve" && Interlocked.Increment(ref hooked) == 1)
             {
                 self!.Org.Update("Opportunity", opp!, new Dictionary<string, object?> { ["CloseDate"] = new DateOnly(2026, 9, 30) });
             }

@@ -145,7 +145,7 @@ public class SalesforceWholeSecondTests
         var hook = new HookHandler(request =>
         {
             // The rep edits the amount between the engine's read and its precondition check, in the same second.
-            if (Providers.Http.CrmHttpRequestOptions.EndpointOf(request) == "salesforce.collections.retrieve" && Interlocked.Increment(ref hooked) == 1)
+            if (Gateways.Http.CrmHttpRequestOptions.EndpointOf(request) == "salesforce.collections.retrieve" && Interlocked.Increment(ref hooked) == 1)
             {
                 self!.Org.Update("Opportunity", opp!, new Dictionary<string, object?> { ["Amount"] = 2500m });
             }
@@ -178,7 +178,7 @@ public class SalesforceWholeSecondTests
         var hook = new HookHandler(request =>
         {
             // The precondition read of the batched write (it asks for SystemModstamp but not IsWon): a rep edits first.
-            if (armed && Providers.Http.CrmHttpRequestOptions.EndpointOf(request) == "salesforce.collections.retrieve"
+            if (armed && Gateways.Http.CrmHttpRequestOptions.EndpointOf(request) == "salesforce.collections.retrieve"
                 && request.Content!.ReadAsStringAsync().GetAwaiter().GetResult() is var body && !body.Contains("IsWon", StringComparison.Ordinal))
             {
                 armed = false;
