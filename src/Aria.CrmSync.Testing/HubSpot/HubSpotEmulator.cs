@@ -55,6 +55,10 @@ public sealed partial class HubSpotEmulator : CrmEmulator
         }
 
         InitializePipelines();
+        foreach (var property in options.CustomProperties)
+        {
+            DefineProperty(property);
+        }
     }
 
     /// <summary>Gets the options.</summary>

@@ -101,4 +101,7 @@ public sealed class HubSpotEmulatorOptions : CrmEmulatorOptions
     /// <summary>Gets or sets the number of results past which CRM search refuses to page.</summary>
     /// <value>The default value is 10,000, as HubSpot.</value>
     public int SearchResultCap { get; set; } = 10_000;
+
+    /// <summary>Gets the custom properties the portal starts with; more can be added with <see cref="HubSpotEmulator.DefineProperty(HubSpotCustomProperty)"/>.</summary>
+    public IList<HubSpotCustomProperty> CustomProperties { get; } = [];
 }
