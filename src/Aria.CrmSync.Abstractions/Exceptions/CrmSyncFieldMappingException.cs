@@ -31,6 +31,9 @@ public class CrmSyncFieldMappingException : CrmSyncException
     /// <summary>Gets the lead field of the first problem (also in <see cref="CrmSyncException.Details"/> as <c>field</c>).</summary>
     public string Field => Issues[0].Field;
 
+    /// <summary>Gets the connection of the first problem, when found against a connection's metadata (also in <see cref="CrmSyncException.Details"/> as <c>connection</c>).</summary>
+    public string? Connection => Issues[0].Connection;
+
     private static CrmFieldIssue[] Materialize(IEnumerable<CrmFieldIssue> issues)
     {
         ArgumentNullException.ThrowIfNull(issues);
@@ -52,6 +55,11 @@ public class CrmSyncFieldMappingException : CrmSyncException
         if (first.CrmField is not null)
         {
             details["crm_field"] = first.CrmField;
+        }
+
+        if (first.Connection is not null)
+        {
+            details["connection"] = first.Connection;
         }
 
         details["issues"] = issues.Length;

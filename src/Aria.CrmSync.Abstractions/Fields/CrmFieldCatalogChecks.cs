@@ -117,6 +117,11 @@ internal static class CrmFieldCatalogChecks
                 continue;
             }
 
+            if (field.Direction == SyncDirection.Pull)
+            {
+                continue; // only fields that write the CRM field compete for it
+            }
+
             var key = (provider, crmField);
             if (!writers.TryGetValue(key, out var list))
             {

@@ -38,6 +38,42 @@ public enum CrmFieldIssueKind
     /// <summary>A type, direction, conflict rule, length, precision or scale is unknown or out of range. Wire value <c>invalid_option</c>.</summary>
     [WireValue("invalid_option")]
     InvalidOption,
+
+    /// <summary>The CRM has no such field (metadata). Wire value <c>not_found</c>.</summary>
+    [WireValue("not_found")]
+    NotFound,
+
+    /// <summary>The field syncs lead → CRM but the CRM field is read-only (metadata). Wire value <c>not_updateable</c>.</summary>
+    [WireValue("not_updateable")]
+    NotUpdateable,
+
+    /// <summary>The CRM field's type cannot hold the field's type (metadata). Wire value <c>type_mismatch</c>.</summary>
+    [WireValue("type_mismatch")]
+    TypeMismatch,
+
+    /// <summary>The field allows longer text than the CRM field holds (metadata). Wire value <c>length_exceeded</c>.</summary>
+    [WireValue("length_exceeded")]
+    LengthExceeded,
+
+    /// <summary>The field allows more digits (before or after the point) than the CRM field holds (metadata). Wire value <c>precision_exceeded</c>.</summary>
+    [WireValue("precision_exceeded")]
+    PrecisionExceeded,
+
+    /// <summary>A value the map writes is not a value of the CRM's restricted picklist (metadata). Wire value <c>picklist_value_missing</c>.</summary>
+    [WireValue("picklist_value_missing")]
+    PicklistValueMissing,
+
+    /// <summary>A value of the CRM's picklist has no lead value in the map, so reading it would fail (metadata). Wire value <c>picklist_value_unmapped</c>.</summary>
+    [WireValue("picklist_value_unmapped")]
+    PicklistValueUnmapped,
+
+    /// <summary>The CRM field is hidden (metadata). Wire value <c>hidden</c>.</summary>
+    [WireValue("hidden")]
+    Hidden,
+
+    /// <summary>The CRM field is archived (metadata). Wire value <c>archived</c>.</summary>
+    [WireValue("archived")]
+    Archived,
 }
 
 /// <summary>One problem of a field mapping, naming the field.</summary>
@@ -51,6 +87,9 @@ public sealed record CrmFieldIssue(string Field, CrmFieldIssueKind Kind, string 
 
     /// <summary>Gets the CRM field the problem concerns, if any.</summary>
     public string? CrmField { get; init; }
+
+    /// <summary>Gets the connection (<see cref="CrmConnection.ConnectionKey"/>) whose metadata the problem was found against, if any.</summary>
+    public string? Connection { get; init; }
 
     /// <inheritdoc/>
     public override string ToString() => Message;

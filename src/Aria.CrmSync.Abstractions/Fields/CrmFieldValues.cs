@@ -22,8 +22,8 @@ namespace Aria.CrmSync.Fields;
 /// epoch (shared/crm PROTOCOL notes). A time without a zone is refused.</description></item>
 /// <item><term>boolean</term><description><c>true</c> / <c>false</c> (any case).</description></item>
 /// <item><term>multi-select</term><description><c>;</c>-separated in both (<c>four;six</c>); order and duplicates ignored.</description></item>
-/// <item><term>text</term><description>Unicode NFC, surrounding white space removed (Salesforce trims text on save; the same rule is
-/// applied to HubSpot values so that equal text never looks changed); empty is blank.</description></item>
+/// <item><term>text</term><description>Unicode NFC, surrounding white space removed, the same rule for both CRMs so that equal
+/// text never looks changed; empty is blank.</description></item>
 /// </list>
 /// <para>Blank: <see langword="null"/>, empty or white-space wire text (HubSpot clears a property with <c>""</c>, Salesforce with
 /// <c>null</c>). A number of a field with a <see cref="CrmFieldDefinition.Scale"/> is rounded half away from zero to that

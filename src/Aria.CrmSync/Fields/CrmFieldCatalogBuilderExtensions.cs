@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the field catalogue (<see cref="CrmFieldCatalogOptions"/>) and its default <see cref="ICrmFieldCatalogResolver"/>.</summary>
+/// <summary>Registers the field catalogue (<see cref="CrmFieldCatalogOptions"/>), its default <see cref="ICrmFieldCatalogResolver"/> and the <see cref="CrmFieldMetadataCache"/>.</summary>
 public static class CrmFieldCatalogBuilderExtensions
 {
     /// <summary>
@@ -45,6 +45,7 @@ public static class CrmFieldCatalogBuilderExtensions
         builder.Services.TryAddSingleton<ConfiguredCrmFieldCatalogResolver>();
         builder.Services.TryAddSingleton<ICrmFieldCatalogResolver>(sp => sp.GetRequiredService<ConfiguredCrmFieldCatalogResolver>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CrmFieldCatalogStartupCheck>());
+        builder.Services.TryAddSingleton(sp => new CrmFieldMetadataCache(sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<IOptionsMonitor<CrmFieldCatalogOptions>>()));
         return builder.Services.AddOptions<CrmFieldCatalogOptions>();
     }
 }

@@ -12,6 +12,10 @@ public sealed class CrmFieldCatalogOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool IncludeDefaultFields { get; set; } = true;
 
+    /// <summary>Gets or sets how long <see cref="CrmFieldMetadataCache"/> uses a connection's CRM field metadata before reading it again.</summary>
+    /// <value>The default value is 15 minutes.</value>
+    public TimeSpan MetadataCacheDuration { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Gets the fields bound from configuration (wire values as text, checked when the catalogue is built).</summary>
     public IList<CrmFieldOptions> Fields { get; } = [];
 

@@ -199,6 +199,7 @@ public class CrmFieldCatalogTests
         Assert.Equal(CrmFieldIssueKind.DuplicateCrmField, Assert.Single(Issues(p, p with { LeadField = "b" }).All).Kind);
         var q = p with { LeadField = "b", Picklists = new Dictionary<CrmProvider, CrmPicklistMap> { [CrmProvider.HubSpot] = CrmPicklistMap.Identity("3") } };
         Assert.Equal(2, CrmFieldCatalog.Create([p, q]).Fields.Count);
+        Assert.Equal(2, CrmFieldCatalog.Create([a, a with { LeadField = "b", Direction = SyncDirection.Pull }]).Fields.Count); // a reader competes with nobody
     }
 
     [Theory]
