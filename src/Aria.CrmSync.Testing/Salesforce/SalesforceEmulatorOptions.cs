@@ -128,4 +128,7 @@ public sealed class SalesforceEmulatorOptions : CrmEmulatorOptions
 
     /// <summary>Gets the custom fields the org starts with (<c>Region__c</c> on Opportunity, …); more can be added with <see cref="SalesforceOrg.DefineCustomField(SalesforceCustomField)"/>.</summary>
     public IList<SalesforceCustomField> CustomFields { get; } = [];
+
+    /// <summary>Gets the active currencies (ISO 4217) of a multi-currency org; when any are given, Opportunity has <c>CurrencyIsoCode</c>, a restricted picklist of them.</summary>
+    public IList<string> Currencies { get; } = [];
 }

@@ -212,6 +212,24 @@ internal sealed class SfSchema
     /// <summary>Returns the storage object of an id's key prefix (069 is ContentNote).</summary>
     public SfObject? ByPrefix(string id) => id.Length >= 3 ? _byPrefix.GetValueOrDefault(id[..3]) : null;
 
+    /// <summary>
+    /// Turns on multiple currencies: Opportunity gets the standard <c>CurrencyIsoCode</c> field, a restricted picklist of
+    /// the org's active ISO codes (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunity.htm:
+    /// "CurrencyIsoCode … Available only for organizations with the multicurrency feature enabled").
+    /// </summary>
+    public void EnableMultipleCurrencies(IReadOnlyList<string> currencies)
+        => Find("Opportunity")!.Add(new SfField
+        {
+            Name = "CurrencyIsoCode",
+            Type = SfFieldType.Picklist,
+            Label = "Opportunity Currency",
+            Length = 3,
+            Createable = true,
+            Updateable = true,
+            RestrictedPicklist = true,
+            PicklistValues = currencies,
+        });
+
     /// <summary>Adds a custom field to an object.</summary>
     public SfField AddCustomField(string objectName, string fieldName, string type, bool externalId, bool unique, int? length)
         => AddCustomField(new SalesforceCustomField(fieldName, type) { ObjectName = objectName, ExternalId = externalId, Unique = unique, Length = length });

@@ -78,4 +78,23 @@ public sealed class HubSpotCustomPropertyTests
         var read = await h.GetAsync($"/crm/v3/objects/deals/{id}?properties={property}");
         Assert.Null(read.Object["properties"]![property]?.GetValue<string>());
     }
+
+    [Fact]
+    public async Task MultiCurrencyPortal_HasDealCurrencyCode_WithItsCurrencies()
+    {
+        await using var h = await HubSpotHarness.StartAsync(o => { o.Currencies.Add("USD"); o.Currencies.Add("EUR"); });
+        var id = await h.CreateDealAsync("Euro deal");
+
+        var property = await h.GetAsync("/crm/v3/properties/deals/deal_currency_code");
+        Assert.Equal(("enumeration", true), (property.Object["type"]!.GetValue<string>(), property.Object["hubspotDefined"]!.GetValue<bool>()));
+        Assert.Equal(["USD", "EUR"], property.Object["options"]!.AsArray().Select(o => o!["value"]!.GetValue<string>()));
+
+        Assert.Equal(200, (await h.PatchAsync($"/crm/v3/objects/deals/{id}", new JsonObject { ["properties"] = new JsonObject { ["deal_currency_code"] = "EUR", ["amount"] = "1500" } })).Status);
+        var read = await h.GetAsync($"/crm/v3/objects/deals/{id}?properties=amount,deal_currency_code");
+        Assert.Equal("EUR", read.Object["properties"]!["deal_currency_code"]!.GetValue<string>());
+        Assert.Equal(400, (await h.PatchAsync($"/crm/v3/objects/deals/{id}", new JsonObject { ["properties"] = new JsonObject { ["deal_currency_code"] = "GBP" } })).Status);
+
+        await using var single = await HubSpotHarness.StartAsync();
+        Assert.Equal(404, (await single.GetAsync("/crm/v3/properties/deals/deal_currency_code")).Status);
+    }
 }

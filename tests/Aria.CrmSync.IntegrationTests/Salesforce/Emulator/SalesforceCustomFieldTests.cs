@@ -92,4 +92,26 @@ public sealed class SalesforceCustomFieldTests
         Assert.Equal([field], reply.Body!.AsArray()[0]!["fields"]!.AsArray().Select(f => f!.GetValue<string>()));
         Assert.Null(host.Org.Get("Opportunity", id)![field]);
     }
+
+    [Fact]
+    public async Task MultiCurrencyOrg_HasCurrencyIsoCode_RestrictedToItsCurrencies()
+    {
+        await using var host = await SfTestHost.StartAsync(o => { o.Currencies.Add("USD"); o.Currencies.Add("EUR"); });
+        var id = host.Opportunity();
+
+        var describe = await host.GetAsync(SfTestHost.Data("sobjects/Opportunity/describe"));
+        var currency = describe.Body!["fields"]!.AsArray().Single(f => f!["name"]!.GetValue<string>() == "CurrencyIsoCode")!;
+        Assert.Equal(("picklist", true), (currency["type"]!.GetValue<string>(), currency["restrictedPicklist"]!.GetValue<bool>()));
+        Assert.Equal(["USD", "EUR"], currency["picklistValues"]!.AsArray().Select(v => v!["value"]!.GetValue<string>()));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await host.PatchAsync(SfTestHost.Data($"sobjects/Opportunity/{id}"), new JsonObject { ["CurrencyIsoCode"] = "EUR", ["Amount"] = 1500 })).Status);
+        var row = (await host.QueryAsync($"SELECT Amount, CurrencyIsoCode FROM Opportunity WHERE Id = '{id}'")).Body!["records"]![0]!;
+        Assert.Equal(("EUR", 1500m), (row["CurrencyIsoCode"]!.GetValue<string>(), row["Amount"]!.GetValue<decimal>()));
+        var refused = await host.PatchAsync(SfTestHost.Data($"sobjects/Opportunity/{id}"), new JsonObject { ["CurrencyIsoCode"] = "GBP" });
+        Assert.Equal("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", refused.ErrorCode);
+
+        await using var single = await SfTestHost.StartAsync();
+        var plain = await single.GetAsync(SfTestHost.Data("sobjects/Opportunity/describe"));
+        Assert.DoesNotContain(plain.Body!["fields"]!.AsArray(), f => f!["name"]!.GetValue<string>() == "CurrencyIsoCode");
+    }
 }
