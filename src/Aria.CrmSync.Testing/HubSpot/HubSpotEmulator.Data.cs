@@ -36,6 +36,29 @@ public sealed partial class HubSpotEmulator
         }
     }
 
+    /// <summary>Defines a custom property with its full description (field type, options, hidden, archived, read-only).</summary>
+    /// <param name="property">The property.</param>
+    public void DefineProperty(HubSpotCustomProperty property)
+    {
+        ArgumentNullException.ThrowIfNull(property);
+        ArgumentException.ThrowIfNullOrEmpty(property.Name, nameof(property));
+        lock (_gate)
+        {
+            RequireType(property.ObjectType).Define(new HubSpotPropertyDefinition
+            {
+                Name = property.Name,
+                Type = property.Type,
+                Options = property.Options,
+                FieldType = property.FieldType,
+                Hidden = property.Hidden,
+                Archived = property.Archived,
+                ReadOnly = property.ReadOnly,
+                Label = property.Label,
+                Custom = true,
+            });
+        }
+    }
+
     /// <summary>
     /// Inserts a record as if created through the API (validated the same way: unknown properties, options, deal
     /// stages); <paramref name="createdAt"/> and <paramref name="lastModified"/> set its timestamps explicitly.

@@ -114,7 +114,7 @@ public sealed partial class HubSpotEmulator
             foreach (var (name, node) in input)
             {
                 var raw = node is null ? null : ReadString(node) ?? node.ToJsonString();
-                if (!type.TryGetProperty(name, out var definition))
+                if (!type.TryGetProperty(name, out var definition) || definition.Archived)
                 {
                     errors.Add(new(name, "PROPERTY_DOESNT_EXIST", $"Property \"{name}\" does not exist"));
                     continue;
@@ -159,6 +159,14 @@ public sealed partial class HubSpotEmulator
                         }
 
                         raw = flag ? "true" : "false";
+                        break;
+                    case HubSpotPropertyType.Enumeration when definition.Options is { } options && definition.MultiSelect:
+                        if (raw.Split(';').FirstOrDefault(v => !options.Contains(v, StringComparer.Ordinal)) is { } badOption)
+                        {
+                            errors.Add(new(name, "INVALID_OPTION", $"{badOption} was not one of the allowed options: [{string.Join(", ", options)}]"));
+                            continue;
+                        }
+
                         break;
                     case HubSpotPropertyType.Enumeration when definition.Options is { } options:
                         if (!options.Contains(raw, StringComparer.Ordinal))

@@ -23,7 +23,8 @@ public sealed partial class HubSpotEmulator
 
     private JsonObject PropertyJson(HubSpotObjectType type, HubSpotPropertyDefinition definition, int order)
     {
-        var (wireType, fieldType) = WireType(definition.Type);
+        var (wireType, defaultFieldType) = WireType(definition.Type);
+        var fieldType = definition.FieldType ?? defaultFieldType;
         var options = new JsonArray();
         var values = definition.Options ?? (definition.Name == "pipeline" ? _pipelines.Select(p => p.Id).ToList() : null) ?? [];
         for (var i = 0; i < values.Count; i++)
@@ -52,7 +53,8 @@ public sealed partial class HubSpotEmulator
             ["calculated"] = definition.ReadOnly,
             ["externalOptions"] = false,
             ["hasUniqueValue"] = definition.HasUniqueValue,
-            ["hidden"] = false,
+            ["hidden"] = definition.Hidden,
+            ["archived"] = definition.Archived,
             ["hubspotDefined"] = !definition.Custom,
             ["modificationMetadata"] = new JsonObject
             {
@@ -68,7 +70,9 @@ public sealed partial class HubSpotEmulator
     private EmulatorResponse HandleProperties(HubSpotRequestContext context)
     {
         var type = ResolveType(context.Route.ObjectType, context.CorrelationId);
-        var definitions = type.Properties.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+        // GET /crm/v3/properties/{objectType}?archived=true lists the archived properties instead of the live ones.
+        var archived = context.Request.Query.TryGetValue("archived", out var archivedText) && string.Equals(archivedText, "true", StringComparison.OrdinalIgnoreCase);
+        var definitions = type.Properties.Values.Where(p => p.Archived == archived || context.Route.Kind != HubSpotRouteKind.PropertiesList).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
         switch (context.Route.Kind)
         {
             case HubSpotRouteKind.PropertiesList:

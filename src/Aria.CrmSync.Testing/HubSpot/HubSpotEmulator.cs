@@ -55,6 +55,15 @@ public sealed partial class HubSpotEmulator : CrmEmulator
         }
 
         InitializePipelines();
+        if (options.Currencies.Count > 0)
+        {
+            RequireType("deals").Define(new HubSpotPropertyDefinition { Name = "deal_currency_code", Type = HubSpotPropertyType.Enumeration, Options = [.. options.Currencies], Label = "Currency" });
+        }
+
+        foreach (var property in options.CustomProperties)
+        {
+            DefineProperty(property);
+        }
     }
 
     /// <summary>Gets the options.</summary>

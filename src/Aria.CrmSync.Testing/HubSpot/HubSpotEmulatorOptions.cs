@@ -101,4 +101,14 @@ public sealed class HubSpotEmulatorOptions : CrmEmulatorOptions
     /// <summary>Gets or sets the number of results past which CRM search refuses to page.</summary>
     /// <value>The default value is 10,000, as HubSpot.</value>
     public int SearchResultCap { get; set; } = 10_000;
+
+    /// <summary>Gets the custom properties the portal starts with; more can be added with <see cref="HubSpotEmulator.DefineProperty(HubSpotCustomProperty)"/>.</summary>
+    public IList<HubSpotCustomProperty> CustomProperties { get; } = [];
+
+    /// <summary>
+    /// Gets the currencies (ISO 4217) of a multi-currency portal; when any are given, deals have the HubSpot-defined
+    /// <c>deal_currency_code</c> enumeration with them as options (https://knowledge.hubspot.com/crm-deals/hubspots-default-deal-properties:
+    /// "Currency: the currency in which the deal amount is paid", available with multiple currencies).
+    /// </summary>
+    public IList<string> Currencies { get; } = [];
 }

@@ -24,6 +24,18 @@ internal sealed class HubSpotPropertyDefinition
 
     /// <summary>Gets a value indicating whether the property was defined by the portal (not by HubSpot).</summary>
     public bool Custom { get; init; }
+
+    /// <summary>Gets the <c>fieldType</c>; the type's usual one when null.</summary>
+    public string? FieldType { get; init; }
+
+    /// <summary>Gets a value indicating whether the property is hidden.</summary>
+    public bool Hidden { get; init; }
+
+    /// <summary>Gets a value indicating whether the property is archived (listed only with archived=true, not writable).</summary>
+    public bool Archived { get; init; }
+
+    /// <summary>Gets a value indicating whether an enumeration is multi-select (fieldType checkbox: ';'-separated values).</summary>
+    public bool MultiSelect => Type == HubSpotPropertyType.Enumeration && FieldType == "checkbox";
 }
 
 /// <summary>An emulated CRM object type (deals, engagements, contacts, companies).</summary>

@@ -52,6 +52,16 @@ public sealed partial class SalesforceEmulator : CrmEmulator
         _api = new SfApi(_store, options, _oauth, () => (DailyApiRequestsUsed, options.DailyApiRequestLimit));
         Seed(orgId, userId);
         Org = new SalesforceOrg(_gate, _store, orgId, userId);
+        if (options.Currencies.Count > 0)
+        {
+            _store.Schema.EnableMultipleCurrencies([.. options.Currencies]);
+        }
+
+        foreach (var field in options.CustomFields)
+        {
+            Org.DefineCustomField(field);
+        }
+
         ChangeEvents = new SalesforceChangeEvents(options, TimeProvider, _store.Schema.Find, options.Seed);
         _store.Committed = ChangeEvents.Publish;
     }

@@ -125,4 +125,10 @@ public sealed class SalesforceEmulatorOptions : CrmEmulatorOptions
     /// <summary>Gets or sets how often an idle Pub/Sub subscription gets an empty keep-alive response carrying the latest replay id.</summary>
     /// <value>The default value is 270 seconds, Salesforce's upper bound.</value>
     public TimeSpan ChangeEventKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(270);
+
+    /// <summary>Gets the custom fields the org starts with (<c>Region__c</c> on Opportunity, …); more can be added with <see cref="SalesforceOrg.DefineCustomField(SalesforceCustomField)"/>.</summary>
+    public IList<SalesforceCustomField> CustomFields { get; } = [];
+
+    /// <summary>Gets the active currencies (ISO 4217) of a multi-currency org; when any are given, Opportunity has <c>CurrencyIsoCode</c>, a restricted picklist of them.</summary>
+    public IList<string> Currencies { get; } = [];
 }

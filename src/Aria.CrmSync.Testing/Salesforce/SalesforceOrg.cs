@@ -239,6 +239,17 @@ public sealed class SalesforceOrg
         }
     }
 
+    /// <summary>Adds a custom field with its full description (picklist values, restriction, precision, scale, updateability).</summary>
+    /// <param name="field">The field.</param>
+    public void DefineCustomField(SalesforceCustomField field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        lock (_gate)
+        {
+            _store.Schema.AddCustomField(field);
+        }
+    }
+
     private static InvalidOperationException Failure(SfSaveResult result)
         => new(string.Join("; ", result.Errors.Select(e => $"{e.Code}: {e.Message}" + (e.Fields.Count > 0 ? $" [{string.Join(", ", e.Fields)}]" : string.Empty))));
 

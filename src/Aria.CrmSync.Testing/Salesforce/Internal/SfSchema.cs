@@ -212,9 +212,32 @@ internal sealed class SfSchema
     /// <summary>Returns the storage object of an id's key prefix (069 is ContentNote).</summary>
     public SfObject? ByPrefix(string id) => id.Length >= 3 ? _byPrefix.GetValueOrDefault(id[..3]) : null;
 
+    /// <summary>
+    /// Turns on multiple currencies: Opportunity gets the standard <c>CurrencyIsoCode</c> field, a restricted picklist of
+    /// the org's active ISO codes (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_opportunity.htm:
+    /// "CurrencyIsoCode … Available only for organizations with the multicurrency feature enabled").
+    /// </summary>
+    public void EnableMultipleCurrencies(IReadOnlyList<string> currencies)
+        => Find("Opportunity")!.Add(new SfField
+        {
+            Name = "CurrencyIsoCode",
+            Type = SfFieldType.Picklist,
+            Label = "Opportunity Currency",
+            Length = 3,
+            Createable = true,
+            Updateable = true,
+            RestrictedPicklist = true,
+            PicklistValues = currencies,
+        });
+
     /// <summary>Adds a custom field to an object.</summary>
     public SfField AddCustomField(string objectName, string fieldName, string type, bool externalId, bool unique, int? length)
+        => AddCustomField(new SalesforceCustomField(fieldName, type) { ObjectName = objectName, ExternalId = externalId, Unique = unique, Length = length });
+
+    /// <summary>Adds a custom field to an object.</summary>
+    public SfField AddCustomField(SalesforceCustomField spec)
     {
+        var (objectName, fieldName, type, externalId, unique, length) = (spec.ObjectName, spec.Name, spec.Type, spec.ExternalId, spec.Unique, spec.Length);
         var obj = Find(objectName) ?? throw new ArgumentException($"sObject type '{objectName}' is not supported.", nameof(objectName));
         if (!fieldName.EndsWith("__c", StringComparison.Ordinal))
         {
@@ -234,6 +257,7 @@ internal sealed class SfSchema
             "phone" => SfFieldType.Phone,
             "url" => SfFieldType.Url,
             "picklist" => SfFieldType.Picklist,
+            "multipicklist" => SfFieldType.MultiPicklist,
             "boolean" or "checkbox" => SfFieldType.Boolean,
             "double" or "number" => SfFieldType.Double,
             "currency" => SfFieldType.Currency,
@@ -258,18 +282,21 @@ internal sealed class SfSchema
             {
                 SfFieldType.TextArea => length ?? 32768,
                 SfFieldType.String or SfFieldType.Email or SfFieldType.Phone or SfFieldType.Url or SfFieldType.Picklist => length ?? 255,
+                SfFieldType.MultiPicklist => length ?? 4099,
                 _ => 0,
             },
-            Createable = true,
-            Updateable = true,
+            Createable = spec.Updateable,
+            Updateable = spec.Updateable,
+            PicklistValues = fieldType is SfFieldType.Picklist or SfFieldType.MultiPicklist ? spec.PicklistValues : [],
+            RestrictedPicklist = fieldType is SfFieldType.Picklist or SfFieldType.MultiPicklist && spec.RestrictedPicklist,
             Nillable = fieldType != SfFieldType.Boolean,
             DefaultedOnCreate = fieldType == SfFieldType.Boolean,
             DefaultValue = fieldType == SfFieldType.Boolean ? false : null,
             ExternalId = externalId,
             Unique = unique,
             Custom = true,
-            Precision = fieldType is SfFieldType.Double or SfFieldType.Currency or SfFieldType.Percent ? 18 : 0,
-            Scale = fieldType is SfFieldType.Currency ? 2 : 0,
+            Precision = fieldType is SfFieldType.Double or SfFieldType.Currency or SfFieldType.Percent ? spec.Precision ?? 18 : fieldType == SfFieldType.Int ? spec.Precision ?? 9 : 0,
+            Scale = fieldType is SfFieldType.Double or SfFieldType.Currency or SfFieldType.Percent ? spec.Scale ?? (fieldType == SfFieldType.Currency ? 2 : 0) : 0,
         };
         obj.Add(field);
         return field;

@@ -503,6 +503,26 @@ internal sealed partial class SfStore
                 return new SfError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", $"{field.Label}: bad value for restricted picklist field: {p}", [field.Name]);
             }
 
+            // A multi-select picklist holds ';'-separated values; a restricted one refuses any value not in its list.
+            if (value is string m && field.Type == SfFieldType.MultiPicklist && field.RestrictedPicklist
+                && m.Split(';').FirstOrDefault(v => !field.PicklistValues.Contains(v, StringComparer.Ordinal)) is { } bad)
+            {
+                return new SfError("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", $"{field.Label}: bad value for restricted picklist field: {bad}", [field.Name]);
+            }
+
+            // Number fields hold precision - scale digits before the point, and store the value rounded to the scale.
+            // Error shape as Salesforce answers it: "<Label>: value outside of valid range on numeric field: 100.0".
+            if (value is decimal number && field.Custom && field.Type is SfFieldType.Double or SfFieldType.Currency or SfFieldType.Percent && field.Precision > 0)
+            {
+                var rounded = decimal.Round(number, Math.Min(field.Scale, 28), MidpointRounding.AwayFromZero);
+                if (Math.Abs(decimal.Truncate(rounded)).ToString(System.Globalization.CultureInfo.InvariantCulture).TrimStart('0').Length > field.Precision - field.Scale)
+                {
+                    return new SfError("NUMBER_OUTSIDE_VALID_RANGE", $"{field.Label}: value outside of valid range on numeric field: {number.ToString(System.Globalization.CultureInfo.InvariantCulture)}", [field.Name]);
+                }
+
+                values[field.Name] = rounded;
+            }
+
             if (value is string email && field.Type == SfFieldType.Email && !EmailPattern().IsMatch(email))
             {
                 return new SfError("INVALID_EMAIL_ADDRESS", $"{field.Label}: invalid email address: {email}", [field.Name]);
