@@ -55,6 +55,8 @@ public sealed partial class HubSpotEmulator : CrmEmulator
         }
 
         InitializePipelines();
+        Webhooks = new HubSpotWebhooks(options, TimeProvider);
+        AttachResource(Webhooks);
     }
 
     /// <summary>Gets the options.</summary>
@@ -74,7 +76,7 @@ public sealed partial class HubSpotEmulator : CrmEmulator
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return Task.FromResult(Handle(request));
+            return Task.FromResult(HandleAsIntegration(request));
         }
     }
 
