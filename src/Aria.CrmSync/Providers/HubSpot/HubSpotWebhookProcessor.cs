@@ -17,7 +17,12 @@ namespace Aria.CrmSync;
 /// <see cref="ICrmSyncService.PullStageChangesAsync"/>. Event payload values are never applied: a pull reads the
 /// deal's current state, so an older event can never overwrite a newer one.
 /// </summary>
-/// <remarks>Thread-safe; register it with <c>AddHubSpotWebhooks</c> and call it from the host's endpoint with the raw body.</remarks>
+/// <remarks>
+/// Thread-safe; register it with <c>AddHubSpotWebhooks</c>. In ASP.NET Core, <c>MapHubSpotWebhooks</c> (package
+/// <c>Aria.CrmSync.AspNetCore</c>) calls <see cref="QueueAsync"/>, which answers before any CRM read and queues the
+/// deals on <see cref="ICrmChangeNotifier"/>; elsewhere call <see cref="QueueAsync"/> or <see cref="ProcessAsync"/> from
+/// the host's endpoint with the raw body.
+/// </remarks>
 public sealed partial class HubSpotWebhookProcessor
 {
     private const string SignatureV3 = "X-HubSpot-Signature-v3";
