@@ -1,4 +1,7 @@
 using System.Globalization;
+using Aria.CrmSync.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Aria.CrmSync.IntegrationTests.HubSpot.Webhooks;
 
@@ -28,6 +31,36 @@ public sealed class HubSpotWebhookEndToEndTests
     }
 
     [Fact]
+    public async Task TheEndpoint_AnswersBeforeTheSyncRuns()
+    {
+        await using var h = await WebhookEndpointHost.StartAsync();
+        var (deal, lead) = (await h.SeedAsync(1))[0];
+        h.Emulator.Faults.Add(new FaultRule { Kind = FaultKind.Latency, Endpoint = "deals.batch.read", Latency = TimeSpan.FromSeconds(3), RemainingCount = 1 });
+        h.StartWebhooks();
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        h.Emulator.UpdateObject("deals", deal, new Dictionary<string, string?> { ["amount"] = "5150" });
+        await h.Emulator.Webhooks.WaitIdleAsync().WaitAsync(Wait); // delivered and answered 200 ...
+        var answered = clock.Elapsed;
+        Assert.Equal(200, Assert.Single(h.Emulator.Webhooks.Attempts).StatusCode);
+        Assert.NotEmpty(await h.WrongValuesAsync(new Dictionary<string, decimal> { [lead] = 5150m })); // ... while the read is still held up
+
+        await h.WaitForValuesAsync(new Dictionary<string, decimal> { [lead] = 5150m }, Wait);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(3), $"the lead was updated after {clock.Elapsed}: the 3 s read did not run");
+        Assert.True(answered < TimeSpan.FromSeconds(3), $"the delivery was answered after {answered}, not before the read");
+    }
+
+    [Fact]
+    public async Task MapHubSpotWebhooks_WithoutTheNotificationPath_Throws()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddAriaCrmSync().UseInMemoryStores().AddHubSpot(o => o.ClientSecret = "secret").AddHubSpotWebhooks();
+        await using var app = builder.Build();
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapHubSpotWebhooks());
+        Assert.Contains("AddChangeNotifications", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ForgedAndMalformedRequests_AreRefused_WithoutSecretsInAnswersOrLogs()
     {
         await using var h = await WebhookEndpointHost.StartAsync();
@@ -49,6 +82,9 @@ public sealed class HubSpotWebhookEndToEndTests
         var bad = await client.SendAsync(malformed);
         Assert.Equal(400, (int)bad.StatusCode);
         Assert.Empty(await bad.Content.ReadAsStringAsync());
+
+        using var huge = new HttpRequestMessage(HttpMethod.Post, h.Target) { Content = new ByteArrayContent(new byte[300 * 1024]) };
+        Assert.Equal(413, (int)(await client.SendAsync(huge)).StatusCode);
         Assert.DoesNotContain(h.Logs.Lines, l => l.Contains(h.Emulator.Options.ClientSecret, StringComparison.Ordinal));
     }
 
