@@ -29,7 +29,7 @@ public sealed class HubSpotWebhookDeliveryTests
         h.StartWebhooks(); // deal.propertyChange of amount and dealstage
 
         h.Emulator.UpdateObject("deals", deal, new Dictionary<string, string?> { ["amount"] = "250", ["description"] = "not subscribed" }); // a person, in HubSpot
-        using (var rest = new HttpClient { BaseAddress = h.Emulator.BaseAddress })
+        using (var rest = h.Emulator.CreateClient())
         {
             rest.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", h.Emulator.CreatePrivateAppToken());
             var patch = await rest.PatchAsync($"/crm/v3/objects/deals/{deal}", new StringContent("{\"properties\":{\"dealstage\":\"closedwon\",\"dealname\":\"Renamed\"}}", Encoding.UTF8, "application/json"));

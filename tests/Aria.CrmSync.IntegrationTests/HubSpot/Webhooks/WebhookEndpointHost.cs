@@ -63,10 +63,9 @@ internal sealed class WebhookEndpointHost : IAsyncDisposable
 
     public static async Task<WebhookEndpointHost> StartAsync(Action<HubSpotEmulatorOptions>? configureEmulator = null)
     {
-        var options = new HubSpotEmulatorOptions { Seed = 11, RequestsPerInterval = 10_000 };
+        var options = new HubSpotEmulatorOptions { Seed = 11 };
         configureEmulator?.Invoke(options);
         var emulator = new HubSpotEmulator(options);
-        await emulator.StartServerAsync();
         var connection = new CrmConnection { UserId = User, Provider = CrmProvider.HubSpot, CredentialKind = CrmCredentialKind.StaticToken, AccessToken = emulator.CreatePrivateAppToken() };
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -76,13 +75,7 @@ internal sealed class WebhookEndpointHost : IAsyncDisposable
         builder.Services.AddAriaCrmSync()
             .UseInMemoryStores()
             .UseInMemoryConnections(r => r.Add(connection))
-            .AddHubSpot(o =>
-            {
-                o.BaseAddress = emulator.BaseAddress;
-                o.ClientId = options.ClientId;
-                o.ClientSecret = options.ClientSecret;
-                o.RateLimits = new CrmRateLimits { RequestsPerWindow = options.RequestsPerInterval, Window = options.RateLimitInterval };
-            })
+            .AddHubSpotEmulator(emulator) // REST in process; the webhook deliveries go over the socket
             .AddHubSpotWebhooks(o => o.PortalUsers[options.PortalId.ToString(System.Globalization.CultureInfo.InvariantCulture)] = [User])
             .AddChangeNotifications(o => o.DebounceInterval = TimeSpan.FromMilliseconds(50));
         var app = builder.Build();
