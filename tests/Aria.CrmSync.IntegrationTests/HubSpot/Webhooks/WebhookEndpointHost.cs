@@ -1,4 +1,5 @@
 using System.Net;
+using Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
 using Aria.CrmSync.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -6,7 +7,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
 using Microsoft.Extensions.Logging;
 
 namespace Aria.CrmSync.IntegrationTests.HubSpot.Webhooks;
