@@ -1,20 +1,19 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using Aria.CrmSync.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Aria.CrmSync.Benchmarks;
 
 /// <summary>
-/// <c>-- latency [--leads 1000] [--per-minute 1000] [--seconds 60] [--poll-interval 60] [--debounce-ms 250] [--mode both|realtime|polling]</c>:
-/// CRM commit → lead updated, on the Salesforce emulator. Realtime: Change Data Capture over the emulator's Pub/Sub
-/// server (gRPC, TLS, loopback) → subscriber → debounced targeted syncs. Polling: a connection sync every
-/// <c>--poll-interval</c> seconds (the worker's default is 60). Edits are spread evenly (one opportunity each, round
-/// robin); a watcher reads the edited leads every 10 ms. Reports p50/p95/p99 and REST API calls per change.
+/// <c>-- latency [--crm both|salesforce|hubspot] [--leads 1000] [--per-minute 1000] [--seconds 60] [--poll-interval 60] [--debounce-ms 250] [--mode both|realtime|polling]</c>:
+/// CRM commit → lead updated, on the emulators. Salesforce realtime: Change Data Capture over the emulator's Pub/Sub
+/// server (gRPC, TLS, loopback) → subscriber → debounced targeted syncs. HubSpot realtime: the emulator's signed webhook
+/// deliveries over loopback HTTP → <c>MapHubSpotWebhooks</c> on Kestrel → debounced targeted syncs. Polling: a
+/// connection sync every <c>--poll-interval</c> seconds (the worker's default is 60). Edits are spread evenly (one
+/// record each, round robin); a watcher reads the edited leads every 10 ms. Reports p50/p95/p99 and REST API calls per change.
 /// </summary>
-internal static class LatencyProbe
+internal static partial class LatencyProbe
 {
     private const string User = "bench-user";
 
@@ -26,15 +25,22 @@ internal static class LatencyProbe
         var pollInterval = TimeSpan.FromSeconds(Option(args, "--poll-interval", 60));
         var debounce = TimeSpan.FromMilliseconds(Option(args, "--debounce-ms", 250));
         var mode = args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() ?? "both";
+        var crm = args.SkipWhile(a => a != "--crm").Skip(1).FirstOrDefault() ?? "both";
         var rows = new List<Row>();
-        if (mode is "both" or "realtime")
+        var worlds = new (string Name, Func<int, TimeSpan, Task<ILatencyWorld>> Create)[] { ("salesforce", SalesforceWorld.CreateAsync), ("hubspot", HubSpotWorld.CreateAsync) };
+        foreach (var (name, create) in worlds.Where(w => crm == "both" || crm == w.Name))
         {
-            rows.Add(await RunModeAsync(realtime: true, leads, perMinute, seconds, pollInterval, debounce));
-        }
+            if (mode is "both" or "realtime")
+            {
+                await using var world = await create(leads, debounce);
+                rows.Add(await RunModeAsync(world, realtime: true, perMinute, seconds, pollInterval, debounce));
+            }
 
-        if (mode is "both" or "polling")
-        {
-            rows.Add(await RunModeAsync(realtime: false, leads, perMinute, seconds, pollInterval, debounce));
+            if (mode is "both" or "polling")
+            {
+                await using var world = await create(leads, debounce);
+                rows.Add(await RunModeAsync(world, realtime: false, perMinute, seconds, pollInterval, debounce));
+            }
         }
 
         Console.WriteLine();
@@ -48,63 +54,29 @@ internal static class LatencyProbe
         return rows.All(r => r.NotSeen == 0) ? 0 : 1;
     }
 
-    private static async Task<Row> RunModeAsync(bool realtime, int leadCount, int perMinute, int seconds, TimeSpan pollInterval, TimeSpan debounce)
+    private static async Task<Row> RunModeAsync(ILatencyWorld world, bool realtime, int perMinute, int seconds, TimeSpan pollInterval, TimeSpan debounce)
     {
-        await using var emulator = new SalesforceEmulator(new SalesforceEmulatorOptions { DailyApiRequestLimit = 100_000_000, ConcurrentRequestLimit = 1000 });
-        await using var server = await emulator.StartPubSubServerAsync();
-        var opportunities = new List<string>(leadCount);
-        for (var i = 0; i < leadCount; i++)
-        {
-            opportunities.Add(emulator.Org.InsertOpportunity($"Latency {i}", SalesforceStages.Prospecting, new DateOnly(2027, 6, 30), 1000m + i));
-        }
-
-        var tokens = emulator.IssueTokens();
-        var thumbprint = server.Certificate.GetCertHashString();
-        var services = new ServiceCollection();
-        services.AddAriaCrmSync()
-            .UseInMemoryStores()
-            .UseInMemoryConnections(c => c.Add(new CrmConnection { UserId = User, Provider = CrmProvider.Salesforce, AccessToken = tokens.AccessToken, RefreshToken = tokens.RefreshToken, InstanceUrl = tokens.InstanceUrl }))
-            .AddSalesforceEmulator(emulator)
-            .AddChangeNotifications(o => o.DebounceInterval = debounce)
-            .AddSalesforcePubSub(o =>
-            {
-                o.Endpoint = server.Address;
-                o.UserIds.Add(User);
-                o.ConfigureHttpHandler = h => h.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == thumbprint;
-            });
-        await using var provider = services.BuildServiceProvider();
-        var sync = provider.GetRequiredService<ICrmSyncService>();
-        var store = provider.GetRequiredService<ILeadMemoryStore>();
-        await provider.GetRequiredService<ICrmLinkService>().ImportCrmRecordsAsync(User, CrmProvider.Salesforce);
-        var baseline = await sync.SyncConnectionAsync(User, CrmProvider.Salesforce, new ConnectionSyncOptions { FullReconciliation = true, IncludeActivities = false });
-        if (!baseline.Completed)
-        {
-            throw new InvalidOperationException("The baseline sync did not complete: " + baseline.Reason);
-        }
-
+        var sync = world.Services.GetRequiredService<ICrmSyncService>();
+        var store = world.Services.GetRequiredService<ILeadMemoryStore>();
+        var leadCount = world.CrmIds.Count;
         var leadIds = new List<string>(leadCount);
-        foreach (var id in opportunities)
+        foreach (var id in world.CrmIds)
         {
-            leadIds.Add((await store.FindByCrmIdAsync(User, CrmProvider.Salesforce, id))!.Id);
+            leadIds.Add((await store.FindByCrmIdAsync(User, world.Provider, id))!.Id);
         }
 
-        var subscriber = provider.GetServices<IHostedService>().Single(s => s.GetType().Name == "SalesforcePubSubWorker");
         using var stop = new CancellationTokenSource();
         var poller = Task.CompletedTask;
         if (realtime)
         {
-            await subscriber.StartAsync(CancellationToken.None);
-            while (emulator.ChangeEvents.SubscriptionsOpened == 0)
-            {
-                await Task.Delay(10);
-            }
+            await world.StartRealtimeAsync();
         }
         else
         {
-            poller = PollAsync(sync, pollInterval, stop.Token);
+            poller = PollAsync(sync, world.Provider, pollInterval, stop.Token);
         }
 
-        var apiBefore = emulator.Calls.ApiCalls;
+        var apiBefore = world.ApiCalls;
         var pending = new ConcurrentDictionary<string, (decimal Amount, long Started)>(StringComparer.Ordinal);
         var latencies = new ConcurrentBag<double>();
         var watcher = WatchAsync(store, pending, latencies, stop.Token);
@@ -120,7 +92,7 @@ internal static class LatencyProbe
 
             var index = i % leadCount;
             var amount = 100_000m + i;
-            emulator.Org.Update("Opportunity", opportunities[index], new Dictionary<string, object?> { ["Amount"] = amount });
+            world.Edit(world.CrmIds[index], amount);
             pending[leadIds[index]] = (amount, Stopwatch.GetTimestamp());
         }
 
@@ -130,28 +102,28 @@ internal static class LatencyProbe
             await Task.Delay(50);
         }
 
-        var calls = emulator.Calls.ApiCalls - apiBefore;
+        var calls = world.ApiCalls - apiBefore;
         await stop.CancelAsync();
         await watcher;
         await poller;
         if (realtime)
         {
-            await subscriber.StopAsync(CancellationToken.None);
+            await world.StopRealtimeAsync();
         }
 
         var sorted = latencies.Order().ToList();
-        return new Row(realtime ? $"Change Data Capture (Pub/Sub), debounce {debounce.TotalMilliseconds:0} ms" : $"Polling every {pollInterval.TotalSeconds:0} s", leadCount, edits, perMinute,
+        return new Row(realtime ? world.RealtimePath(debounce) : $"{(world.Provider == CrmProvider.Salesforce ? "Salesforce" : "HubSpot")}: polling every {pollInterval.TotalSeconds:0} s", leadCount, edits, perMinute,
             Percentile(sorted, 0.50), Percentile(sorted, 0.95), Percentile(sorted, 0.99), sorted.Count > 0 ? sorted[^1] : double.NaN, pending.Count, (double)calls / edits);
     }
 
-    private static async Task PollAsync(ICrmSyncService sync, TimeSpan interval, CancellationToken cancellationToken)
+    private static async Task PollAsync(ICrmSyncService sync, CrmProvider provider, TimeSpan interval, CancellationToken cancellationToken)
     {
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(interval, cancellationToken);
-                await sync.SyncConnectionAsync(User, CrmProvider.Salesforce, new ConnectionSyncOptions { IncludeActivities = false }, cancellationToken: cancellationToken);
+                await sync.SyncConnectionAsync(User, provider, new ConnectionSyncOptions { IncludeActivities = false }, cancellationToken: cancellationToken);
             }
         }
         catch (OperationCanceledException)

@@ -54,9 +54,16 @@ public abstract class CrmEmulator : IAsyncDisposable
     internal void AttachServer(IAsyncDisposable server, Uri baseAddress)
     {
         _options.BaseAddress = baseAddress;
+        AttachResource(server);
+    }
+
+    /// <summary>Records something that runs beside the emulator (a server, a webhook sender): disposing the emulator stops it.</summary>
+    /// <param name="resource">The resource.</param>
+    private protected void AttachResource(IAsyncDisposable resource)
+    {
         lock (_servers)
         {
-            _servers.Add(server);
+            _servers.Add(resource);
         }
     }
 

@@ -148,27 +148,27 @@ public sealed partial class HubSpotEmulator
                 AddEdge(toType, toId, fromType, fromId, inverse);
             }
         }
+        RaiseAssociationChanged(fromType, fromId, toType, toId, removed: false);
     }
 
     private void RemoveAssociation(string fromType, long fromId, string toType, long toId, HubSpotAssociationType? only = null)
     {
-        void Remove(string a, long aId, string b, long bId, HubSpotAssociationType? type)
+        bool Remove(string a, long aId, string b, long bId, HubSpotAssociationType? type)
         {
             if (_edges.TryGetValue((a, aId), out var byType) && byType.TryGetValue(b, out var targets) && targets.TryGetValue(bId, out var types))
             {
-                if (type is { } t)
-                {
-                    types.Remove(t);
-                }
-                else
-                {
-                    targets.Remove(bId);
-                }
+                return type is { } t ? types.Remove(t) : targets.Remove(bId);
             }
+
+            return false;
         }
 
-        Remove(fromType, fromId, toType, toId, only);
-        Remove(toType, toId, fromType, fromId, only is { } t ? InverseOf(fromType, toType, t) : null);
+        var removed = Remove(fromType, fromId, toType, toId, only);
+        removed |= Remove(toType, toId, fromType, fromId, only is { } t ? InverseOf(fromType, toType, t) : null);
+        if (removed)
+        {
+            RaiseAssociationChanged(fromType, fromId, toType, toId, removed: true);
+        }
     }
 
     private void MoveAssociations(string type, long fromId, long toId)

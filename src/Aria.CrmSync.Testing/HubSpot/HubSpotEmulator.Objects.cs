@@ -255,6 +255,7 @@ public sealed partial class HubSpotEmulator
 
         Touch(obj, now);
         Store(type)[id] = obj;
+        RaiseCreated(obj, now);
         return obj;
     }
 
@@ -266,6 +267,7 @@ public sealed partial class HubSpotEmulator
             if (!string.Equals(obj.Get(name), value, StringComparison.Ordinal))
             {
                 obj.Set(name, value, now);
+                RaisePropertyChanged(obj, name, value, now);
                 changed = true;
             }
         }
@@ -554,6 +556,7 @@ public sealed partial class HubSpotEmulator
     {
         obj.ArchivedAt = now;
         obj.UpdatedAt = now;
+        RaiseDeleted(obj, now);
     }
 
     private EmulatorResponse BatchRead(HubSpotRequestContext context)
@@ -838,6 +841,7 @@ public sealed partial class HubSpotEmulator
         primary.Set("hs_merged_object_ids", string.Join(';', mergedIds), now);
         Archive(merged, now);
         Touch(primary, now);
+        RaiseMerged(primary, merged, now);
         return EmulatorResponse.Json(200, ObjectJson(primary, null));
     }
 }

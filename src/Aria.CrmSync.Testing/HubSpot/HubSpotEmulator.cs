@@ -55,6 +55,8 @@ public sealed partial class HubSpotEmulator : CrmEmulator
         }
 
         InitializePipelines();
+        Webhooks = new HubSpotWebhooks(options, TimeProvider);
+        AttachResource(Webhooks);
         if (options.Currencies.Count > 0)
         {
             RequireType("deals").Define(new HubSpotPropertyDefinition { Name = "deal_currency_code", Type = HubSpotPropertyType.Enumeration, Options = [.. options.Currencies], Label = "Currency" });
@@ -83,7 +85,7 @@ public sealed partial class HubSpotEmulator : CrmEmulator
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return Task.FromResult(Handle(request));
+            return Task.FromResult(HandleAsIntegration(request));
         }
     }
 

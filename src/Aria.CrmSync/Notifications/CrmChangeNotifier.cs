@@ -224,6 +224,13 @@ internal sealed partial class CrmChangeNotifier : ICrmChangeNotifier, IAsyncDisp
             LogFailed(_logger, key.Provider, key.UserId, ex.GetType().Name, ex.Message);
             return false;
         }
+        catch (ObjectDisposedException ex)
+        {
+            // The host is shutting down and disposed what the sync uses before this notifier: the batch is left to the
+            // periodic sync (retried until this notifier is disposed, which ends the drain).
+            LogFailed(_logger, key.Provider, key.UserId, ex.GetType().Name, "the host is shutting down");
+            return false;
+        }
     }
 
     [LoggerMessage(5000, LogLevel.Debug, "{Provider} change notification for user {UserId}: synced {Count} record(s) (incremental: {Incremental}); completed: {Completed} {Reason}")]

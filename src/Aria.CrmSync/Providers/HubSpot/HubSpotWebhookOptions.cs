@@ -76,6 +76,9 @@ public sealed record HubSpotWebhookResult
     /// <summary>Gets the number of linked leads not found for a deal event.</summary>
     public int LeadsNotFound { get; init; }
 
+    /// <summary>Gets the number of deal syncs queued on <see cref="ICrmChangeNotifier"/> (<see cref="HubSpotWebhookProcessor.QueueAsync"/>: one per deal and connected user).</summary>
+    public int Queued { get; init; }
+
     /// <summary>Gets the pulls made (one per linked lead of each changed deal).</summary>
     public IReadOnlyList<SyncResult> Pulls { get; init; } = [];
 }

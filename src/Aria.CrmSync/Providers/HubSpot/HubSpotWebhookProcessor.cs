@@ -17,8 +17,13 @@ namespace Aria.CrmSync;
 /// <see cref="ICrmSyncService.PullStageChangesAsync"/>. Event payload values are never applied: a pull reads the
 /// deal's current state, so an older event can never overwrite a newer one.
 /// </summary>
-/// <remarks>Thread-safe; register it with <c>AddHubSpotWebhooks</c> and call it from the host's endpoint with the raw body.</remarks>
-public sealed class HubSpotWebhookProcessor
+/// <remarks>
+/// Thread-safe; register it with <c>AddHubSpotWebhooks</c>. In ASP.NET Core, <c>MapHubSpotWebhooks</c> (package
+/// <c>Aria.CrmSync.AspNetCore</c>) calls <see cref="QueueAsync"/>, which answers before any CRM read and queues the
+/// deals on <see cref="ICrmChangeNotifier"/>; elsewhere call <see cref="QueueAsync"/> or <see cref="ProcessAsync"/> from
+/// the host's endpoint with the raw body.
+/// </remarks>
+public sealed partial class HubSpotWebhookProcessor
 {
     private const string SignatureV3 = "X-HubSpot-Signature-v3";
     private const string RequestTimestamp = "X-HubSpot-Request-Timestamp";
@@ -73,25 +78,32 @@ public sealed class HubSpotWebhookProcessor
     /// <returns>The outcome, with the status code to answer.</returns>
     public async Task<HubSpotWebhookResult> ProcessAsync(string method, Uri requestUri, IEnumerable<KeyValuePair<string, string>> headers, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
+        var options = _options.CurrentValue;
+        var (events, rejection) = Read(options, method, requestUri, headers, body);
+        return rejection ?? await ApplyAsync(options, events!, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks the size, signature and shape of a request; returns its events or the refusal to answer.</summary>
+    private (List<WebhookEvent>? Events, HubSpotWebhookResult? Rejection) Read(HubSpotWebhookOptions options, string method, Uri requestUri, IEnumerable<KeyValuePair<string, string>> headers, ReadOnlyMemory<byte> body)
+    {
         ArgumentException.ThrowIfNullOrEmpty(method);
         ArgumentNullException.ThrowIfNull(requestUri);
         ArgumentNullException.ThrowIfNull(headers);
-        var options = _options.CurrentValue;
         if (body.Length > options.MaxBodyBytes)
         {
-            return Reject(413, $"the body has {body.Length} bytes; at most {options.MaxBodyBytes} are accepted");
+            return (null, Reject(413, $"the body has {body.Length} bytes; at most {options.MaxBodyBytes} are accepted"));
         }
 
         var secret = _hubSpot.Get(options.HubSpotOptionsName).ClientSecret;
         if (string.IsNullOrEmpty(secret))
         {
-            return Reject(500, "HubSpotOptions.ClientSecret is not configured; webhook signatures cannot be checked");
+            return (null, Reject(500, "HubSpotOptions.ClientSecret is not configured; webhook signatures cannot be checked"));
         }
 
         var header = headers.GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.OrdinalIgnoreCase);
         if (CheckSignature(options, secret, method, requestUri.OriginalString, header, body.Span) is { } refusal)
         {
-            return Reject(401, refusal);
+            return (null, Reject(401, refusal));
         }
 
         List<WebhookEvent> events;
@@ -101,10 +113,10 @@ public sealed class HubSpotWebhookProcessor
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
         {
-            return Reject(400, "the body is not a JSON array of HubSpot events");
+            return (null, Reject(400, "the body is not a JSON array of HubSpot events"));
         }
 
-        return await ApplyAsync(options, events, cancellationToken).ConfigureAwait(false);
+        return (events, null);
     }
 
     private string? CheckSignature(HubSpotWebhookOptions options, string secret, string method, string uri, Dictionary<string, string> header, ReadOnlySpan<byte> body)
@@ -151,7 +163,64 @@ public sealed class HubSpotWebhookProcessor
 
     private async Task<HubSpotWebhookResult> ApplyAsync(HubSpotWebhookOptions options, List<WebhookEvent> events, CancellationToken cancellationToken)
     {
-        int duplicates = 0, outOfOrder = 0, ignored = 0, notFound = 0;
+        var (duplicates, outOfOrder, ignored, reserved, targets) = Select(options, events);
+        var notFound = 0;
+        var pulls = new List<SyncResult>();
+        try
+        {
+            foreach (var ((portal, deal), occurredAt) in targets.OrderBy(t => t.Value))
+            {
+                var users = await _users.GetUsersAsync(portal, cancellationToken).ConfigureAwait(false);
+                if (users.Count == 0)
+                {
+                    HubSpotLog.WebhookUnknownPortal(_logger, portal);
+                }
+
+                foreach (var user in users)
+                {
+                    var lead = await _leads.FindByCrmIdAsync(user, CrmProvider.HubSpot, deal, cancellationToken).ConfigureAwait(false);
+                    if (lead is null)
+                    {
+                        notFound++;
+                        continue;
+                    }
+
+                    var result = await _sync.PullStageChangesAsync(user, lead.Id, cancellationToken).ConfigureAwait(false);
+                    if (!result.Success)
+                    {
+                        HubSpotLog.WebhookPullFailed(_logger, lead.Id, deal, result.ErrorCode); // the engine recorded the error and schedules the retry
+                    }
+
+                    pulls.Add(result);
+                }
+
+                MarkLatest(options, portal, deal, occurredAt);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The store or the engine failed as a whole: forget the events so that HubSpot's retry processes them.
+            Forget(reserved);
+            return Reject(500, $"processing failed ({ex.GetType().Name}); HubSpot will retry");
+        }
+
+        HubSpotLog.WebhookProcessed(_logger, events.Count, duplicates, outOfOrder, ignored, pulls.Count, targets.Count);
+        return new HubSpotWebhookResult
+        {
+            StatusCode = 200,
+            Events = events.Count,
+            Duplicates = duplicates,
+            OutOfOrder = outOfOrder,
+            Ignored = ignored,
+            LeadsNotFound = notFound,
+            Pulls = pulls,
+        };
+    }
+
+    /// <summary>Drops duplicate, ignored and out-of-order events; reserves the rest's keys; returns the deals to read (latest event time each).</summary>
+    private (int Duplicates, int OutOfOrder, int Ignored, List<string> Reserved, Dictionary<(long Portal, string Deal), long> Targets) Select(HubSpotWebhookOptions options, List<WebhookEvent> events)
+    {
+        int duplicates = 0, outOfOrder = 0, ignored = 0;
         var reserved = new List<string>();
         var targets = new Dictionary<(long Portal, string Deal), long>();
         lock (_gate)
@@ -188,76 +257,38 @@ public sealed class HubSpotWebhookProcessor
             }
         }
 
-        var pulls = new List<SyncResult>();
-        try
+        return (duplicates, outOfOrder, ignored, reserved, targets);
+    }
+
+    /// <summary>Records that a deal's state as of <paramref name="occurredAt"/> is read (or queued to be): older events of it are dropped.</summary>
+    private void MarkLatest(HubSpotWebhookOptions options, long portal, string deal, long occurredAt)
+    {
+        lock (_gate)
         {
-            foreach (var ((portal, deal), occurredAt) in targets.OrderBy(t => t.Value))
+            var key = DealKey(portal, deal);
+            if (!_latest.TryGetValue(key, out var latest))
             {
-                var users = await _users.GetUsersAsync(portal, cancellationToken).ConfigureAwait(false);
-                if (users.Count == 0)
-                {
-                    HubSpotLog.WebhookUnknownPortal(_logger, portal);
-                }
-
-                foreach (var user in users)
-                {
-                    var lead = await _leads.FindByCrmIdAsync(user, CrmProvider.HubSpot, deal, cancellationToken).ConfigureAwait(false);
-                    if (lead is null)
-                    {
-                        notFound++;
-                        continue;
-                    }
-
-                    var result = await _sync.PullStageChangesAsync(user, lead.Id, cancellationToken).ConfigureAwait(false);
-                    if (!result.Success)
-                    {
-                        HubSpotLog.WebhookPullFailed(_logger, lead.Id, deal, result.ErrorCode); // the engine recorded the error and schedules the retry
-                    }
-
-                    pulls.Add(result);
-                }
-
-                lock (_gate)
-                {
-                    var key = DealKey(portal, deal);
-                    if (!_latest.TryGetValue(key, out var latest))
-                    {
-                        _latestOrder.Enqueue(key);
-                    }
-
-                    _latest[key] = Math.Max(latest, occurredAt);
-                    while (_latestOrder.Count > options.DeduplicationCapacity)
-                    {
-                        _latest.Remove(_latestOrder.Dequeue());
-                    }
-                }
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // The store or the engine failed as a whole: forget the events so that HubSpot's retry processes them.
-            lock (_gate)
-            {
-                foreach (var key in reserved)
-                {
-                    _seen.Remove(key);
-                }
+                _latestOrder.Enqueue(key);
             }
 
-            return Reject(500, $"processing failed ({ex.GetType().Name}); HubSpot will retry");
+            _latest[key] = Math.Max(latest, occurredAt);
+            while (_latestOrder.Count > options.DeduplicationCapacity)
+            {
+                _latest.Remove(_latestOrder.Dequeue());
+            }
         }
+    }
 
-        HubSpotLog.WebhookProcessed(_logger, events.Count, duplicates, outOfOrder, ignored, pulls.Count, targets.Count);
-        return new HubSpotWebhookResult
+    /// <summary>Forgets events that could not be handled, so that HubSpot's retry of them is processed.</summary>
+    private void Forget(List<string> reserved)
+    {
+        lock (_gate)
         {
-            StatusCode = 200,
-            Events = events.Count,
-            Duplicates = duplicates,
-            OutOfOrder = outOfOrder,
-            Ignored = ignored,
-            LeadsNotFound = notFound,
-            Pulls = pulls,
-        };
+            foreach (var key in reserved)
+            {
+                _seen.Remove(key);
+            }
+        }
     }
 
     private static string DealKey(long portal, string deal) => portal.ToString(CultureInfo.InvariantCulture) + ":" + deal;
