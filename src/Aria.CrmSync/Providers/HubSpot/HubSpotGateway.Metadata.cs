@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Aria.CrmSync.Fields;
-using Aria.CrmSync.Providers.Http;
+using Aria.CrmSync.Gateways.Http;
 
 namespace Aria.CrmSync.Providers.HubSpot;
 
