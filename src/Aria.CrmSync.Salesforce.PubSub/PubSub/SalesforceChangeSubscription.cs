@@ -23,6 +23,8 @@ namespace Aria.CrmSync.PubSub;
 /// </summary>
 internal sealed partial class SalesforceChangeSubscription(
     string userId,
+    string topic,
+    bool activities,
     SalesforcePubSubOptions options,
     GrpcChannel channel,
     ChangeEventDecoder decoder,
@@ -40,7 +42,7 @@ internal sealed partial class SalesforceChangeSubscription(
     private readonly PubSubGrpc.PubSubClient _client = new(channel);
 
     /// <summary>Gets the sync-state stream under which the replay id is stored.</summary>
-    public string Stream => "pubsub:" + options.Topic;
+    public string Stream => "pubsub:" + topic;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -93,7 +95,7 @@ internal sealed partial class SalesforceChangeSubscription(
     {
         var headers = Headers(connection, token);
         var stored = await states.GetCursorAsync(connection.ConnectionKey, Stream, cancellationToken).ConfigureAwait(false);
-        var first = new FetchRequest { TopicName = options.Topic, NumRequested = options.BatchSize, ReplayPreset = ReplayPreset.Latest };
+        var first = new FetchRequest { TopicName = topic, NumRequested = options.BatchSize, ReplayPreset = ReplayPreset.Latest };
         if (stored?.Cursor.LastId is { Length: > 0 } replay)
         {
             first.ReplayPreset = ReplayPreset.Custom;
@@ -102,7 +104,7 @@ internal sealed partial class SalesforceChangeSubscription(
 
         using var call = _client.Subscribe(headers, cancellationToken: cancellationToken);
         await call.RequestStream.WriteAsync(first, cancellationToken).ConfigureAwait(false);
-        LogSubscribed(logger, userId, options.Topic, first.ReplayPreset.ToString());
+        LogSubscribed(logger, userId, topic, first.ReplayPreset.ToString());
 
         // Responses are not held up by their syncs: each response's notifications are queued (the notifier folds them
         // into the connection's next batch) and credit is asked for at once; a saver stores each response's replay id, in
@@ -124,7 +126,7 @@ internal sealed partial class SalesforceChangeSubscription(
 
                 var synced = await ProcessAsync(connection, headers, response, cancellationToken).ConfigureAwait(false);
                 completions.Writer.TryWrite((synced, response.Events[^1].ReplayId));
-                await call.RequestStream.WriteAsync(new FetchRequest { TopicName = options.Topic, NumRequested = response.Events.Count }, cancellationToken).ConfigureAwait(false);
+                await call.RequestStream.WriteAsync(new FetchRequest { TopicName = topic, NumRequested = response.Events.Count }, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -221,6 +223,14 @@ internal sealed partial class SalesforceChangeSubscription(
             }
         }
 
+        if (activities)
+        {
+            // An activity (Task, Event) changed: the connection's activity feed is read from its checkpoint.
+            return response.Events.Count > 0
+                ? notifier.EnqueueAsync(new CrmChangeNotification { UserId = connection.UserId, Provider = CrmProvider.Salesforce, ActivitiesChanged = true, CommittedAt = committed })
+                : Task.CompletedTask;
+        }
+
         return ids.Count > 0 || incremental
             ? notifier.EnqueueAsync(new CrmChangeNotification
             {
@@ -238,7 +248,9 @@ internal sealed partial class SalesforceChangeSubscription(
         // Forget the replay id (next subscription starts at LATEST), then read everything since the cursor: no change
         // between the two is missed, because the incremental sync starts after the subscription point is dropped.
         await states.SaveCursorAsync(new SyncCursorRecord(connection.ConnectionKey, Stream, new CrmCursor(time.GetUtcNow(), null), time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
-        _ = notifier.EnqueueAsync(new CrmChangeNotification { UserId = connection.UserId, Provider = CrmProvider.Salesforce, RequiresIncrementalSync = true });
+        _ = notifier.EnqueueAsync(activities
+            ? new CrmChangeNotification { UserId = connection.UserId, Provider = CrmProvider.Salesforce, ActivitiesChanged = true }
+            : new CrmChangeNotification { UserId = connection.UserId, Provider = CrmProvider.Salesforce, RequiresIncrementalSync = true });
     }
 
     private Task SaveReplayAsync(CrmConnection connection, ByteString replayId, DateTimeOffset? at, CancellationToken cancellationToken)

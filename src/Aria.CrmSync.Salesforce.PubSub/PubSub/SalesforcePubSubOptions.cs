@@ -16,6 +16,14 @@ public sealed class SalesforcePubSubOptions
     public string Topic { get; set; } = "/data/OpportunityChangeEvent";
 
     /// <summary>
+    /// Gets the change event channels of the objects activities come from, e.g. <c>/data/TaskChangeEvent</c> and
+    /// <c>/data/EventChangeEvent</c> (each object must be selected for Change Data Capture in Setup). An event on one of
+    /// them reads the connection's activity feed from its checkpoint, debounced like record changes. Empty: activities
+    /// arrive with the periodic connection sync only.
+    /// </summary>
+    public IList<string> ActivityTopics { get; } = [];
+
+    /// <summary>
     /// Gets the users whose Salesforce connections are subscribed (one subscription each). Empty: the subscriber follows
     /// the connection registry (<see cref="ICrmConnectionRegistry"/>): every due Salesforce connection is subscribed, one
     /// host process at a time under a lease in the sync-state store.

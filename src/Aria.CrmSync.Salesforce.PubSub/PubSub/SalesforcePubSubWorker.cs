@@ -33,8 +33,12 @@ internal sealed class SalesforcePubSubWorker(
         var refresher = refreshers.FirstOrDefault(r => r.Provider == CrmProvider.Salesforce);
         var logger = loggers?.CreateLogger("Aria.CrmSync.SalesforcePubSub") ?? NullLogger.Instance;
         var engine = notifier as CrmChangeNotifier ?? throw new InvalidOperationException("The Salesforce Pub/Sub subscriber needs the change notifier registered by AddChangeNotifications.");
+        // One subscription per channel: the records' topic, and each of the activities' topics.
         Task SubscribeAsync(string user, CancellationToken cancellationToken)
-            => new SalesforceChangeSubscription(user, settings, channel, decoder, connections, states, tokens, refresher, engine, time, logger).RunAsync(cancellationToken);
+            => Task.WhenAll(
+                settings.ActivityTopics.Distinct(StringComparer.Ordinal).Where(t => t != settings.Topic).Select(t => (Topic: t, Activities: true))
+                    .Prepend((Topic: settings.Topic, Activities: false))
+                    .Select(c => new SalesforceChangeSubscription(user, c.Topic, c.Activities, settings, channel, decoder, connections, states, tokens, refresher, engine, time, logger).RunAsync(cancellationToken)));
 
         if (settings.UserIds.Count == 0)
         {

@@ -62,6 +62,7 @@ internal sealed partial class CrmChangeNotifier : ICrmChangeNotifier, IAsyncDisp
 
             pending.Ids.UnionWith(notification.CrmIds.Where(id => !string.IsNullOrEmpty(id)));
             pending.Incremental |= notification.RequiresIncrementalSync;
+            pending.Activities |= notification.ActivitiesChanged;
             if (waiter is not null)
             {
                 pending.Waiters.Add(waiter);
@@ -127,9 +128,10 @@ internal sealed partial class CrmChangeNotifier : ICrmChangeNotifier, IAsyncDisp
                 List<string> ids;
                 List<TaskCompletionSource> waiters;
                 bool incremental;
+                bool activities;
                 lock (_gate)
                 {
-                    if (pending.Ids.Count == 0 && !pending.Incremental)
+                    if (pending.Ids.Count == 0 && !pending.Incremental && !pending.Activities)
                     {
                         pending.Waiters.ForEach(w => w.TrySetResult());
                         pending.Waiters.Clear();
@@ -142,12 +144,14 @@ internal sealed partial class CrmChangeNotifier : ICrmChangeNotifier, IAsyncDisp
                     waiters = [.. pending.Waiters];
                     inFlight = waiters;
                     incremental = pending.Incremental;
+                    activities = pending.Activities;
                     pending.Ids.Clear();
                     pending.Waiters.Clear();
                     pending.Incremental = false;
+                    pending.Activities = false;
                 }
 
-                var completed = await RunAsync(key, ids, incremental, options, token).ConfigureAwait(false);
+                var completed = await RunAsync(key, ids, incremental, activities, options, token).ConfigureAwait(false);
                 if (completed || ++attempts >= options.MaxAttempts)
                 {
                     if (!completed)
@@ -167,6 +171,7 @@ internal sealed partial class CrmChangeNotifier : ICrmChangeNotifier, IAsyncDisp
                     pending.Waiters.AddRange(waiters);
                     inFlight = [];
                     pending.Incremental |= incremental;
+                    pending.Activities |= activities;
                 }
             }
         }
@@ -196,13 +201,13 @@ internal sealed partial class CrmChangeNotifier : ICrmChangeNotifier, IAsyncDisp
         }
     }
 
-    private async Task<bool> RunAsync((string UserId, CrmProvider Provider) key, List<string> ids, bool incremental, CrmChangeNotifierOptions options, CancellationToken cancellationToken)
+    private async Task<bool> RunAsync((string UserId, CrmProvider Provider) key, List<string> ids, bool incremental, bool activities, CrmChangeNotifierOptions options, CancellationToken cancellationToken)
     {
         try
         {
             if (incremental)
             {
-                var result = await _sync.SyncConnectionAsync(key.UserId, key.Provider, new ConnectionSyncOptions { IncludeActivities = false }, null, cancellationToken).ConfigureAwait(false);
+                var result = await _sync.SyncConnectionAsync(key.UserId, key.Provider, new ConnectionSyncOptions { IncludeActivities = activities }, null, cancellationToken).ConfigureAwait(false);
                 LogRan(_logger, key.Provider, key.UserId, 0, true, result.Completed, result.Reason);
                 return result.Completed;
             }
@@ -215,6 +220,13 @@ internal sealed partial class CrmChangeNotifier : ICrmChangeNotifier, IAsyncDisp
                 {
                     return false;
                 }
+            }
+
+            if (activities)
+            {
+                var result = await _sync.SyncConnectionActivitiesAsync(key.UserId, key.Provider, cancellationToken).ConfigureAwait(false);
+                LogRanActivities(_logger, key.Provider, key.UserId, result.ActivitiesAdded, result.Completed, result.Reason);
+                return result.Completed;
             }
 
             return true;
@@ -236,6 +248,9 @@ internal sealed partial class CrmChangeNotifier : ICrmChangeNotifier, IAsyncDisp
     [LoggerMessage(5000, LogLevel.Debug, "{Provider} change notification for user {UserId}: synced {Count} record(s) (incremental: {Incremental}); completed: {Completed} {Reason}")]
     private static partial void LogRan(ILogger logger, CrmProvider provider, string userId, int count, bool incremental, bool completed, string? reason);
 
+    [LoggerMessage(5003, LogLevel.Debug, "{Provider} activity notification for user {UserId}: {Added} new activit(y/ies) pulled; completed: {Completed} {Reason}")]
+    private static partial void LogRanActivities(ILogger logger, CrmProvider provider, string userId, int added, bool completed, string? reason);
+
     [LoggerMessage(5001, LogLevel.Warning, "{Provider} change notification for user {UserId} failed ({Kind}: {Message}); it is retried.")]
     private static partial void LogFailed(ILogger logger, CrmProvider provider, string userId, string kind, string message);
 
@@ -249,6 +264,8 @@ internal sealed partial class CrmChangeNotifier : ICrmChangeNotifier, IAsyncDisp
         public List<TaskCompletionSource> Waiters { get; } = [];
 
         public bool Incremental { get; set; }
+
+        public bool Activities { get; set; }
 
         public bool Draining { get; set; }
     }

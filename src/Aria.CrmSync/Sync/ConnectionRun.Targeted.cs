@@ -1,6 +1,9 @@
 namespace Aria.CrmSync.Sync;
 
-/// <content>A targeted run: "these CRM records of this connection changed", processed as a page of the change stream.</content>
+/// <content>
+/// Targeted runs: "these CRM records of this connection changed", processed as a page of the change stream; and "this
+/// connection's activities changed", the activity phase alone.
+/// </content>
 internal sealed partial class ConnectionRun
 {
     /// <summary>Reads the records by id in batches and processes the ones linked to a lead, as a change page is.</summary>
@@ -62,5 +65,21 @@ internal sealed partial class ConnectionRun
             await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
             await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Pulls the activity feed from its checkpoint into the linked leads' events (the activity phase alone).</summary>
+    public async Task ExecuteActivitiesAsync(CancellationToken cancellationToken)
+    {
+        Phase = ConnectionSyncPhase.Activities;
+        var leads = new Dictionary<string, LeadMemory>(StringComparer.Ordinal);
+        await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
+        {
+            if (lead.CrmId is { } crmId)
+            {
+                leads[crmId] = lead;
+            }
+        }
+
+        await PullActivityChangesAsync(leads, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -30,4 +30,22 @@ internal sealed partial class CrmSyncService
         var ids = crmIds.Where(id => !string.IsNullOrEmpty(id)).Distinct(StringComparer.Ordinal).ToList();
         return await _connectionSync.RunConnectionAsync(userId, provider, options, null, (run, token) => run.ExecuteTargetedAsync(ids, token), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Pulls a connection's activity feed from its checkpoint into the linked leads' events (a notice that activities changed).</summary>
+    /// <param name="userId">The connection's user.</param>
+    /// <param name="provider">The CRM.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The run's outcome (<see cref="ConnectionSyncResult.Completed"/> is false when another worker holds the lease).</returns>
+    public async Task<ConnectionSyncResult> SyncConnectionActivitiesAsync(string userId, CrmProvider provider, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        Auditing.AuditInput.ThrowIfInvalidId(userId, nameof(userId));
+        if (provider.IsDefault)
+        {
+            throw new ArgumentOutOfRangeException(nameof(provider), "default(CrmProvider) names no CRM.");
+        }
+
+        var options = new ConnectionSyncOptions { IncludeActivities = true };
+        return await _connectionSync.RunConnectionAsync(userId, provider, options, null, (run, token) => run.ExecuteActivitiesAsync(token), cancellationToken).ConfigureAwait(false);
+    }
 }

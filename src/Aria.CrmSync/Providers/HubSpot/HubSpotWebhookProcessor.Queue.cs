@@ -7,7 +7,8 @@ namespace Aria.CrmSync;
 /// <content>
 /// The fast path for an HTTP endpoint: the request is checked (signature, timestamp, size, shape) and its deal events
 /// are queued as <see cref="CrmChangeNotification"/>s on <see cref="ICrmChangeNotifier"/> — debounced, batched targeted
-/// syncs that run after the answer — instead of being pulled before it.
+/// syncs that run after the answer — instead of being pulled before it; engagement events (<c>object.*</c> of calls,
+/// emails, meetings, notes and tasks) queue a read of the users' activity feed.
 /// </content>
 public sealed partial class HubSpotWebhookProcessor
 {
@@ -59,7 +60,7 @@ public sealed partial class HubSpotWebhookProcessor
             return rejection;
         }
 
-        var (duplicates, outOfOrder, ignored, reserved, targets) = Select(options, events!);
+        var (duplicates, outOfOrder, ignored, reserved, targets, activityPortals) = Select(options, events!);
         var queued = 0;
         try
         {
@@ -78,6 +79,16 @@ public sealed partial class HubSpotWebhookProcessor
                 {
                     await notifier.NotifyAsync(new CrmChangeNotification { UserId = user, Provider = CrmProvider.HubSpot, CrmIds = deals, CommittedAt = committedAt }, cancellationToken).ConfigureAwait(false);
                     queued += deals.Count;
+                }
+            }
+
+            // Engagements (calls, emails, meetings, notes, tasks) changed: each user's activity feed is read from its checkpoint.
+            foreach (var portal in activityPortals)
+            {
+                foreach (var user in await _users.GetUsersAsync(portal, cancellationToken).ConfigureAwait(false))
+                {
+                    await notifier.NotifyAsync(new CrmChangeNotification { UserId = user, Provider = CrmProvider.HubSpot, ActivitiesChanged = true }, cancellationToken).ConfigureAwait(false);
+                    queued++;
                 }
             }
         }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
 using Aria.CrmSync.Providers.HubSpot;
@@ -163,7 +164,7 @@ public sealed partial class HubSpotWebhookProcessor
 
     private async Task<HubSpotWebhookResult> ApplyAsync(HubSpotWebhookOptions options, List<WebhookEvent> events, CancellationToken cancellationToken)
     {
-        var (duplicates, outOfOrder, ignored, reserved, targets) = Select(options, events);
+        var (duplicates, outOfOrder, ignored, reserved, targets, _) = Select(options, events);
         var notFound = 0;
         var pulls = new List<SyncResult>();
         try
@@ -217,12 +218,16 @@ public sealed partial class HubSpotWebhookProcessor
         };
     }
 
-    /// <summary>Drops duplicate, ignored and out-of-order events; reserves the rest's keys; returns the deals to read (latest event time each).</summary>
-    private (int Duplicates, int OutOfOrder, int Ignored, List<string> Reserved, Dictionary<(long Portal, string Deal), long> Targets) Select(HubSpotWebhookOptions options, List<WebhookEvent> events)
+    /// <summary>
+    /// Drops duplicate, ignored and out-of-order events; reserves the rest's keys; returns the deals to read (latest
+    /// event time each) and the portals whose activities (engagements) changed.
+    /// </summary>
+    private (int Duplicates, int OutOfOrder, int Ignored, List<string> Reserved, Dictionary<(long Portal, string Deal), long> Targets, HashSet<long> ActivityPortals) Select(HubSpotWebhookOptions options, List<WebhookEvent> events)
     {
         int duplicates = 0, outOfOrder = 0, ignored = 0;
         var reserved = new List<string>();
         var targets = new Dictionary<(long Portal, string Deal), long>();
+        var activityPortals = new HashSet<long>();
         lock (_gate)
         {
             foreach (var e in events)
@@ -235,6 +240,12 @@ public sealed partial class HubSpotWebhookProcessor
 
                 reserved.Add(e.Key);
                 _seenOrder.Enqueue(e.Key);
+                if (e.IsActivityEvent)
+                {
+                    activityPortals.Add(e.PortalId);
+                    continue;
+                }
+
                 if (!e.IsDealEvent || e.ObjectId is null || (e.IsPropertyChange && (e.PropertyName is null || !options.SyncedProperties.Contains(e.PropertyName))))
                 {
                     ignored++;
@@ -257,7 +268,7 @@ public sealed partial class HubSpotWebhookProcessor
             }
         }
 
-        return (duplicates, outOfOrder, ignored, reserved, targets);
+        return (duplicates, outOfOrder, ignored, reserved, targets, activityPortals);
     }
 
     /// <summary>Records that a deal's state as of <paramref name="occurredAt"/> is read (or queued to be): older events of it are dropped.</summary>
@@ -328,6 +339,8 @@ public sealed partial class HubSpotWebhookProcessor
 
             var isDeal = type.StartsWith("deal.", StringComparison.Ordinal) || (type.StartsWith("object.", StringComparison.Ordinal) && objectTypeId == "0-3");
             var action = type[(type.IndexOf('.', StringComparison.Ordinal) + 1)..];
+            var isActivity = type.StartsWith("object.", StringComparison.Ordinal) && objectTypeId is not null && EngagementTypeIds.Contains(objectTypeId)
+                && action is "creation" or "propertyChange" or "deletion" or "restore" or "merge" or "associationChange";
             long.TryParse(HubSpotJson.Text(item, "portalId"), NumberStyles.None, CultureInfo.InvariantCulture, out var portal);
             long.TryParse(HubSpotJson.Text(item, "occurredAt"), NumberStyles.None, CultureInfo.InvariantCulture, out var occurredAt);
             var key = string.Join('|', portal.ToString(CultureInfo.InvariantCulture), HubSpotJson.Text(item, "subscriptionId"), HubSpotJson.Text(item, "eventId"), type, objectId, occurredAt.ToString(CultureInfo.InvariantCulture));
@@ -338,11 +351,18 @@ public sealed partial class HubSpotWebhookProcessor
                 isDeal && action is "propertyChange" or "deletion" or "creation" or "restore" or "merge",
                 action == "propertyChange",
                 HubSpotJson.Text(item, "propertyName"),
-                occurredAt));
+                occurredAt,
+                isActivity));
         }
 
         return events;
     }
 
-    private sealed record WebhookEvent(string Key, long PortalId, string? ObjectId, bool IsDealEvent, bool IsPropertyChange, string? PropertyName, long OccurredAt);
+    /// <summary>
+    /// The object type ids of the engagements activities come from: calls 0-48, emails 0-49, meetings 0-47, notes 0-46,
+    /// tasks 0-27 (https://developers.hubspot.com/docs/guides/api/crm/understanding-the-crm, "Object type IDs").
+    /// </summary>
+    private static readonly FrozenSet<string> EngagementTypeIds = FrozenSet.ToFrozenSet(["0-48", "0-49", "0-47", "0-46", "0-27"], StringComparer.Ordinal);
+
+    private sealed record WebhookEvent(string Key, long PortalId, string? ObjectId, bool IsDealEvent, bool IsPropertyChange, string? PropertyName, long OccurredAt, bool IsActivityEvent);
 }

@@ -31,6 +31,35 @@ public sealed class HubSpotWebhookEndToEndTests
     }
 
     [Fact]
+    public async Task ACallLoggedInHubSpot_ReachesTheLeadsEvents_ThroughAnEngagementDelivery()
+    {
+        await using var h = await WebhookEndpointHost.StartAsync();
+        var (deal, lead) = (await h.SeedAsync(1))[0];
+        h.Emulator.Webhooks.Subscribe("object.creation", objectTypeId: "0-48"); // calls
+        h.StartWebhooks();
+
+        var occurred = new DateTimeOffset(2026, 12, 7, 9, 30, 0, TimeSpan.Zero);
+        var call = h.Emulator.InsertObject("calls", new Dictionary<string, string?>
+        {
+            ["hs_timestamp"] = occurred.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            ["hs_call_title"] = "Intro call",
+            ["hs_call_direction"] = "INBOUND",
+            ["hs_call_status"] = "COMPLETED",
+        }).Id;
+        h.Emulator.Associate("calls", call, "deals", deal, 206);
+
+        using var timeout = new CancellationTokenSource(Wait);
+        List<LeadEvent> events;
+        while ((events = await h.Leads.GetEventsAsync(WebhookEndpointHost.User, lead).ToListAsync()).Count == 0)
+        {
+            await Task.Delay(20, timeout.Token); // throws when the call never arrives
+        }
+
+        var pulled = Assert.Single(events);
+        Assert.Equal((call, "call", "Intro call", occurred), (pulled.ExternalId, pulled.EventType, pulled.Subject, pulled.OccurredAt));
+    }
+
+    [Fact]
     public async Task TheEndpoint_AnswersBeforeTheSyncRuns()
     {
         await using var h = await WebhookEndpointHost.StartAsync();

@@ -38,7 +38,7 @@ internal sealed class PubSubSubscriberHost : IAsyncDisposable
 
     public IHostedService Subscriber => Services.GetServices<IHostedService>().Single(s => s.GetType().Name == "SalesforcePubSubWorker");
 
-    public static async Task<PubSubSubscriberHost> StartAsync(Action<SalesforceEmulatorOptions>? configureEmulator = null, bool startSubscriber = true, bool followRegistry = false)
+    public static async Task<PubSubSubscriberHost> StartAsync(Action<SalesforceEmulatorOptions>? configureEmulator = null, bool startSubscriber = true, bool followRegistry = false, bool activities = false)
     {
         var options = new SalesforceEmulatorOptions();
         configureEmulator?.Invoke(options);
@@ -47,7 +47,7 @@ internal sealed class PubSubSubscriberHost : IAsyncDisposable
         var opportunity = emulator.Org.InsertOpportunity("Realtime renewal", SalesforceStages.Prospecting, new DateOnly(2027, 3, 1), amount: 1200m);
         var tokens = emulator.IssueTokens();
         var services = new ServiceCollection();
-        Configure(services, emulator, server, tokens, followRegistry);
+        Configure(services, emulator, server, tokens, followRegistry, activities);
         var provider = services.BuildServiceProvider();
         if (followRegistry)
         {
@@ -73,7 +73,7 @@ internal sealed class PubSubSubscriberHost : IAsyncDisposable
     public ServiceProvider BuildPeer()
     {
         var services = new ServiceCollection();
-        Configure(services, Emulator, Server, Emulator.IssueTokens(), followRegistry: true);
+        Configure(services, Emulator, Server, Emulator.IssueTokens(), followRegistry: true, activities: false);
         services.Replace(ServiceDescriptor.Singleton(Services.GetRequiredService<ISyncStateStore>()));
         services.Replace(ServiceDescriptor.Singleton(Services.GetRequiredService<ILeadMemoryStore>()));
         services.Replace(ServiceDescriptor.Singleton(Services.GetRequiredService<IAuditStore>()));
@@ -98,7 +98,7 @@ internal sealed class PubSubSubscriberHost : IAsyncDisposable
         }
     }
 
-    private static void Configure(IServiceCollection services, SalesforceEmulator emulator, PubSubEmulatorServer server, SalesforceTokens tokens, bool followRegistry)
+    private static void Configure(IServiceCollection services, SalesforceEmulator emulator, PubSubEmulatorServer server, SalesforceTokens tokens, bool followRegistry, bool activities)
     {
         services.AddAriaCrmSync()
             .UseInMemoryStores()
@@ -116,6 +116,12 @@ internal sealed class PubSubSubscriberHost : IAsyncDisposable
                 else
                 {
                     o.UserIds.Add(User);
+                }
+
+                if (activities)
+                {
+                    o.ActivityTopics.Add("/data/TaskChangeEvent");
+                    o.ActivityTopics.Add("/data/EventChangeEvent");
                 }
 
                 o.ReconnectDelay = TimeSpan.FromMilliseconds(100);

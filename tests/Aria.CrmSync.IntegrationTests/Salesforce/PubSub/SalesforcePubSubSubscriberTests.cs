@@ -98,4 +98,25 @@ public sealed class SalesforcePubSubSubscriberTests
         Assert.True(result.Completed, result.Reason);
         Assert.Equal(6100m, (await h.Leads.GetAsync(PubSubSubscriberHost.User, h.LeadId))!.ExpectedValue);
     }
+
+    [Fact]
+    public async Task TaskAndEventChangeEvents_PullTheNewActivitiesIntoTheLead_WithoutAConnectionSync()
+    {
+        await using var h = await PubSubSubscriberHost.StartAsync(activities: true);
+        await PubSubSubscriberHost.WaitUntilAsync(() => h.Emulator.ChangeEvents.ActiveSubscriptions == 3, "the record and both activity topics were subscribed");
+
+        var call = h.Emulator.Org.Insert("Task", new Dictionary<string, object?> { ["WhatId"] = h.OpportunityId, ["Subject"] = "Discovery call", ["TaskSubtype"] = "Call", ["Status"] = "Completed" });
+        var demo = h.Emulator.Org.Insert("Event", new Dictionary<string, object?> { ["WhatId"] = h.OpportunityId, ["Subject"] = "Demo", ["StartDateTime"] = new DateTimeOffset(2026, 12, 8, 15, 0, 0, TimeSpan.Zero), ["EndDateTime"] = new DateTimeOffset(2026, 12, 8, 16, 0, 0, TimeSpan.Zero), ["DurationInMinutes"] = 60L });
+
+        List<LeadEvent> events;
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while ((events = await h.Leads.GetEventsAsync(PubSubSubscriberHost.User, h.LeadId).ToListAsync()).Count < 2)
+            {
+                await Task.Delay(20, timeout.Token); // throws when the activities never arrive
+            }
+        }
+
+        Assert.Equal(new[] { call, demo }.Order(StringComparer.Ordinal), events.Select(e => e.ExternalId).Order(StringComparer.Ordinal));
+    }
 }
