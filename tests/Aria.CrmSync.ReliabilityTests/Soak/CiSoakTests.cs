@@ -85,9 +85,12 @@ public sealed class CiSoakTests(ITestOutputHelper output)
         Assert.True(report.FailuresRecorded + report.WholeCallFailures > 0, summary);
         Assert.True(report.LeadEdits > 0 && report.CrmEdits > 0 && report.SummariesPushed > 0 && report.ActivitiesCreated > 0, summary);
 
-        // Every lead and CRM record equals the model; nothing duplicated or lost.
+        // Every lead and CRM record equals the model; nothing duplicated or lost. The one exception is the documented
+        // unknown-outcome window (docs/reliability.md, "What is not guaranteed": a person edited the side a write of
+        // unknown outcome targeted), which the report counts apart and the deterministic soak allows too; any other
+        // violation fails.
         Assert.Equal(0, report.Unconverged);
-        Assert.Empty(report.Violations);
+        Assert.All(report.Violations, v => Assert.True(v.InUnknownOutcomeWindow, summary));
         Assert.Equal(0, report.LostEdits);
         Assert.Equal(0, report.LostNotes);
         Assert.Equal(0, report.LostEvents);
