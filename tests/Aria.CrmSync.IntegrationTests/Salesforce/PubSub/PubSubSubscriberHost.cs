@@ -142,6 +142,18 @@ internal sealed class PubSubSubscriberHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the subscriber has stored a replay id for the records' topic (10 s at most).</summary>
+    public async Task WaitForStoredReplayIdAsync()
+    {
+        var states = Services.GetRequiredService<ISyncStateStore>();
+        var key = Services.GetRequiredService<InMemoryCrmConnectionResolver>().Find(User, CrmProvider.Salesforce)!.ConnectionKey;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while ((await states.GetCursorAsync(key, "pubsub:/data/OpportunityChangeEvent"))?.Cursor.LastId is not { Length: > 0 })
+        {
+            await Task.Delay(20, cts.Token);
+        }
+    }
+
     /// <summary>Waits until the lead's expected value is <paramref name="expected"/>; returns the time it took.</summary>
     public async Task<TimeSpan> WaitForValueAsync(decimal expected, TimeSpan? timeout = null)
     {

@@ -27,6 +27,7 @@ public sealed class SalesforcePubSubSubscriberTests
         await using var h = await PubSubSubscriberHost.StartAsync();
         h.Emulator.Org.Update("Opportunity", h.OpportunityId, Amount(2000m));
         await h.WaitForValueAsync(2000m);
+        await h.WaitForStoredReplayIdAsync(); // a stop before the first position is stored resubscribes at LATEST (the periodic sync covers that)
 
         await h.Subscriber.StopAsync(CancellationToken.None);
         h.Emulator.Org.Update("Opportunity", h.OpportunityId, Amount(3000m)); // committed while no one listens
@@ -43,6 +44,7 @@ public sealed class SalesforcePubSubSubscriberTests
         await using var h = await PubSubSubscriberHost.StartAsync(o => o.ChangeEventRetention = TimeSpan.FromSeconds(1));
         h.Emulator.Org.Update("Opportunity", h.OpportunityId, Amount(2000m));
         await h.WaitForValueAsync(2000m);
+        await h.WaitForStoredReplayIdAsync(); // the scenario needs a stored position to expire (stored once its sync ran)
 
         await h.Subscriber.StopAsync(CancellationToken.None);
         h.Emulator.Org.Update("Opportunity", h.OpportunityId, Amount(4000m));
