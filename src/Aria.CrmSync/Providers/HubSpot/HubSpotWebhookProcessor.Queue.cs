@@ -64,31 +64,26 @@ public sealed partial class HubSpotWebhookProcessor
         var queued = 0;
         try
         {
-            foreach (var portal in targets.GroupBy(t => t.Key.Portal))
+            // One notice per user of each portal: its deals to read by id, and whether engagements (calls, emails,
+            // meetings, notes, tasks) changed, so the activity feed is read from its checkpoint too.
+            var dealsByPortal = targets.GroupBy(t => t.Key.Portal).ToDictionary(g => g.Key, g => g.ToList());
+            foreach (var portal in dealsByPortal.Keys.Union(activityPortals))
             {
-                var users = await _users.GetUsersAsync(portal.Key, cancellationToken).ConfigureAwait(false);
+                var users = await _users.GetUsersAsync(portal, cancellationToken).ConfigureAwait(false);
                 if (users.Count == 0)
                 {
-                    HubSpotLog.WebhookUnknownPortal(_logger, portal.Key);
+                    HubSpotLog.WebhookUnknownPortal(_logger, portal);
                     continue;
                 }
 
-                var deals = portal.Select(t => t.Key.Deal).ToList();
-                var committedAt = DateTimeOffset.FromUnixTimeMilliseconds(portal.Min(t => t.Value));
+                var changed = dealsByPortal.GetValueOrDefault(portal) ?? [];
+                var deals = changed.Select(t => t.Key.Deal).ToList();
+                var committedAt = changed.Count > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(changed.Min(t => t.Value)) : (DateTimeOffset?)null;
+                var activities = activityPortals.Contains(portal);
                 foreach (var user in users)
                 {
-                    await notifier.NotifyAsync(new CrmChangeNotification { UserId = user, Provider = CrmProvider.HubSpot, CrmIds = deals, CommittedAt = committedAt }, cancellationToken).ConfigureAwait(false);
-                    queued += deals.Count;
-                }
-            }
-
-            // Engagements (calls, emails, meetings, notes, tasks) changed: each user's activity feed is read from its checkpoint.
-            foreach (var portal in activityPortals)
-            {
-                foreach (var user in await _users.GetUsersAsync(portal, cancellationToken).ConfigureAwait(false))
-                {
-                    await notifier.NotifyAsync(new CrmChangeNotification { UserId = user, Provider = CrmProvider.HubSpot, ActivitiesChanged = true }, cancellationToken).ConfigureAwait(false);
-                    queued++;
+                    await notifier.NotifyAsync(new CrmChangeNotification { UserId = user, Provider = CrmProvider.HubSpot, CrmIds = deals, ActivitiesChanged = activities, CommittedAt = committedAt }, cancellationToken).ConfigureAwait(false);
+                    queued += deals.Count + (activities ? 1 : 0);
                 }
             }
         }

@@ -67,13 +67,14 @@ internal sealed partial class SalesforceGateway : ICrmContactReader
     private static (string OpportunityId, CrmContact Contact) ToContactRole(JsonElement row, string endpoint)
     {
         var opportunityId = SalesforceJson.RequiredId(row, "OpportunityId", endpoint);
-        var contact = SalesforceJson.TryProperty(row, "Contact", out var parent) && parent.ValueKind == JsonValueKind.Object ? parent : (JsonElement?)null;
+        var hasContact = SalesforceJson.TryProperty(row, "Contact", out var contact) && contact.ValueKind == JsonValueKind.Object;
+        string? Field(string name) => hasContact ? SalesforceJson.String(contact, name, endpoint) : null;
         return (opportunityId, new CrmContact
         {
             Id = SalesforceJson.RequiredId(row, "ContactId", endpoint),
-            Name = contact is { } c1 ? SalesforceJson.String(c1, "Name", endpoint) : null,
-            Email = contact is { } c2 ? SalesforceJson.String(c2, "Email", endpoint) : null,
-            Title = contact is { } c3 ? SalesforceJson.String(c3, "Title", endpoint) : null,
+            Name = Field("Name"),
+            Email = Field("Email"),
+            Title = Field("Title"),
             Role = SalesforceJson.String(row, "Role", endpoint),
             IsPrimary = SalesforceJson.Bool(row, "IsPrimary", endpoint) ?? false,
         });
