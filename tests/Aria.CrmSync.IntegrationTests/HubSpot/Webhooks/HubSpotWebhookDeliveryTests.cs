@@ -125,8 +125,9 @@ public sealed class HubSpotWebhookDeliveryTests
         var attempts = h.Emulator.Webhooks.Attempts.ToList();
         Assert.Equal([0, 1, 2], attempts.Select(a => a.AttemptNumber));
         Assert.Equal([503, 503, 200], attempts.Select(a => a.StatusCode));
-        Assert.True(attempts[1].SentAt - attempts[0].SentAt >= TimeSpan.FromMilliseconds(50)); // base delay
-        Assert.True(attempts[2].SentAt - attempts[1].SentAt >= TimeSpan.FromMilliseconds(100)); // doubled
+        // Base delay, then doubled. SentAt is wall-clock time and the delay a timer: allow the two clocks 5 ms of skew.
+        Assert.True(attempts[1].SentAt - attempts[0].SentAt >= TimeSpan.FromMilliseconds(45), $"{attempts[1].SentAt - attempts[0].SentAt}");
+        Assert.True(attempts[2].SentAt - attempts[1].SentAt >= TimeSpan.FromMilliseconds(95), $"{attempts[2].SentAt - attempts[1].SentAt}");
         Assert.Equal([0, 1, 2], h.Received.Select(r => JsonNode.Parse(r.Body)![0]!["attemptNumber"]!.GetValue<int>()));
 
         h.FailNext(1, 200, stall: TimeSpan.FromSeconds(5)); // answers too late: a timeout
