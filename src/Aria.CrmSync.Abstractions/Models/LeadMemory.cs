@@ -41,6 +41,16 @@ public sealed record LeadMemory
     public IReadOnlyDictionary<string, string?> Metadata { get; init; } = new Dictionary<string, string?>();
 
     /// <summary>
+    /// Gets the values of the catalogue's custom fields (every <see cref="Fields.CrmFieldDefinition"/> beyond the four
+    /// default fields), keyed by <see cref="Fields.CrmFieldDefinition.LeadField"/>. A value is its canonical text (see
+    /// <see cref="Fields.CrmFieldValue.ToString"/>: a currency amount with its ISO 4217 code is <c>"1250.5 EUR"</c>);
+    /// <see langword="null"/> or a missing key is blank. The sync engine reads and writes them as it does the typed
+    /// properties; a field the catalogue does not name is kept and never synced.
+    /// </summary>
+    [JsonConverter(typeof(LenientStringDictionaryJsonConverter))]
+    public IReadOnlyDictionary<string, string?> CustomFields { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>
     /// Gets the people on the deal, pulled from the linked CRM record's contacts (CRM → lead only; see
     /// <see cref="ICrmContactReader"/>); empty until a sync reads them.
     /// </summary>
