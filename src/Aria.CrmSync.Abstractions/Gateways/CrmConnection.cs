@@ -55,6 +55,14 @@ public sealed record CrmConnection
     /// <summary>Gets the broker's connected-account id (Composio <c>connected_account_id</c>), for brokered connections.</summary>
     public string? BrokerAccountId { get; init; }
 
+    /// <summary>
+    /// Gets the CRM fields, beyond the ones the gateway always syncs, that the engine syncs for this connection: the
+    /// custom fields of its field catalogue (and the record's currency field where an amount carries its currency),
+    /// named as the CRM spells them. A gateway reads them into <see cref="CrmRecord.Fields"/> wherever it reads records
+    /// and accepts them as keys of <see cref="CrmRecordUpdate.Fields"/>. Empty by default; set by the engine.
+    /// </summary>
+    public IReadOnlyList<string> RecordFields { get; init; } = [];
+
     private readonly string? _connectionKey;
 
     /// <summary>Returns a description of the connection without its secrets.</summary>

@@ -45,6 +45,15 @@ public sealed record CrmRecord
     /// <summary>Gets contacts attached to the record, when the gateway read them.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, string?>> Contacts { get; init; } = [];
 
+    /// <summary>
+    /// Gets the values of the custom CRM fields read for this record (those named by
+    /// <see cref="CrmConnection.RecordFields"/>), keyed by the CRM's field name (Salesforce API name, HubSpot internal
+    /// property name), each as the CRM's wire text: a JSON number's or boolean's literal text, a string as it is;
+    /// <see langword="null"/> when the field is blank. Parse them with <see cref="Fields.CrmFieldValues.ParseCrm"/>.
+    /// </summary>
+    [JsonConverter(typeof(LenientStringDictionaryJsonConverter))]
+    public IReadOnlyDictionary<string, string?> Fields { get; init; } = new Dictionary<string, string?>();
+
     /// <summary>Gets further provider fields.</summary>
     [JsonConverter(typeof(LenientStringDictionaryJsonConverter))]
     public IReadOnlyDictionary<string, string?> Metadata { get; init; } = new Dictionary<string, string?>();
