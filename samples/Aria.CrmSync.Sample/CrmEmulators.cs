@@ -35,13 +35,21 @@ internal sealed class CrmEmulators : IAsyncDisposable
     public static async Task<CrmEmulators> StartAsync(SampleSettings settings, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(settings.DataDirectory);
-        var emulators = new CrmEmulators(
-            settings,
-            new SalesforceEmulator(new SalesforceEmulatorOptions { Seed = settings.Seed, DailyApiRequestLimit = 100_000 }),
-            // Search sees writes 1-3 s late, as in a real portal ("it may take a few moments for newly created or updated
-            // records to appear" — https://developers.hubspot.com/docs/api-reference/latest/crm/search-the-crm): a deal
-            // edited just before a sync reaches its lead in the next run, inside the sync's overlap window.
-            new HubSpotEmulator(new HubSpotEmulatorOptions { Seed = settings.Seed, SearchIndexLag = TimeSpan.FromSeconds(1), SearchIndexLagJitter = TimeSpan.FromSeconds(2) }));
+        var salesforceOptions = new SalesforceEmulatorOptions { Seed = settings.Seed, DailyApiRequestLimit = 100_000 };
+        // The org's custom fields, described by sobjects/Opportunity/describe like any custom field; the sample's field
+        // catalogue (appsettings.json, CrmSync:FieldCatalog) maps them to the lead fields region and seats.
+        salesforceOptions.CustomFields.Add(new SalesforceCustomField(CustomFields.SalesforceRegion, "picklist") { PicklistValues = CustomFields.SalesforceRegions, RestrictedPicklist = true, Length = 40 });
+        salesforceOptions.CustomFields.Add(new SalesforceCustomField(CustomFields.SalesforceSeats, "double") { Precision = 9, Scale = 0 });
+
+        // Search sees writes 1-3 s late, as in a real portal ("it may take a few moments for newly created or updated
+        // records to appear" — https://developers.hubspot.com/docs/api-reference/latest/crm/search-the-crm): a deal
+        // edited just before a sync reaches its lead in the next run, inside the sync's overlap window.
+        var hubSpotOptions = new HubSpotEmulatorOptions { Seed = settings.Seed, SearchIndexLag = TimeSpan.FromSeconds(1), SearchIndexLagJitter = TimeSpan.FromSeconds(2) };
+        // The portal's custom deal properties, described by /crm/v3/properties/deals like any custom property.
+        hubSpotOptions.CustomProperties.Add(new HubSpotCustomProperty(CustomFields.HubSpotRegion, HubSpotPropertyType.Enumeration) { FieldType = "select", Options = CustomFields.HubSpotRegions, Label = "Sales region" });
+        hubSpotOptions.CustomProperties.Add(new HubSpotCustomProperty(CustomFields.HubSpotSeats, HubSpotPropertyType.Number) { FieldType = "number", Label = "Seats" });
+
+        var emulators = new CrmEmulators(settings, new SalesforceEmulator(salesforceOptions), new HubSpotEmulator(hubSpotOptions));
 
         var loaded = emulators.TryLoad();
         if (!loaded)

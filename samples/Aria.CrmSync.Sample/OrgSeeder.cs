@@ -42,6 +42,8 @@ internal static class OrgSeeder
                 ["CloseDate"] = today.AddDays(random.Next(-60, 240)),
                 ["Amount"] = (decimal)(random.Next(5, 500) * 1000),
                 ["LeadSource"] = random.Next(3) switch { 0 => "Web", 1 => "Partner Referral", _ => "Trade Show" },
+                [CustomFields.SalesforceRegion] = random.NextDouble() < 0.7 ? CustomFields.SalesforceRegions[random.Next(CustomFields.SalesforceRegions.Length)] : null,
+                [CustomFields.SalesforceSeats] = random.NextDouble() < 0.5 ? (decimal)(random.Next(1, 40) * 10) : null,
             });
 
             if (random.NextDouble() < 0.6)
@@ -102,6 +104,8 @@ internal static class OrgSeeder
                 ["dealstage"] = Pick(random, HubSpotStages),
                 ["amount"] = (random.Next(2, 300) * 1000).ToString(CultureInfo.InvariantCulture),
                 ["closedate"] = today.AddDays(random.Next(-60, 240)).ToString("yyyy-MM-dd'T'00:00:00.000'Z'", CultureInfo.InvariantCulture),
+                [CustomFields.HubSpotRegion] = random.NextDouble() < 0.7 ? CustomFields.HubSpotRegions[random.Next(CustomFields.HubSpotRegions.Length)] : null,
+                [CustomFields.HubSpotSeats] = random.NextDouble() < 0.5 ? CustomFields.SeatsText(random.Next(1, 40) * 10) : null,
             });
 
             if (random.NextDouble() < 0.5)

@@ -95,6 +95,8 @@ internal static class SampleRun
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, Configuration = configuration });
         var aria = builder.Services.AddAriaCrmSync(o => o.FieldRules[LeadFields.ExpectedCloseDate] = ConflictResolution.Manual)
+            // The four default fields plus the org's custom fields (region, seats), mapped in appsettings.json.
+            .AddFieldCatalog(configuration.GetSection("CrmSync:FieldCatalog"))
             .UseSqliteStores($"Data Source={settings.DatabasePath}")
             // Chain heads are anchored to an append-only file next to the database (a real host keeps it out of the
             // database writers' reach): entries cut off or rewritten in the database are reported by the next run.
@@ -170,13 +172,15 @@ internal static class SampleRun
         var before = ApiCalls(crms);
         var proxiedBefore = composio is null ? 0 : composio.Emulator.Calls.Count(Aria.CrmSync.Testing.ComposioEmulator.ProxyEndpoint);
         var notesPushed = new Dictionary<CrmProvider, int>();
+        var customFieldEdits = new List<CustomFieldEdit>();
         if (!realSalesforce && !realHubSpot)
         {
             var scenario = new Scenario(crms, leads, sync, settings.UserId, settings.Seed, run);
             await scenario.PlayAsync(cancellationToken);
             notesPushed = scenario.SummariesByProvider;
+            customFieldEdits = scenario.CustomFieldEdits;
             Console.WriteLine();
-            Console.WriteLine($"Edits since the last sync: {scenario.CrmEdits} in the CRMs, {scenario.LeadEdits} in ARIA, {scenario.BothSides} on both sides (close date, rule: manual), {scenario.Summaries} ARIA summaries pushed as [ARIA] notes, {scenario.Activities} new CRM activities.");
+            Console.WriteLine($"Edits since the last sync: {scenario.CrmEdits} in the CRMs, {scenario.LeadEdits} in ARIA, {scenario.BothSides} on both sides (close date, rule: manual), {scenario.Summaries} ARIA summaries pushed as [ARIA] notes, {scenario.Activities} new CRM activities; custom fields: {customFieldEdits.Count(e => !e.ToCrm)} region edits in the CRMs, {customFieldEdits.Count(e => e.ToCrm)} seats edits in ARIA.");
         }
 
         // 3. The two-way sync of both connections.
@@ -220,6 +224,7 @@ internal static class SampleRun
         }
 
         var after = ApiCalls(crms);
+        await CustomFields.PrintCheckAsync(customFieldEdits, crms, leads, states, settings.UserId, cancellationToken);
         await Report.PrintStatusAsync(states, settings.UserId, results, notesPushed, new Dictionary<CrmProvider, long?>
         {
             [CrmProvider.Salesforce] = realSalesforce ? null : after.Salesforce - before.Salesforce,
@@ -328,7 +333,8 @@ internal static class SampleServe
               refresh token  {sf.RefreshToken}
               client id      {crms.Salesforce.Options.ClientId}
               client secret  {crms.Salesforce.Options.ClientSecret}
-              try: curl -H "Authorization: Bearer {sf.AccessToken}" "{instanceUrl}/services/data/v66.0/query?q=SELECT+Id,Name,StageName,Amount+FROM+Opportunity+LIMIT+5"
+              try: curl -H "Authorization: Bearer {sf.AccessToken}" "{instanceUrl}/services/data/v66.0/query?q=SELECT+Id,Name,StageName,Amount,Region__c,Seats__c+FROM+Opportunity+LIMIT+5"
+                   curl -H "Authorization: Bearer {sf.AccessToken}" "{instanceUrl}/services/data/v66.0/sobjects/Opportunity/describe"   (custom fields Region__c, Seats__c)
 
             HubSpot portal {crms.HubSpot.Options.PortalId} at {crms.HubSpotUrl}
               private app token    {hsToken}
@@ -336,7 +342,8 @@ internal static class SampleServe
               OAuth refresh token  {hsOAuth.RefreshToken}
               client id            {crms.HubSpot.Options.ClientId}
               client secret        {crms.HubSpot.Options.ClientSecret}
-              try: curl -H "Authorization: Bearer {hsToken}" "{crms.HubSpotUrl}crm/v3/objects/deals?limit=5&properties=dealname,amount,dealstage"
+              try: curl -H "Authorization: Bearer {hsToken}" "{crms.HubSpotUrl}crm/v3/objects/deals?limit=5&properties=dealname,amount,dealstage,aria_region,seats"
+                   curl -H "Authorization: Bearer {hsToken}" "{crms.HubSpotUrl}crm/v3/properties/deals/aria_region"   (custom properties aria_region, seats)
 
             Serving until Ctrl+C or SIGTERM; the data is saved in {Path.GetFullPath(settings.DataDirectory)} when you stop.
             """);

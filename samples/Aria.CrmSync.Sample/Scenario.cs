@@ -23,6 +23,9 @@ internal sealed class Scenario(CrmEmulators crms, ILeadMemoryStore leads, ICrmSy
 
     public int Activities { get; private set; }
 
+    /// <summary>The custom-field edits made on either side, to check after the sync that each reached the other side.</summary>
+    public List<CustomFieldEdit> CustomFieldEdits { get; } = [];
+
     public async Task PlayAsync(CancellationToken cancellationToken)
     {
         var sfLeads = await leads.ListLinkedAsync(userId, CrmProvider.Salesforce, cancellationToken).ToListAsync(cancellationToken);
@@ -53,6 +56,30 @@ internal sealed class Scenario(CrmEmulators crms, ILeadMemoryStore leads, ICrmSy
             var amount = decimal.Parse(current["amount"] ?? "10000", CultureInfo.InvariantCulture);
             crms.HubSpot.UpdateObject("deals", lead.CrmId!, new Dictionary<string, string?> { ["amount"] = Bump(amount).ToString(CultureInfo.InvariantCulture) });
             CrmEdits++;
+        }
+
+        // Custom fields: salespeople move 4 % of the deals to another region (a picklist, mapped per CRM) ...
+        foreach (var lead in Sample([.. sfLeads, .. hsLeads], 0.04))
+        {
+            var index = _random.Next(CustomFields.SalesforceRegions.Length);
+            if (lead.CrmProvider == CrmProvider.Salesforce)
+            {
+                crms.Salesforce.Org.Update("Opportunity", lead.CrmId!, new Dictionary<string, object?> { [CustomFields.SalesforceRegion] = CustomFields.SalesforceRegions[index] });
+            }
+            else
+            {
+                crms.HubSpot.UpdateObject("deals", lead.CrmId!, new Dictionary<string, string?> { [CustomFields.HubSpotRegion] = CustomFields.HubSpotRegions[index] });
+            }
+
+            CustomFieldEdits.Add(new(lead, CustomFields.Region, ToCrm: false, CustomFields.LeadRegions[index]));
+        }
+
+        // ... and ARIA updates its seat estimate (a whole number; ARIA wins a conflict on it) on 4 % of the leads.
+        foreach (var lead in Sample([.. sfLeads, .. hsLeads], 0.04))
+        {
+            var seats = CustomFields.SeatsText(_random.Next(1, 60) * 10);
+            await EditLeadAsync(lead.Id, l => l with { CustomFields = new Dictionary<string, string?>(l.CustomFields) { [CustomFields.Seats] = seats } }, cancellationToken);
+            CustomFieldEdits.Add(new(lead, CustomFields.Seats, ToCrm: true, seats));
         }
 
         // ARIA: its own view of 10 % of the leads changes (value estimates, a lost deal now and then).
@@ -134,3 +161,6 @@ internal sealed class Scenario(CrmEmulators crms, ILeadMemoryStore leads, ICrmSy
         await leads.UpdateAsync(edit(lead) with { UpdatedAt = DateTimeOffset.UtcNow }, cancellationToken);
     }
 }
+
+/// <summary>A custom-field edit made on one side: <paramref name="ToCrm"/> when ARIA made it (it should reach the CRM).</summary>
+internal sealed record CustomFieldEdit(LeadMemory Lead, string Field, bool ToCrm, string LeadValue);
