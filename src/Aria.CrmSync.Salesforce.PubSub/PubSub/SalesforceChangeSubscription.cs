@@ -106,6 +106,17 @@ internal sealed partial class SalesforceChangeSubscription(
         await call.RequestStream.WriteAsync(first, cancellationToken).ConfigureAwait(false);
         LogSubscribed(logger, userId, topic, first.ReplayPreset.ToString());
 
+        // From LATEST (no stored position: a first subscription, or a stop before the first position was stored), the
+        // changes committed between the connection's last sync and the subscription point come in no event: catch up
+        // with an incremental sync from the connection's checkpoint. Once now (the subscription point is set as the
+        // server reads the request, well inside the notifier's debounce), and again at the first response, when the
+        // point is certainly set. A connection never synced has no checkpoint: its first sync is the scheduler's.
+        var catchUp = first.ReplayPreset == ReplayPreset.Latest && await HasCheckpointAsync(connection, cancellationToken).ConfigureAwait(false);
+        if (catchUp)
+        {
+            await CatchUpAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+
         // Responses are not held up by their syncs: each response's notifications are queued (the notifier folds them
         // into the connection's next batch) and credit is asked for at once; a saver stores each response's replay id, in
         // order, once its syncs ran — so a restart replays from the last synced event.
@@ -117,6 +128,12 @@ internal sealed partial class SalesforceChangeSubscription(
             while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
             {
                 connected();
+                if (catchUp)
+                {
+                    catchUp = false;
+                    await CatchUpAsync(connection, cancellationToken).ConfigureAwait(false);
+                }
+
                 var response = call.ResponseStream.Current;
                 if (response.Events.Count == 0)
                 {
@@ -248,10 +265,17 @@ internal sealed partial class SalesforceChangeSubscription(
         // Forget the replay id (next subscription starts at LATEST), then read everything since the cursor: no change
         // between the two is missed, because the incremental sync starts after the subscription point is dropped.
         await states.SaveCursorAsync(new SyncCursorRecord(connection.ConnectionKey, Stream, new CrmCursor(time.GetUtcNow(), null), time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
-        _ = notifier.EnqueueAsync(activities
-            ? new CrmChangeNotification { UserId = connection.UserId, Provider = CrmProvider.Salesforce, ActivitiesChanged = true }
-            : new CrmChangeNotification { UserId = connection.UserId, Provider = CrmProvider.Salesforce, RequiresIncrementalSync = true });
+        await CatchUpAsync(connection, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Whether the connection has been synced (its record or activity feed has a checkpoint to catch up from).</summary>
+    private async Task<bool> HasCheckpointAsync(CrmConnection connection, CancellationToken cancellationToken)
+        => await states.GetCursorAsync(connection.ConnectionKey, activities ? Sync.ConnectionSynchronizer.ActivityStream : Sync.ConnectionSynchronizer.RecordStream, cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <summary>Queues the incremental read of the topic's feed from the connection's checkpoint (folded into the connection's next batch; not awaited).</summary>
+    private ValueTask CatchUpAsync(CrmConnection connection, CancellationToken cancellationToken) => notifier.NotifyAsync(activities
+        ? new CrmChangeNotification { UserId = connection.UserId, Provider = CrmProvider.Salesforce, ActivitiesChanged = true }
+        : new CrmChangeNotification { UserId = connection.UserId, Provider = CrmProvider.Salesforce, RequiresIncrementalSync = true }, cancellationToken);
 
     private Task SaveReplayAsync(CrmConnection connection, ByteString replayId, DateTimeOffset? at, CancellationToken cancellationToken)
     {

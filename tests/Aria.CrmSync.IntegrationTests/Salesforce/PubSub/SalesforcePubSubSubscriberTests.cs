@@ -27,7 +27,7 @@ public sealed class SalesforcePubSubSubscriberTests
         await using var h = await PubSubSubscriberHost.StartAsync();
         h.Emulator.Org.Update("Opportunity", h.OpportunityId, Amount(2000m));
         await h.WaitForValueAsync(2000m);
-        await h.WaitForStoredReplayIdAsync(); // a stop before the first position is stored resubscribes at LATEST (the periodic sync covers that)
+        await h.WaitForStoredReplayIdAsync(); // this connection never ran a connection sync: without a stored position there is no checkpoint to catch up from
 
         await h.Subscriber.StopAsync(CancellationToken.None);
         h.Emulator.Org.Update("Opportunity", h.OpportunityId, Amount(3000m)); // committed while no one listens
@@ -36,6 +36,27 @@ public sealed class SalesforcePubSubSubscriberTests
 
         await h.StartSubscriberAsync(); // resumes after the stored replay id, not at LATEST
         await h.WaitForValueAsync(3000m);
+    }
+
+    [Fact]
+    public async Task StoppedBeforeAnyPositionWasStored_ResubscribesAtLatest_AndCatchesUpFromTheConnectionCheckpoint()
+    {
+        await using var h = await PubSubSubscriberHost.StartAsync(startSubscriber: false);
+        Assert.True((await h.Sync.SyncConnectionAsync(PubSubSubscriberHost.User, CrmProvider.Salesforce)).Completed); // the connection's checkpoint
+        var calls = h.Emulator.Calls.ApiCalls;
+        await h.StartSubscriberAsync(); // from LATEST: no position stored yet; its catch-up reads from the checkpoint
+        await PubSubSubscriberHost.WaitUntilAsync(() => h.Emulator.Calls.ApiCalls > calls, "the first subscription's catch-up read");
+        await h.Services.GetRequiredService<ICrmChangeNotifier>().WaitIdleAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await h.Subscriber.StopAsync(CancellationToken.None); // before any response (keep-alives come every 270 s): still none stored
+        var key = h.Services.GetRequiredService<InMemoryCrmConnectionResolver>().Find(PubSubSubscriberHost.User, CrmProvider.Salesforce)!.ConnectionKey;
+        Assert.Null((await h.Services.GetRequiredService<ISyncStateStore>().GetCursorAsync(key, "pubsub:/data/OpportunityChangeEvent"))?.Cursor.LastId);
+
+        h.Emulator.Org.Update("Opportunity", h.OpportunityId, Amount(3500m)); // committed while no one listens, with nothing to replay from
+        await Task.Delay(300);
+        Assert.Equal(1200m, (await h.Leads.GetAsync(PubSubSubscriberHost.User, h.LeadId))!.ExpectedValue);
+
+        await h.StartSubscriberAsync(); // LATEST again (the event is before it), then an incremental sync from the checkpoint
+        await h.WaitForValueAsync(3500m);
     }
 
     [Fact]
