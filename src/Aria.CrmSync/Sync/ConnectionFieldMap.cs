@@ -269,16 +269,7 @@ internal sealed class ConnectionFieldMap
         if (field.IsPicklist)
         {
             var map = field.PicklistFor(Provider)!;
-            var crmValues = field.Type == CrmFieldType.MultiPicklist ? value.Values : [value.Text!];
-            var leadValues = new List<string>(crmValues.Count);
-            foreach (var crmValue in crmValues)
-            {
-                leadValues.Add(map.TryMapToLead(crmValue, out var leadValue)
-                    ? leadValue
-                    : throw new CrmSyncFieldValueException(field.LeadField, $"the {Provider.Value} value '{crmValue}' has no lead value in the field's value map", Provider, field.CrmFieldFor(Provider)));
-            }
-
-            value = field.Type == CrmFieldType.MultiPicklist ? CrmFieldValue.FromValues(leadValues) : CrmFieldValue.FromText(CrmFieldType.Picklist, leadValues[0]);
+            value = MapPicklist(field, value, map.TryMapToLead, crmValue => $"the {Provider.Value} value '{crmValue}' has no lead value in the field's value map");
         }
 
         return value.ToString();
@@ -299,16 +290,7 @@ internal sealed class ConnectionFieldMap
         if (field.IsPicklist && !value.IsBlank)
         {
             var map = field.PicklistFor(Provider)!;
-            var leadValues = field.Type == CrmFieldType.MultiPicklist ? value.Values : [value.Text!];
-            var crmValues = new List<string>(leadValues.Count);
-            foreach (var leadValue in leadValues)
-            {
-                crmValues.Add(map.TryMapToCrm(leadValue, out var crmValue)
-                    ? crmValue
-                    : throw new CrmSyncFieldValueException(field.LeadField, $"the lead value '{leadValue}' has no {Provider.Value} value in the field's value map", Provider, crmField));
-            }
-
-            value = field.Type == CrmFieldType.MultiPicklist ? CrmFieldValue.FromValues(crmValues) : CrmFieldValue.FromText(CrmFieldType.Picklist, crmValues[0]);
+            value = MapPicklist(field, value, map.TryMapToCrm, leadValue => $"the lead value '{leadValue}' has no {Provider.Value} value in the field's value map");
         }
 
         if (Metadata is not null && Metadata.Fields.TryGetValue(crmField, out var crm))
@@ -317,6 +299,21 @@ internal sealed class ConnectionFieldMap
         }
 
         return CrmFieldValues.FormatCrm(field, Provider, value);
+    }
+
+    private delegate bool TryMap(string value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? mapped);
+
+    /// <summary>Maps a (multi-select) picklist value through one way of its value map; a value without a mapping is the field's error.</summary>
+    private CrmFieldValue MapPicklist(CrmFieldDefinition field, CrmFieldValue value, TryMap tryMap, Func<string, string> unmapped)
+    {
+        var values = field.Type == CrmFieldType.MultiPicklist ? value.Values : [value.Text!];
+        var mapped = new List<string>(values.Count);
+        foreach (var item in values)
+        {
+            mapped.Add(tryMap(item, out var result) ? result : throw new CrmSyncFieldValueException(field.LeadField, unmapped(item), Provider, field.CrmFieldFor(Provider)));
+        }
+
+        return field.Type == CrmFieldType.MultiPicklist ? CrmFieldValue.FromValues(mapped) : CrmFieldValue.FromText(CrmFieldType.Picklist, mapped[0]);
     }
 
     private string? WireAsRead(CrmFieldDefinition field, string? wire, string? currency)

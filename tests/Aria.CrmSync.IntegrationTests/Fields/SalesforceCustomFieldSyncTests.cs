@@ -176,7 +176,13 @@ public sealed class SalesforceCustomFieldSyncTests
         var id = host.Seed(1)[0];
         host.Org.Update("Opportunity", id, new Dictionary<string, object?>
         {
-            ["Next_Step__c"] = "crm step", ["Details__c"] = "lead details", ["Score__c"] = 1m, ["Seats__c"] = 10m, ["Region__c"] = "EMEA", ["Win_Chance__c"] = 50m, ["Renewal__c"] = new DateOnly(2027, 1, 1),
+            ["Next_Step__c"] = "crm step",
+            ["Details__c"] = "lead details",
+            ["Score__c"] = 1m,
+            ["Seats__c"] = 10m,
+            ["Region__c"] = "EMEA",
+            ["Win_Chance__c"] = 50m,
+            ["Renewal__c"] = new DateOnly(2027, 1, 1),
         });
         await AddLeadAsync(host, "lead-1", id, custom: [("next_step", "crm step"), ("details", "lead details"), ("score", "1"), ("seats", "10"), ("region", "emea"), ("win_chance", "50"), ("renewal", "2027-01-01")]);
         Assert.True((await host.Sync.TriggerManualSyncAsync(SfGatewayHost.UserId, "lead-1")).Success); // agreed base
@@ -185,7 +191,12 @@ public sealed class SalesforceCustomFieldSyncTests
         await EditLeadAsync(host, "lead-1", SfGatewayHost.UserId, ("next_step", "lead edit"), ("score", "2"), ("seats", "11"), ("region", "americas"), ("win_chance", null), ("renewal", "2027-03-03"));
         host.Org.Update("Opportunity", id, new Dictionary<string, object?>
         {
-            ["Details__c"] = "crm edit", ["Score__c"] = 3m, ["Seats__c"] = 12m, ["Region__c"] = null, ["Win_Chance__c"] = 75m, ["Renewal__c"] = new DateOnly(2027, 4, 4),
+            ["Details__c"] = "crm edit",
+            ["Score__c"] = 3m,
+            ["Seats__c"] = 12m,
+            ["Region__c"] = null,
+            ["Win_Chance__c"] = 75m,
+            ["Renewal__c"] = new DateOnly(2027, 4, 4),
         });
 
         var result = await host.Sync.TriggerManualSyncAsync(SfGatewayHost.UserId, "lead-1");
