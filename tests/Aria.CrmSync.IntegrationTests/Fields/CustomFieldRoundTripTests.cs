@@ -31,7 +31,7 @@ public sealed class CustomFieldRoundTripTests
             CrmFieldValue.FromNumber(CrmFieldType.Currency, 99999.99m), CrmFieldValue.FromNumber(CrmFieldType.Currency, 10m)),
         Make("discount", CrmFieldType.Percent, "Discount__c", "discount", new("Discount__c", "percent") { Precision = 5, Scale = 2 }, new("discount", HubSpotPropertyType.Number),
             CrmFieldValue.FromNumber(CrmFieldType.Percent, 12.5m), CrmFieldValue.FromNumber(CrmFieldType.Percent, 100m)),
-        Make("renewal", CrmFieldType.Date, "Renewal__c", "renewal", new("Renewal__c", "date"), new("renewal", HubSpotPropertyType.DateTime),
+        Make("renewal", CrmFieldType.Date, "Renewal__c", "renewal", new("Renewal__c", "date"), new("renewal", HubSpotPropertyType.Date),
             CrmFieldValue.FromDate(new DateOnly(2026, 5, 1)), CrmFieldValue.FromDate(new DateOnly(1999, 12, 31))),
         Make("signed_at", CrmFieldType.DateTime, "Signed_At__c", "signed_at", new("Signed_At__c", "datetime"), new("signed_at", HubSpotPropertyType.DateTime),
             CrmFieldValue.FromDateTime(new DateTimeOffset(2026, 5, 1, 10, 11, 12, 345, TimeSpan.Zero)), CrmFieldValue.FromDateTime(new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.FromHours(2)))),
