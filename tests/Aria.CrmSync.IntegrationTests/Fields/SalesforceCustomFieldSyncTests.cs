@@ -114,7 +114,9 @@ public sealed class SalesforceCustomFieldSyncTests
         Assert.Equal(CrmFieldValue.FromNumber(CrmFieldType.Percent, 62.5m), Stored(host, id, Def("win_chance")));
         Assert.Equal(CrmFieldValue.FromDate(new DateOnly(2027, 1, 31)), Stored(host, id, Def("renewal")));
         Assert.Equal(CrmFieldValue.FromDateTime(new DateTimeOffset(2026, 5, 4, 15, 30, 0, TimeSpan.Zero)), Stored(host, id, Def("kickoff")));
-        Assert.Equal(CrmFieldValue.FromBoolean(true), Stored(host, id, Def("active_customer")));
+        // A Salesforce checkbox is never blank: with no agreement yet both sides hold a value, and the CRM's wins.
+        Assert.Equal(CrmFieldValue.FromBoolean(false), Stored(host, id, Def("active_customer")));
+        Assert.Equal("false", (await CustomOf(host, "lead-1"))["active_customer"]);
 
         // A second sync finds everything equal (each side's form compares equal): nothing more is written.
         var again = await host.Sync.TriggerManualSyncAsync(SfGatewayHost.UserId, "lead-1");
@@ -135,7 +137,7 @@ public sealed class SalesforceCustomFieldSyncTests
             ["Win_Chance__c"] = 10m,
             ["Renewal__c"] = new DateOnly(2027, 2, 28),
             ["Kickoff__c"] = new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero),
-            ["Active_Customer__c"] = false,
+            ["Active_Customer__c"] = true,
         });
 
         var run = await host.Sync.SyncConnectionAsync(SfGatewayHost.UserId, Sf);
@@ -153,10 +155,15 @@ public sealed class SalesforceCustomFieldSyncTests
         Assert.Equal("10", custom["win_chance"]);
         Assert.Equal("2027-02-28", custom["renewal"]);
         Assert.Equal("2026-06-01T08:00:00.000Z", custom["kickoff"]);
-        Assert.Equal("false", custom["active_customer"]);
+        Assert.Equal("true", custom["active_customer"]);
         var state = await host.Sync.GetSyncStateAsync("lead-1");
         Assert.Equal(SyncStatus.Synced, state!.Status);
         Assert.Equal("emea", state.BaseSnapshot["region"]);
+
+        // And the lead's checkbox back to the CRM.
+        await EditLeadAsync(host, "lead-1", SfGatewayHost.UserId, ("active_customer", "false"));
+        Assert.True((await host.Sync.TriggerManualSyncAsync(SfGatewayHost.UserId, "lead-1")).Success);
+        Assert.Equal(CrmFieldValue.FromBoolean(false), Stored(host, id, Def("active_customer")));
     }
 
     [Fact]
@@ -255,7 +262,9 @@ public sealed class SalesforceCustomFieldSyncTests
         Assert.Equal(("sync_field", CrmSyncFieldValueException.ErrorCode), (error.Details.GetProperty("operation").GetString(), error.Details.GetProperty("code").GetString()));
         Assert.Equal(("region", "Region__c"), (error.Details.GetProperty("error_details").GetProperty("field").GetString(), error.Details.GetProperty("error_details").GetProperty("crm_field").GetString()));
         var state = (await host.Sync.GetSyncStateAsync("lead-0"))!;
-        Assert.Equal((SyncStatus.Error, 1), (state.Status, state.RetryCount));
+        Assert.Equal(SyncStatus.Error, state.Status);
+        Assert.NotNull(state.NextAttemptAt); // retried like any failure
+        Assert.Contains("Region__c", state.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal("emea", state.BaseSnapshot["region"]);
         Assert.Equal("Send the contract", state.BaseSnapshot["next_step"]);
 
