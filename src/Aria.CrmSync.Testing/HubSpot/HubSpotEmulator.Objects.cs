@@ -151,6 +151,22 @@ public sealed partial class HubSpotEmulator
 
                         raw = FormatTime(time);
                         break;
+                    case HubSpotPropertyType.Date:
+                        if (!TryParseDateTime(raw, out var day))
+                        {
+                            errors.Add(new(name, "INVALID_DATE", $"{raw} was not a valid date: use yyyy-MM-dd or epoch milliseconds at midnight UTC."));
+                            continue;
+                        }
+
+                        if (day.UtcDateTime.TimeOfDay != TimeSpan.Zero)
+                        {
+                            var at = day.UtcDateTime;
+                            errors.Add(new(name, "INVALID_DATE", string.Create(CultureInfo.InvariantCulture, $"{raw} is at {at.Hour}:{at.Minute}:{at.Second}.{at.Millisecond} UTC, not midnight!")));
+                            continue;
+                        }
+
+                        raw = day.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                        break;
                     case HubSpotPropertyType.Bool:
                         if (!bool.TryParse(raw, out var flag))
                         {

@@ -13,6 +13,7 @@ public sealed partial class HubSpotEmulator
     {
         HubSpotPropertyType.Number => ("number", "number"),
         HubSpotPropertyType.DateTime => ("datetime", "date"),
+        HubSpotPropertyType.Date => ("date", "date"),
         HubSpotPropertyType.Enumeration => ("enumeration", "select"),
         HubSpotPropertyType.Bool => ("bool", "booleancheckbox"),
         _ => ("string", "text"),
@@ -115,7 +116,8 @@ public sealed partial class HubSpotEmulator
                     {
                         "string" or "phone_number" => HubSpotPropertyType.String,
                         "number" => HubSpotPropertyType.Number,
-                        "datetime" or "date" => HubSpotPropertyType.DateTime,
+                        "datetime" => HubSpotPropertyType.DateTime,
+                        "date" => HubSpotPropertyType.Date,
                         "enumeration" => HubSpotPropertyType.Enumeration,
                         "bool" => HubSpotPropertyType.Bool,
                         _ => throw Invalid(context.CorrelationId, $"Invalid property type: {wireType}", Context("type", wireType ?? string.Empty)),

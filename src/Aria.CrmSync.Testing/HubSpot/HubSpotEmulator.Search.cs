@@ -39,7 +39,7 @@ public sealed partial class HubSpotEmulator
                 }
 
                 break;
-            case HubSpotPropertyType.DateTime:
+            case HubSpotPropertyType.DateTime or HubSpotPropertyType.Date:
                 if (TryParseDateTime(a, out var t1) && TryParseDateTime(b, out var t2))
                 {
                     return t1.CompareTo(t2);

@@ -17,4 +17,12 @@ public enum HubSpotPropertyType
 
     /// <summary>A checkbox (<c>bool</c>): <c>true</c> or <c>false</c>.</summary>
     Bool,
+
+    /// <summary>
+    /// A date (<c>date</c>): <c>yyyy-MM-dd</c>, or a timestamp or epoch milliseconds at midnight UTC on input (another time
+    /// of day is refused with <c>INVALID_DATE</c>), <c>yyyy-MM-dd</c> on output. "Date properties will only store the date,
+    /// and must be set to midnight UTC … If you try to set a value that is not midnight UTC, you will receive an error"
+    /// (https://developers.hubspot.com/docs/faq/how-should-timestamps-be-formatted-for-hubspots-apis).
+    /// </summary>
+    Date,
 }

@@ -98,5 +98,8 @@ public sealed class CrmFieldMetadataCache
     /// <param name="exception">The failure.</param>
     /// <returns><see langword="true"/> for such a refusal.</returns>
     public static bool IsMetadataError(Exception exception)
-        => exception is CrmRequestException { ProviderErrorCode: { } code } && MetadataErrorCodes.Contains(code);
+        => exception is CrmRequestException { ProviderErrorCode: { } code } && IsMetadataErrorCode(code);
+
+    /// <summary>Whether a CRM error code (a refused record's <see cref="CrmWriteResult.ErrorCode"/>) may come from changed field metadata.</summary>
+    internal static bool IsMetadataErrorCode(string code) => MetadataErrorCodes.Contains(code);
 }

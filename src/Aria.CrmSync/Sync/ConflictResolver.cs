@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Aria.CrmSync.Sync;
 
 /// <summary>Resolving open (manual) conflicts: a person's decision, carried out through the write protocol.</summary>
-internal sealed class ConflictResolver(LeadLoader loader, ILeadMemoryStore leads, ISyncStateStore states, SyncStateWriter stateWriter, ICrmAuditService audit, LeadPlanExecutor executor, SyncEngineEnvironment env)
+internal sealed class ConflictResolver(LeadLoader loader, ILeadMemoryStore leads, ISyncStateStore states, SyncStateWriter stateWriter, ICrmAuditService audit, LeadPlanExecutor executor, ConnectionFields fields, SyncEngineEnvironment env)
 {
     private readonly LeadLoader _loader = loader;
     private readonly ILeadMemoryStore _leads = leads;
@@ -13,6 +13,7 @@ internal sealed class ConflictResolver(LeadLoader loader, ILeadMemoryStore leads
     private readonly SyncStateWriter _stateWriter = stateWriter;
     private readonly ICrmAuditService _audit = audit;
     private readonly LeadPlanExecutor _executor = executor;
+    private readonly ConnectionFields _fields = fields;
     private readonly CrmSyncOptions _options = env.Options;
     private readonly TimeProvider _time = env.Time;
     private readonly ILogger _logger = env.Logger;
@@ -46,7 +47,7 @@ internal sealed class ConflictResolver(LeadLoader loader, ILeadMemoryStore leads
         var changes = new Dictionary<string, string?>(StringComparer.Ordinal);
         try
         {
-            var map = _options.StageMapFor(ctx.Provider);
+            var map = _fields.For(ctx.Connection);
             for (var attempt = 1; ; attempt++)
             {
                 var state = await _states.GetAsync(leadMemoryId, cancellationToken).ConfigureAwait(false) ?? ctx.State;
@@ -56,8 +57,8 @@ internal sealed class ConflictResolver(LeadLoader loader, ILeadMemoryStore leads
                     ?? throw new CrmSyncNotFoundException("Lead memory", leadMemoryId);
                 var record = await ctx.Gateway.GetRecordAsync(ctx.Connection, ctx.CrmId, cancellationToken).ConfigureAwait(false)
                     ?? throw new CrmSyncNotFoundException("CRM record", ctx.CrmId);
-                var crmValue = LeadFieldMapper.FromCrm(record, map, out _).GetValueOrDefault(field);
-                var leadValue = LeadFieldMapper.FromLead(lead).GetValueOrDefault(field);
+                var crmValue = map.FromCrm(record, out _).GetValueOrDefault(field);
+                var leadValue = map.FromLead(lead).GetValueOrDefault(field);
                 var now = _time.GetUtcNow();
                 var agreed = false;
                 if (!string.Equals(crmValue, open.CrmValue, StringComparison.Ordinal))
@@ -75,7 +76,7 @@ internal sealed class ConflictResolver(LeadLoader loader, ILeadMemoryStore leads
 
                 // The decision runs through the write protocol like every write: claimed, lead version-checked, CRM
                 // write with its precondition (read back when its outcome is unknown), state, audit.
-                var plan = LeadSyncPlan.ForDecision(lead, record, state, field, resolution, agreed, _options);
+                var plan = LeadSyncPlan.ForDecision(lead, record, state, field, resolution, agreed, map);
                 var batch = await _executor.ExecuteAsync(ctx.Gateway, ctx.Connection, [plan], auditUnchanged: true, now, cancellationToken).ConfigureAwait(false);
                 batch.Failure?.Throw();
                 var outcome = batch.Outcomes[0];

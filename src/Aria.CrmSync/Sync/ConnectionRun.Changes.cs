@@ -119,7 +119,7 @@ internal sealed partial class ConnectionRun
     /// <summary>Whether a change-stream record differs from the agreement its lead's state holds (a CRM change, or an old version).</summary>
     private bool ShowsChange(CrmRecord record, CrmSyncState state)
     {
-        var values = LeadFieldMapper.FromCrm(record, svc.Env.Options.StageMapFor(Provider), out _);
+        var values = svc.Fields.For(connection).FromCrm(record, out _);
         return values.Any(kv => !state.BaseSnapshot.TryGetValue(kv.Key, out var agreed) || !string.Equals(agreed, kv.Value, StringComparison.Ordinal));
     }
 
@@ -146,8 +146,9 @@ internal sealed partial class ConnectionRun
             return false;
         }
 
-        var values = LeadFieldMapper.FromLead(lead);
+        var fields = svc.Fields.For(connection);
+        var values = fields.FromLead(lead);
         return state.PendingChanges.Any(p => p.Field != LeadFields.Notes)
-            || LeadFields.Synced.Any(f => state.BaseSnapshot.TryGetValue(f, out var b) && values.GetValueOrDefault(f) != b);
+            || values.Any(kv => state.BaseSnapshot.TryGetValue(kv.Key, out var b) ? kv.Value != b : fields.IsCustom(kv.Key)); // a custom field not agreed yet (new to the catalogue) is compared once
     }
 }

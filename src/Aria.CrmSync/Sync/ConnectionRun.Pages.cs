@@ -38,7 +38,7 @@ internal sealed partial class ConnectionRun
             }
 
             var direction = options.PushLocalChanges ? SyncDirection.Bidirectional : SyncDirection.Pull;
-            var plan = LeadSyncPlan.Create(lead, record, state, direction, svc.Env.Options, now);
+            var plan = LeadSyncPlan.Create(lead, record, state, direction, svc.Fields.For(connection), now);
             if (plan.UnknownStage is not null)
             {
                 Log.UnknownStage(svc.Env.Logger, Provider, plan.UnknownStage, record.CrmId);
@@ -67,6 +67,11 @@ internal sealed partial class ConnectionRun
             if (outcome.CrmResult is { Success: true })
             {
                 _crmUpdated++;
+            }
+
+            if (outcome.FieldFailure is { } fieldFailure)
+            {
+                _failures.Add(fieldFailure); // some fields could not be synced (the others were)
             }
 
             if (outcome.Status == LeadPlanStatus.Settled && plan.ChangesSomething)

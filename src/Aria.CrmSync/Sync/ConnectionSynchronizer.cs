@@ -10,6 +10,7 @@ internal sealed class ConnectionSynchronizer(ISyncStateStore states, ICrmAuditSe
     private readonly ICrmAuditService _audit = audit;
     private readonly ICrmConnectionResolver _connections = connections;
     private readonly ConnectionRunParts _runParts = runParts;
+    private readonly ConnectionFields _fields = runParts.Fields;
     private readonly TimeProvider _time = env.Time;
     private readonly CrmSyncTelemetry _telemetry = env.Telemetry;
     private readonly IReadOnlyDictionary<CrmProvider, ICrmGateway> _gateways = env.Gateways;
@@ -43,6 +44,20 @@ internal sealed class ConnectionSynchronizer(ISyncStateStore states, ICrmAuditSe
         {
             await _audit.LogSyncOperationAsync(userId, null, CrmAuditOperation.Error, provider, false, new Dictionary<string, object?> { ["operation"] = "sync_connection", ["code"] = ex.Code }, ex.Message, cancellationToken).ConfigureAwait(false);
             return NotRun(userId, provider, ex.Message) with { RequiresReauthorization = ex is CrmConnectionException { RequiresReauthorization: true } };
+        }
+
+        try
+        {
+            // The connection's catalogue, checked against the CRM's field metadata before the run reads or writes: a
+            // mapping that does not fit fails this connection alone, audited, and no lead of it is touched.
+            connection = await _fields.PrepareAsync(gateway, connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (SyncFailures.IsOperational(ex, cancellationToken))
+        {
+            var code = (ex as CrmSyncException)?.Code ?? CrmSyncException.DefaultCode;
+            var message = Security.SecretRedactor.Redact(SyncFailures.Describe(ex), [connection.AccessToken, connection.RefreshToken]);
+            await _audit.LogSyncOperationAsync(userId, null, CrmAuditOperation.Error, provider, false, SyncFailures.WithErrorDetails(new Dictionary<string, object?> { ["operation"] = LeadLoader.FieldMappingOperation, ["code"] = code }, ex), message, cancellationToken).ConfigureAwait(false);
+            return NotRun(userId, provider, message) with { RequiresReauthorization = ex is CrmConnectionException { RequiresReauthorization: true } };
         }
 
         var lease = await _states.TryAcquireLeaseAsync("sync:" + connection.ConnectionKey, options.WorkerId ?? ProcessWorkerId, options.LeaseDuration, cancellationToken).ConfigureAwait(false);

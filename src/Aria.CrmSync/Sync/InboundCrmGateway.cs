@@ -101,6 +101,7 @@ internal sealed class InboundCrmGateway(ICrmGateway inner) : ICrmGateway
             Notes = [.. record.Notes.Select(n => StorableText.Repair(n, ref repaired)!)],
             Contacts = [.. record.Contacts.Select(c => (IReadOnlyDictionary<string, string?>)Repair(c, ref repaired))],
             Metadata = Repair(record.Metadata, ref repaired),
+            Fields = record.Fields.Count == 0 ? record.Fields : Repair(record.Fields, ref repaired),
             Activities = [.. record.Activities.Select(Repair)],
         };
         return repaired ? result with { Metadata = Flagged(result.Metadata) } : result;

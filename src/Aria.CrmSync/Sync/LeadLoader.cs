@@ -6,7 +6,7 @@ namespace Aria.CrmSync.Sync;
 /// Loads a lead for a single-lead operation: the lead, its sync state (created, or re-linked), its gateway and its
 /// connection; a lead that is missing, unlinked, unreachable or invalid fails here, audited.
 /// </summary>
-internal sealed class LeadLoader(ILeadMemoryStore leads, ISyncStateStore states, SyncStateWriter stateWriter, ICrmAuditService audit, ICrmConnectionResolver connections, SyncFailures failures, SyncEngineEnvironment env)
+internal sealed class LeadLoader(ILeadMemoryStore leads, ISyncStateStore states, SyncStateWriter stateWriter, ICrmAuditService audit, ICrmConnectionResolver connections, SyncFailures failures, ConnectionFields fields, SyncEngineEnvironment env)
 {
     private readonly ILeadMemoryStore _leads = leads;
     private readonly ISyncStateStore _states = states;
@@ -14,6 +14,7 @@ internal sealed class LeadLoader(ILeadMemoryStore leads, ISyncStateStore states,
     private readonly ICrmAuditService _audit = audit;
     private readonly ICrmConnectionResolver _connections = connections;
     private readonly SyncFailures _failures = failures;
+    private readonly ConnectionFields _fields = fields;
     private readonly TimeProvider _time = env.Time;
     private readonly CrmProviderCatalog _providers = env.Providers;
     private readonly IReadOnlyDictionary<CrmProvider, ICrmGateway> _gateways = env.Gateways;
@@ -63,6 +64,20 @@ internal sealed class LeadLoader(ILeadMemoryStore leads, ISyncStateStore states,
             return new LoadResult(null, await _failures.FailAsync(ctxWithoutConnection, "connect", ex, cancellationToken).ConfigureAwait(false));
         }
 
+        if (operation is not ("push_note" or "pull_activities"))
+        {
+            try
+            {
+                // The connection's catalogue, checked against the CRM's field metadata before anything is read or written.
+                connection = await _fields.PrepareAsync(gateway, connection, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (SyncFailures.IsOperational(ex, cancellationToken))
+            {
+                var ctxUnprepared = new LeadContext(lead, state, connection, gateway, provider, lead.CrmId!);
+                return new LoadResult(null, await _failures.FailAsync(ctxUnprepared, ex is CrmSyncFieldMappingException ? FieldMappingOperation : operation, ex, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
         if (CrmValueRules.LeadProblem(lead) is { } invalid)
         {
             // A value no CRM accepts is refused here, for this lead only, rather than pushed or recorded as agreed.
@@ -91,6 +106,9 @@ internal sealed class LeadLoader(ILeadMemoryStore leads, ISyncStateStore states,
         }, error, cancellationToken).ConfigureAwait(false);
         return Failed(leadMemoryId, null, error, code);
     }
+
+    /// <summary>The audited operation of a connection whose field mapping does not fit its CRM (<see cref="CrmSyncFieldMappingException"/>).</summary>
+    internal const string FieldMappingOperation = "validate_fields";
 
     /// <summary>The CRM an audit entry names when a failed operation's lead names none (wire value <c>unknown</c>, as in the seed plan).</summary>
     internal static readonly CrmProvider UnknownProvider = new("unknown");

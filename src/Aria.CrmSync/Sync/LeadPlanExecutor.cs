@@ -67,7 +67,7 @@ internal sealed class LeadPlanExecutor(ILeadMemoryStore leads, SyncStateWriter s
                 {
                     try
                     {
-                        plan = current[i] = plan with { Lead = await leads.UpdateAsync(LeadFieldMapper.Apply(plan.Lead, plan.ToLead, now), cancellationToken).ConfigureAwait(false) };
+                        plan = current[i] = plan with { Lead = await leads.UpdateAsync(plan.Fields.Apply(plan.Lead, plan.ToLead, now), cancellationToken).ConfigureAwait(false) };
                         leadWritten = true;
                     }
                     catch (CrmSyncConcurrencyException ex)
@@ -95,12 +95,13 @@ internal sealed class LeadPlanExecutor(ILeadMemoryStore leads, SyncStateWriter s
             await FlushAsync(drafts, cancellationToken).ConfigureAwait(false);
             if (pushes.Count == 0)
             {
+                await FailFieldsAsync(outcomes, connection, cancellationToken).ConfigureAwait(false);
                 return new LeadPlanBatch(outcomes, null);
             }
 
             // 3. The CRM, in one call; each record succeeds or fails on its own.
             var pushed = pushes.Select(i => current[i]).ToList();
-            var updates = pushed.Select(p => new CrmRecordUpdate { CrmId = p.Record.CrmId, Fields = p.CrmFields, IfUnmodifiedSince = p.Record.LastModifiedAt, ExpectedValues = LeadFieldMapper.CrmValuesAsRead(p.Record, p.CrmFields.Keys) }).ToList();
+            var updates = pushed.Select(p => new CrmRecordUpdate { CrmId = p.Record.CrmId, Fields = p.CrmFields, IfUnmodifiedSince = p.Record.LastModifiedAt, ExpectedValues = p.Fields.CrmValuesAsRead(p.Record, p.CrmFields.Keys) }).ToList();
             var (results, failure) = await writes.UpdateAsync(gateway, connection, updates, pushed, now, cancellationToken).ConfigureAwait(false);
             if (results.Count != updates.Count)
             {
@@ -135,6 +136,7 @@ internal sealed class LeadPlanExecutor(ILeadMemoryStore leads, SyncStateWriter s
             }
 
             await FlushAsync(drafts, cancellationToken).ConfigureAwait(false);
+            await FailFieldsAsync(outcomes, connection, cancellationToken).ConfigureAwait(false);
             return new LeadPlanBatch(outcomes, failure);
         }
         catch (Exception ex) when (SyncFailures.IsOperational(ex, cancellationToken))
@@ -185,6 +187,37 @@ internal sealed class LeadPlanExecutor(ILeadMemoryStore leads, SyncStateWriter s
 
         return new LeadPlanOutcome(plan, LeadPlanStatus.Settled, state) { Described = true };
     }
+
+    /// <summary>
+    /// Fails the settled plans that left fields unsynced (<see cref="LeadSyncPlan.FieldErrors"/>): their other fields are
+    /// written and agreed, and the lead goes to <c>error</c> with the first field's <see cref="CrmSyncFieldValueException"/>
+    /// (retried like any failure, when the field is read and compared again); every failed field has its <c>error</c>
+    /// audit entry (operation <c>sync_field</c>, its field, CRM field and problem in <c>error_details</c>).
+    /// </summary>
+    private async Task FailFieldsAsync(LeadPlanOutcome[] outcomes, CrmConnection connection, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            var outcome = outcomes[i];
+            if (outcome is not { Status: LeadPlanStatus.Settled, State: { } state } || outcome.Plan.FieldErrors.Count == 0)
+            {
+                continue;
+            }
+
+            var plan = outcome.Plan;
+            var others = plan.FieldErrors.Skip(1).Select(e => failures.Draft(plan.Lead.UserId, plan.Lead.Id, CrmAuditOperation.Error, plan.Record.Provider, false, SyncFailures.WithErrorDetails(new Dictionary<string, object?>
+            {
+                ["operation"] = FieldOperation,
+                ["code"] = e.Code,
+            }, e), e.Message)).ToList();
+            await FlushAsync(others, cancellationToken).ConfigureAwait(false);
+            var failed = await failures.FailAsync(plan.Lead, state, connection, plan.Record.Provider, FieldOperation, plan.FieldErrors[0], cancellationToken).ConfigureAwait(false);
+            outcomes[i] = outcome with { FieldFailure = failed, State = await states.MutateAsync(plan.Lead.Id, static s => s, cancellationToken).ConfigureAwait(false) };
+        }
+    }
+
+    /// <summary>The audited operation of a field that could not be synced.</summary>
+    internal const string FieldOperation = "sync_field";
 
     private IEnumerable<CrmAuditEntry> LeadWriteDrafts(LeadPlanOutcome outcome)
         => outcome.LeadWritten
@@ -237,6 +270,9 @@ internal sealed record LeadPlanOutcome(LeadSyncPlan Plan, LeadPlanStatus Status,
 
     /// <summary>Gets the concurrency failure of a <see cref="LeadPlanStatus.StateChanged"/> or <see cref="LeadPlanStatus.LeadChanged"/> plan.</summary>
     public CrmSyncConcurrencyException? Error { get; init; }
+
+    /// <summary>Gets the failure a settled plan ended with when some of its fields could not be synced (<see cref="LeadSyncPlan.FieldErrors"/>).</summary>
+    public SyncResult? FieldFailure { get; init; }
 
     /// <summary>Gets a value indicating whether the plan's writes are in the audit batch.</summary>
     internal bool Described { get; init; }

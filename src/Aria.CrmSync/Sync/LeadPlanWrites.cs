@@ -9,7 +9,7 @@ namespace Aria.CrmSync.Sync;
 /// The CRM step of the write protocol (<see cref="LeadPlanExecutor"/>): sends the CRM updates of claimed plans in one
 /// call, and settles what a failed call left uncertain (the nothing-written path and the unknown-outcome read-back).
 /// </summary>
-internal sealed class LeadPlanWrites(SyncStateWriter states, CrmSyncOptions options, ILogger logger)
+internal sealed class LeadPlanWrites(SyncStateWriter states, ConnectionFields fields, ILogger logger)
 {
     /// <summary>How many times the records of an uncertain write are read back before the writes are left unconfirmed.</summary>
     public const int ReadBackAttempts = 3;
@@ -31,10 +31,20 @@ internal sealed class LeadPlanWrites(SyncStateWriter states, CrmSyncOptions opti
     {
         try
         {
-            return (await gateway.UpdateRecordsAsync(connection, updates, cancellationToken).ConfigureAwait(false), null);
+            var results = await gateway.UpdateRecordsAsync(connection, updates, cancellationToken).ConfigureAwait(false);
+            foreach (var result in results)
+            {
+                if (result is { Success: false })
+                {
+                    fields.WriteRefused(connection, result.ErrorCode); // a field the CRM no longer has, say: its metadata is read again
+                }
+            }
+
+            return (results, null);
         }
         catch (CrmSyncException ex) when (CrmWriteFailure.NothingWritten(ex))
         {
+            fields.WriteFailed(connection, ex);
             foreach (var plan in plans)
             {
                 await states.MutateAsync(plan.Lead.Id, s => plan.AfterUnsettledPush(s, crmNotWritten: true, now), cancellationToken).ConfigureAwait(false);
@@ -44,6 +54,7 @@ internal sealed class LeadPlanWrites(SyncStateWriter states, CrmSyncOptions opti
         }
         catch (Exception ex) when (SyncFailures.IsOperational(ex, cancellationToken))
         {
+            fields.WriteFailed(connection, ex);
             if (await ReadBackUncertainWritesAsync(gateway, connection, plans, now, ex, cancellationToken).ConfigureAwait(false) is not var (results, noneLanded))
             {
                 return (new CrmWriteResult?[plans.Count], ExceptionDispatchInfo.Capture(ex)); // the records could not be read either: every write stays unconfirmed
@@ -124,7 +135,6 @@ internal sealed class LeadPlanWrites(SyncStateWriter states, CrmSyncOptions opti
             current[record.CrmId] = record;
         }
 
-        var map = options.StageMapFor(provider);
         for (var i = 0; i < plans.Count; i++)
         {
             if (results[i] is not null)
@@ -133,7 +143,7 @@ internal sealed class LeadPlanWrites(SyncStateWriter states, CrmSyncOptions opti
             }
 
             var plan = plans[i];
-            var outcome = current.TryGetValue(plan.Record.CrmId, out var record) ? plan.OutcomeShownBy(record, map) : UncertainWriteOutcome.Unknown;
+            var outcome = current.TryGetValue(plan.Record.CrmId, out var record) ? plan.OutcomeShownBy(record) : UncertainWriteOutcome.Unknown;
             if (outcome == UncertainWriteOutcome.Landed)
             {
                 results[i] = new CrmWriteResult { CrmId = plan.Record.CrmId, Success = true, LastModifiedAt = record!.LastModifiedAt };

@@ -12,11 +12,18 @@ internal sealed partial record LeadSyncPlan
     /// precondition of every CRM write, so a CRM change since the read refuses it). With <paramref name="agreed"/> (the
     /// two sides already show the same value) nothing is written and the conflict settles with that value.
     /// </summary>
-    public static LeadSyncPlan ForDecision(LeadMemory lead, CrmRecord record, CrmSyncState state, string field, ConflictResolution resolution, bool agreed, CrmSyncOptions options)
+    /// <exception cref="CrmSyncFieldValueException">The field's value cannot be read or written.</exception>
+    public static LeadSyncPlan ForDecision(LeadMemory lead, CrmRecord record, CrmSyncState state, string field, ConflictResolution resolution, bool agreed, ConnectionFieldMap fields)
     {
-        var map = options.StageMapFor(record.Provider);
-        var leadValues = LeadFieldMapper.FromLead(lead);
-        var crmValues = LeadFieldMapper.FromCrm(record, map, out _);
+        var options = fields.Options;
+        var errors = new List<CrmSyncFieldValueException>();
+        var leadValues = fields.FromLead(lead, errors);
+        var crmValues = fields.FromCrm(record, out _, errors);
+        if (errors.FirstOrDefault(e => e.Field == field) is { } unreadable)
+        {
+            throw unreadable;
+        }
+
         var ariaValue = leadValues.GetValueOrDefault(field);
         var crmValue = crmValues.GetValueOrDefault(field);
         var resolved = agreed || resolution == ConflictResolution.CrmWins ? crmValue : ariaValue;
@@ -29,7 +36,12 @@ internal sealed partial record LeadSyncPlan
         }
         else if (!agreed && resolution == ConflictResolution.AriaWins)
         {
-            crmFields = LeadFieldMapper.ToCrmFields(leadValues, [field], record, map);
+            crmFields = fields.ToCrmFields(leadValues, [field], record, errors);
+            if (errors.FirstOrDefault(e => e.Field == field) is { } unwritable)
+            {
+                throw unwritable;
+            }
+
             if (crmFields.Count > 0)
             {
                 toCrm[field] = resolved;
@@ -53,6 +65,7 @@ internal sealed partial record LeadSyncPlan
             Baseline = state.BaseSnapshot,
             CrmValues = crmValues,
             Decided = [field],
+            Fields = fields,
             Decision = new ConflictDecision(field, resolution, resolved, ariaValue, crmValue),
         };
     }

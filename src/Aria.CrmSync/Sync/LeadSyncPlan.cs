@@ -50,15 +50,38 @@ internal sealed partial record LeadSyncPlan
     /// <summary>Gets the fields whose outcome the merge decided (everything but skipped fields and open conflicts).</summary>
     public required IReadOnlyCollection<string> Decided { get; init; }
 
+    /// <summary>Gets the connection's fields and their translation (the default fields, and its catalogue's custom fields).</summary>
+    public required ConnectionFieldMap Fields { get; init; }
+
+    /// <summary>
+    /// Gets the fields of this lead that could not be synced, each a <see cref="CrmSyncFieldValueException"/> (a value
+    /// that is not of its field's type, a picklist value without a mapping, an amount in another currency, a value the CRM
+    /// would refuse). Those fields are left as they are (their base is kept) while the others sync; the lead then fails
+    /// with the first (<see cref="LeadPlanExecutor"/>), so it is retried like any failure.
+    /// </summary>
+    public IReadOnlyList<CrmSyncFieldValueException> FieldErrors { get; init; } = [];
+
     public bool ChangesSomething => ToLead.Count > 0 || CrmFields.Count > 0 || Conflicts.Count > 0 || Deferred.Count > 0 || Decision is not null;
 
+    /// <summary>The plan of the four default fields (no catalogue).</summary>
     public static LeadSyncPlan Create(LeadMemory lead, CrmRecord record, CrmSyncState state, SyncDirection direction, CrmSyncOptions options, DateTimeOffset now)
+        => Create(lead, record, state, direction, ConnectionFieldMap.Default(options, record.Provider), now);
+
+    public static LeadSyncPlan Create(LeadMemory lead, CrmRecord record, CrmSyncState state, SyncDirection direction, ConnectionFieldMap fields, DateTimeOffset now)
     {
-        var map = options.StageMapFor(record.Provider);
-        var leadValues = LeadFieldMapper.FromLead(lead);
-        var crmValues = LeadFieldMapper.FromCrm(record, map, out var unknownStage);
+        var options = fields.Options;
+        var errors = new List<CrmSyncFieldValueException>();
+        var leadValues = fields.FromLead(lead, errors);
+        var crmValues = fields.FromCrm(record, out var unknownStage, errors);
+        foreach (var error in errors)
+        {
+            // Not comparable: skipped by the merge, its base kept, so nothing is written for it and it is read again next time.
+            leadValues.Remove(error.Field);
+            crmValues.Remove(error.Field);
+        }
+
         var baseline = EffectiveBase(state, leadValues, crmValues);
-        var merge = ThreeWayMerge.Merge(baseline, leadValues, crmValues, LeadFields.Synced, options.RuleFor);
+        var merge = ThreeWayMerge.Merge(baseline, leadValues, crmValues, fields.Fields, fields.RuleFor);
 
         // A pull leaves lead-only changes where they are: they stay pending, and their base is not advanced.
         var toCrm = new Dictionary<string, string?>(merge.ToCrm, StringComparer.Ordinal);
@@ -89,8 +112,23 @@ internal sealed partial record LeadSyncPlan
             afterLeadWrite[field] = value;
         }
 
-        var crmFields = toCrm.Count > 0 ? LeadFieldMapper.ToCrmFields(afterLeadWrite, toCrm.Keys, record, map) : [];
-        var conflicts = merge.Conflicts.Select(f => new SyncConflict
+        var crmFields = toCrm.Count > 0 ? fields.ToCrmFields(afterLeadWrite, toCrm.Keys, record, errors) : [];
+        foreach (var error in errors.Where(e => toCrm.ContainsKey(e.Field)))
+        {
+            // Cannot be written (no CRM value in the map, another currency, a value the CRM would refuse): not pushed, base kept.
+            toCrm.Remove(error.Field);
+            if (baseline.TryGetValue(error.Field, out var oldBase))
+            {
+                newBase[error.Field] = oldBase;
+            }
+            else
+            {
+                newBase.Remove(error.Field);
+            }
+        }
+
+        var failed = errors.Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
+        var conflicts = merge.Conflicts.Where(f => !failed.Contains(f.Field)).Select(f => new SyncConflict
         {
             Field = f.Field,
             AriaValue = f.LeadValue,
@@ -119,7 +157,9 @@ internal sealed partial record LeadSyncPlan
             UnknownStage = unknownStage,
             Baseline = baseline,
             CrmValues = crmValues,
-            Decided = merge.Fields.Where(f => f.Outcome is not (FieldOutcome.Skipped or FieldOutcome.ConflictOpen)).Select(f => f.Field).ToList(),
+            Decided = merge.Fields.Where(f => f.Outcome is not (FieldOutcome.Skipped or FieldOutcome.ConflictOpen) && !failed.Contains(f.Field)).Select(f => f.Field).ToList(),
+            Fields = fields,
+            FieldErrors = errors,
         };
     }
 
@@ -187,7 +227,7 @@ internal sealed partial record LeadSyncPlan
     /// </summary>
     public CrmSyncState Claim(CrmSyncState current, DateTimeOffset now)
     {
-        var leadValues = LeadFieldMapper.FromLead(Lead);
+        var leadValues = Fields.FromLead(Lead);
         var pending = current.PendingChanges.Where(p => !(p.Unconfirmed && Decided.Contains(p.Field))).ToList();
         foreach (var (field, value) in ToLead.Concat(ToCrm))
         {
@@ -269,9 +309,9 @@ internal sealed partial record LeadSyncPlan
     /// every value from before and was not modified since the plan read it; otherwise (a person changed it meanwhile)
     /// <see cref="UncertainWriteOutcome.Unknown"/>, and the write stays unconfirmed.
     /// </summary>
-    public UncertainWriteOutcome OutcomeShownBy(CrmRecord current, CrmStageMap map)
+    public UncertainWriteOutcome OutcomeShownBy(CrmRecord current)
     {
-        var values = LeadFieldMapper.FromCrm(current, map, out _);
+        var values = Fields.FromCrm(current, out _);
         if (ToCrm.All(kv => string.Equals(values.GetValueOrDefault(kv.Key), kv.Value, StringComparison.Ordinal)))
         {
             return UncertainWriteOutcome.Landed;

@@ -8,7 +8,7 @@ namespace Aria.CrmSync.Sync;
 /// Single-lead sync: the three-way merge of a lead and its CRM record run through the write protocol, and the full sync
 /// (fields, queued notes, activities) of a manual sync or a retry.
 /// </summary>
-internal sealed class LeadSynchronizer(LeadLoader loader, ILeadMemoryStore leads, ISyncStateStore states, SyncStateWriter stateWriter, ICrmAuditService audit, LeadPlanExecutor executor, LeadNotePusher noteOutbox, ActivityPuller activities, SyncFailures failures, SyncEngineEnvironment env)
+internal sealed class LeadSynchronizer(LeadLoader loader, ILeadMemoryStore leads, ISyncStateStore states, SyncStateWriter stateWriter, ICrmAuditService audit, LeadPlanExecutor executor, LeadNotePusher noteOutbox, ActivityPuller activities, SyncFailures failures, ConnectionFields fields, SyncEngineEnvironment env)
 {
     private readonly LeadLoader _loader = loader;
     private readonly ILeadMemoryStore _leads = leads;
@@ -19,6 +19,7 @@ internal sealed class LeadSynchronizer(LeadLoader loader, ILeadMemoryStore leads
     private readonly LeadNotePusher _noteOutbox = noteOutbox;
     private readonly ActivityPuller _activities = activities;
     private readonly SyncFailures _failures = failures;
+    private readonly ConnectionFields _fields = fields;
     private readonly CrmSyncOptions _options = env.Options;
     private readonly TimeProvider _time = env.Time;
     private readonly ILogger _logger = env.Logger;
@@ -130,7 +131,7 @@ internal sealed class LeadSynchronizer(LeadLoader loader, ILeadMemoryStore leads
                     ?? throw new CrmSyncNotFoundException(_providers.TryGet(ctx.Provider, out var descriptor) ? descriptor.RecordName : $"{ctx.Provider.Value} record", ctx.CrmId);
 
                 var now = _time.GetUtcNow();
-                var plan = LeadSyncPlan.Create(lead, record, state, direction, _options, now);
+                var plan = LeadSyncPlan.Create(lead, record, state, direction, _fields.For(ctx.Connection), now);
                 if (plan.UnknownStage is not null)
                 {
                     Log.UnknownStage(_logger, ctx.Provider, plan.UnknownStage, ctx.CrmId);
@@ -150,6 +151,12 @@ internal sealed class LeadSynchronizer(LeadLoader loader, ILeadMemoryStore leads
                         var pushed = plan.CrmFields.Count > 0 ? new Dictionary<string, string?>(plan.ToCrm, StringComparer.Ordinal) : [];
                         _telemetry.OperationCompleted(operation, ctx.Provider, true, Stopwatch.GetElapsedTime(started));
                         Log.SyncSucceeded(_logger, operation, lead.Id, ctx.Provider, changes.Count, pushed.Count, plan.Conflicts.Count);
+                        if (outcome.FieldFailure is { } fieldFailure)
+                        {
+                            // The other fields synced; the failed ones are named in the error and retried.
+                            return fieldFailure with { Changes = changes, Pushed = pushed, Conflicts = plan.Conflicts };
+                        }
+
                         return new SyncResult
                         {
                             LeadMemoryId = lead.Id,

@@ -54,4 +54,5 @@ internal sealed class SyncEngineEnvironment
 /// <param name="Failures">Failure recording.</param>
 /// <param name="Activities">The activity puller (its mapping and quarantine audit).</param>
 /// <param name="Env">The shared environment.</param>
-internal sealed record ConnectionRunParts(ILeadMemoryStore Leads, ISyncStateStore States, SyncStateWriter StateWriter, ICrmAuditService Audit, LeadPlanExecutor Executor, NoteSender Notes, SyncFailures Failures, ActivityPuller Activities, SyncEngineEnvironment Env);
+/// <param name="Fields">The connections' fields (<see cref="ConnectionFields.For"/>).</param>
+internal sealed record ConnectionRunParts(ILeadMemoryStore Leads, ISyncStateStore States, SyncStateWriter StateWriter, ICrmAuditService Audit, LeadPlanExecutor Executor, NoteSender Notes, SyncFailures Failures, ActivityPuller Activities, SyncEngineEnvironment Env, ConnectionFields Fields);

@@ -1,3 +1,4 @@
+using Aria.CrmSync.Fields;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -11,7 +12,11 @@ internal static class SyncEngineRegistration
         services.TryAddSingleton<SyncEngineEnvironment>();
         services.TryAddSingleton(sp => new SyncStateWriter(sp.GetRequiredService<ISyncStateStore>(), Env(sp).Options, Env(sp).Time, Env(sp).Logger));
         services.TryAddSingleton(sp => new SyncFailures(sp.GetRequiredService<SyncStateWriter>(), sp.GetRequiredService<ICrmAuditService>(), Env(sp).Options, Env(sp).Retry, Env(sp).Time, Env(sp).Telemetry, Env(sp).Providers, Env(sp).Logger));
-        services.TryAddSingleton(sp => new LeadPlanWrites(sp.GetRequiredService<SyncStateWriter>(), Env(sp).Options, Env(sp).Logger));
+        services.TryAddSingleton(sp => new ConnectionFields(
+            Env(sp),
+            sp.GetService<CrmFieldMetadataCache>() ?? new CrmFieldMetadataCache(Env(sp).Time, new CrmFieldCatalogOptions().MetadataCacheDuration),
+            sp.GetService<ICrmFieldCatalogResolver>()));
+        services.TryAddSingleton(sp => new LeadPlanWrites(sp.GetRequiredService<SyncStateWriter>(), sp.GetRequiredService<ConnectionFields>(), Env(sp).Logger));
         services.TryAddSingleton(sp => new LeadPlanExecutor(sp.GetRequiredService<ILeadMemoryStore>(), sp.GetRequiredService<SyncStateWriter>(), sp.GetRequiredService<ICrmAuditService>(), sp.GetRequiredService<LeadPlanWrites>(), sp.GetRequiredService<SyncFailures>(), Env(sp).Telemetry, Env(sp).Logger));
         services.TryAddSingleton(sp => new NoteSender(sp.GetRequiredService<SyncStateWriter>(), sp.GetRequiredService<ICrmAuditService>(), sp.GetRequiredService<SyncFailures>(), Env(sp).Options, Env(sp).Time));
         services.TryAddSingleton<LeadLoader>();

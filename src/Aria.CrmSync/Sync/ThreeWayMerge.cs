@@ -1,3 +1,5 @@
+using Aria.CrmSync.Fields;
+
 namespace Aria.CrmSync.Sync;
 
 /// <summary>What happened to one field in a three-way comparison.</summary>
@@ -63,6 +65,20 @@ internal static class ThreeWayMerge
         IReadOnlyDictionary<string, string?> crm,
         IEnumerable<string> fields,
         Func<string, ConflictResolution> ruleFor)
+        => Merge(baseline, lead, crm, fields, field => FieldRule.FromResolution(ruleFor(field)));
+
+    /// <summary>
+    /// The merge with each field's direction and conflict rule. A one-way field mirrors its source: a CRM → lead only
+    /// field (<see cref="SyncDirection.Pull"/>) takes the CRM value whenever the two differ, a lead → CRM only field
+    /// (<see cref="SyncDirection.Push"/>) writes the lead value whenever they differ; neither has conflicts. The "unless
+    /// blank" rules settle a conflict for the named side unless its value is blank, then for the other side.
+    /// </summary>
+    public static MergeResult Merge(
+        IReadOnlyDictionary<string, string?> baseline,
+        IReadOnlyDictionary<string, string?> lead,
+        IReadOnlyDictionary<string, string?> crm,
+        IEnumerable<string> fields,
+        Func<string, FieldRule> ruleFor)
     {
         var results = new List<FieldMerge>();
         var toLead = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -88,6 +104,16 @@ internal static class ThreeWayMerge
 
             var leadChanged = baseKnown ? !string.Equals(l, b, StringComparison.Ordinal) : l is not null;
             var crmChanged = baseKnown ? !string.Equals(c, b, StringComparison.Ordinal) : c is not null;
+            var fieldRule = ruleFor(field);
+            if (fieldRule.Direction == SyncDirection.Pull)
+            {
+                leadChanged = false; // the CRM is the source: the lead mirrors it
+            }
+            else if (fieldRule.Direction == SyncDirection.Push)
+            {
+                crmChanged = false; // the lead is the source: the CRM mirrors it
+                leadChanged = true;
+            }
 
             if (!leadChanged)
             {
@@ -103,7 +129,14 @@ internal static class ThreeWayMerge
             }
             else
             {
-                var rule = ruleFor(field);
+                var rule = fieldRule.Rule switch
+                {
+                    CrmFieldConflictRule.AriaWins => ConflictResolution.AriaWins,
+                    CrmFieldConflictRule.Manual => ConflictResolution.Manual,
+                    CrmFieldConflictRule.CrmWinsUnlessBlank => c is null ? ConflictResolution.AriaWins : ConflictResolution.CrmWins,
+                    CrmFieldConflictRule.AriaWinsUnlessBlank => l is null ? ConflictResolution.CrmWins : ConflictResolution.AriaWins,
+                    _ => ConflictResolution.CrmWins,
+                };
                 switch (rule)
                 {
                     case ConflictResolution.AriaWins:

@@ -32,7 +32,7 @@ public sealed class UncertainWriteOutcomeTests
         var plan = PushPlan();
         var after = plan.Record with { Amount = 2000m, CloseDate = new DateOnly(2026, 7, 31), LastModifiedAt = Now };
 
-        Assert.Equal(UncertainWriteOutcome.Landed, plan.OutcomeShownBy(after, CrmStageMap.For(CrmProvider.Salesforce)));
+        Assert.Equal(UncertainWriteOutcome.Landed, plan.OutcomeShownBy(after));
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class UncertainWriteOutcomeTests
     {
         var plan = PushPlan();
 
-        Assert.Equal(UncertainWriteOutcome.NotLanded, plan.OutcomeShownBy(plan.Record, CrmStageMap.For(CrmProvider.Salesforce)));
+        Assert.Equal(UncertainWriteOutcome.NotLanded, plan.OutcomeShownBy(plan.Record));
     }
 
     [Fact]
@@ -51,16 +51,15 @@ public sealed class UncertainWriteOutcomeTests
         var plan = PushPlan();
         var after = plan.Record with { Name = "Acme Ltd", LastModifiedAt = Now };
 
-        Assert.Equal(UncertainWriteOutcome.Unknown, plan.OutcomeShownBy(after, CrmStageMap.For(CrmProvider.Salesforce)));
+        Assert.Equal(UncertainWriteOutcome.Unknown, plan.OutcomeShownBy(after));
     }
 
     [Fact]
     public void SomeWrittenValuesShown_OrANewValue_Unknown()
     {
         var plan = PushPlan();
-        var map = CrmStageMap.For(CrmProvider.Salesforce);
 
-        Assert.Equal(UncertainWriteOutcome.Unknown, plan.OutcomeShownBy(plan.Record with { Amount = 2000m, LastModifiedAt = Now }, map));
-        Assert.Equal(UncertainWriteOutcome.Unknown, plan.OutcomeShownBy(plan.Record with { Amount = 5000m, CloseDate = new DateOnly(2026, 7, 31), LastModifiedAt = Now }, map));
+        Assert.Equal(UncertainWriteOutcome.Unknown, plan.OutcomeShownBy(plan.Record with { Amount = 2000m, LastModifiedAt = Now }));
+        Assert.Equal(UncertainWriteOutcome.Unknown, plan.OutcomeShownBy(plan.Record with { Amount = 5000m, CloseDate = new DateOnly(2026, 7, 31), LastModifiedAt = Now }));
     }
 }

@@ -115,6 +115,26 @@ internal static class SfJson
                 return (values, id, hasId, new SfError("INVALID_FIELD", $"No such column '{name}' on sobject of type {obj.Name}"));
             }
 
+            // A checkbox takes true/false, or 1/0 ("Boolean fields have one of these values: true (or 1), or false (or 0)":
+            // Object Reference, Primitive Data Types,
+            // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/primitive_data_types.htm).
+            // Another number is a value the field's type does not support: that record fails with
+            // INVALID_TYPE_ON_FIELD_IN_RECORD (Salesforce Help, Fixing Import Error: INVALID_TYPE_ON_FIELD_IN_RECORD, "importing
+            // a value of 2 into a checkbox field", https://help.salesforce.com/s/articleView?id=000390015). No public page shows
+            // the REST body; it takes the documented per-record error shape (statusCode, message, fields) with the
+            // "<Label>: value not of required type: <value>" message of Salesforce's other per-field errors.
+            if (field.Type == SfFieldType.Boolean && node is JsonValue number && number.GetValueKind() == JsonValueKind.Number)
+            {
+                var text = number.ToJsonString();
+                if (text is not ("0" or "1"))
+                {
+                    return (values, id, hasId, new SfError("INVALID_TYPE_ON_FIELD_IN_RECORD", $"{field.Label}: value not of required type: {text}", [field.Name]));
+                }
+
+                values[field.Name] = text == "1";
+                continue;
+            }
+
             if (!SfValues.TryCoerce(field, node, fromJson: true, out var value, out var error))
             {
                 throw new SfRequestException(400, "JSON_PARSER_ERROR", error + " at [line:1, column:1]");

@@ -19,7 +19,8 @@ internal sealed partial class HubSpotGateway
     public async IAsyncEnumerable<CrmChangePage> GetChangesAsync(CrmConnection connection, CrmCursor? since, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await foreach (var (items, cursor) in StreamAsync(connection, "deals", DealProperties, since, cancellationToken).ConfigureAwait(false))
+        var properties = ReadProperties(RecordFieldsOf(connection));
+        await foreach (var (items, cursor) in StreamAsync(connection, "deals", properties, since, cancellationToken).ConfigureAwait(false))
         {
             var records = await ToRecordsAsync(connection, items, cancellationToken).ConfigureAwait(false);
             yield return new CrmChangePage(records, cursor, []) { MayLag = true }; // search sees writes late

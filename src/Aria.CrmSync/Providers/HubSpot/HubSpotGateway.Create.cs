@@ -26,7 +26,7 @@ internal sealed partial class HubSpotGateway : ICrmRecordCreator
             throw new CrmSyncValidationException("A HubSpot deal needs a stage (dealstage).", CrmFields.Stage, CrmProvider.HubSpot);
         }
 
-        var properties = ToProperties(new CrmRecordUpdate { CrmId = "(new)", Fields = fields });
+        var properties = ToProperties(new CrmRecordUpdate { CrmId = "(new)", Fields = fields }, RecordFieldsOf(connection));
         properties.TryAdd("pipeline", "default");
         var response = await CallAsync(
             connection,

@@ -20,12 +20,28 @@ internal sealed partial class HubSpotGateway
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(updates);
+        var custom = RecordFieldsOf(connection);
         var prepared = new List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)>(updates.Count);
         for (var i = 0; i < updates.Count; i++)
         {
             var update = updates[i] ?? throw new CrmSyncValidationException($"Update {i} is null.", nameof(updates), CrmProvider.HubSpot);
             RequireId(update.CrmId, nameof(CrmRecordUpdate.CrmId));
-            prepared.Add((i, update, ToProperties(update)));
+            prepared.Add((i, update, ToProperties(update, custom)));
+        }
+
+        // Preconditions on custom properties compare by the properties' types (cached property metadata).
+        var compared = custom.Where(c => updates.Any(u => u.IfUnmodifiedSince is not null && u.ExpectedValues?.ContainsKey(c) == true)).ToList();
+        Fields.CrmObjectMetadata? metadata = null;
+        if (compared.Count > 0)
+        {
+            try
+            {
+                metadata = await _recordFields.MetadataAsync(connection, compared, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CrmSyncException ex)
+            {
+                throw CrmWriteFailure.RethrowNothingWritten(ex);
+            }
         }
 
         var results = new CrmWriteResult?[updates.Count];
@@ -36,7 +52,7 @@ internal sealed partial class HubSpotGateway
             {
                 try
                 {
-                    await UpdateChunkAsync(connection, chunk, results, nothingWrittenYet: done == 0, cancellationToken).ConfigureAwait(false);
+                    await UpdateChunkAsync(connection, chunk, results, nothingWrittenYet: done == 0, new(compared, metadata), cancellationToken).ConfigureAwait(false);
                     done += chunk.Count;
                 }
                 catch (CrmSyncException ex) when (done > 0 && CrmWriteFailure.NotProcessed(ex))
@@ -57,7 +73,7 @@ internal sealed partial class HubSpotGateway
         return results.Select((r, i) => r ?? new CrmWriteResult { CrmId = updates[i].CrmId, Success = false, ErrorCode = "NO_RESULT", ErrorMessage = "HubSpot returned no result for the update", IsTransient = true, Outcome = CrmWriteOutcome.Unknown }).ToList();
     }
 
-    private async Task UpdateChunkAsync(CrmConnection connection, List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)> chunk, CrmWriteResult?[] results, bool nothingWrittenYet, CancellationToken cancellationToken)
+    private async Task UpdateChunkAsync(CrmConnection connection, List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)> chunk, CrmWriteResult?[] results, bool nothingWrittenYet, ComparedProperties compared, CancellationToken cancellationToken)
     {
         var needsStage = chunk.Any(c => c.Properties.ContainsKey("dealstage"));
         Dictionary<string, HubSpotObjectData>? current = null;
@@ -66,7 +82,8 @@ internal sealed partial class HubSpotGateway
         {
             if (needsStage || chunk.Any(c => c.Update.IfUnmodifiedSince is not null))
             {
-                var read = await BatchReadAsync(connection, "deals", chunk.Select(c => c.Update.CrmId).ToList(), PreconditionProperties, cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<string> properties = compared.Names.Count == 0 ? PreconditionProperties : [.. PreconditionProperties.Union(compared.Names, StringComparer.Ordinal)];
+                var read = await BatchReadAsync(connection, "deals", chunk.Select(c => c.Update.CrmId).ToList(), properties, cancellationToken).ConfigureAwait(false);
                 current = read.ToDictionary(d => d.Id, StringComparer.Ordinal);
             }
 
@@ -95,6 +112,14 @@ internal sealed partial class HubSpotGateway
                 results[index] = Failed(update.CrmId, CrmWriteResult.PreconditionFailed,
                     $"HubSpot deal {update.CrmId} was modified at {HubSpotJson.FormatTime(modified)}, after {HubSpotJson.FormatTime(since)}", transient: false) with
                 { LastModifiedAt = modified };
+                continue;
+            }
+
+            if (update.IfUnmodifiedSince is not null && deal is not null && ChangedProperty(deal, update.ExpectedValues, compared.Names, compared.Metadata) is { } changed)
+            {
+                results[index] = Failed(update.CrmId, CrmWriteResult.PreconditionFailed,
+                    $"HubSpot deal {update.CrmId}: the property {changed} no longer holds the value read; nothing was written", transient: false) with
+                { LastModifiedAt = deal.LastModified };
                 continue;
             }
 
@@ -202,6 +227,9 @@ internal sealed partial class HubSpotGateway
             ? values.EnumerateArray().Select(HubSpotJson.Text).OfType<string>().ToList()
             : [];
 
+    /// <summary>The custom properties compared in preconditions, and their metadata.</summary>
+    private sealed record ComparedProperties(IReadOnlyList<string> Names, Fields.CrmObjectMetadata? Metadata);
+
     private static CrmWriteResult Failed(string crmId, string code, string message, bool transient)
         => new() { CrmId = crmId, Success = false, ErrorCode = code, ErrorMessage = message, IsTransient = transient };
 
@@ -229,8 +257,8 @@ internal sealed partial class HubSpotGateway
         }
     }
 
-    /// <summary>Translates <see cref="CrmFields"/> to deal properties (an empty string clears a property).</summary>
-    private static Dictionary<string, string> ToProperties(CrmRecordUpdate update)
+    /// <summary>Translates <see cref="CrmFields"/> and the connection's custom properties to deal properties (an empty string clears a property).</summary>
+    private static Dictionary<string, string> ToProperties(CrmRecordUpdate update, IReadOnlyList<string> custom)
     {
         var properties = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (field, value) in update.Fields ?? throw new CrmSyncValidationException($"The update of {update.CrmId} has no fields.", nameof(CrmRecordUpdate.Fields), CrmProvider.HubSpot))
@@ -271,8 +299,11 @@ internal sealed partial class HubSpotGateway
                     }
 
                     break;
+                case var property when custom.Contains(property, StringComparer.Ordinal):
+                    properties[property] = value ?? string.Empty; // the engine's wire text (CrmFieldValues.FormatCrm); "" clears
+                    break;
                 default:
-                    throw new CrmSyncValidationException($"'{field}' is not a field the HubSpot gateway writes (use CrmFields names).", field, CrmProvider.HubSpot);
+                    throw new CrmSyncValidationException($"'{field}' is not a field the HubSpot gateway writes (use CrmFields names or the connection's RecordFields).", field, CrmProvider.HubSpot);
             }
         }
 

@@ -47,6 +47,7 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
     {
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _recordFields = new CrmRecordFields(this, time);
         _searchGate = new CrmRateGate(
             CrmProvider.HubSpot,
             c => PacedSearchLimits(options.Get(c.OptionsName).SearchRequestsPerSecond),
@@ -103,7 +104,7 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
         ArgumentNullException.ThrowIfNull(connection);
         RequireId(crmId, nameof(crmId));
         var paths = Paths(connection);
-        var path = $"{paths.Object("deals", crmId)}?properties={string.Join(',', DealProperties)}&archived=false";
+        var path = $"{paths.Object("deals", crmId)}?properties={string.Join(',', ReadProperties(RecordFieldsOf(connection)))}&archived=false";
         var response = await CallAsync(connection, HttpMethod.Get, path, null, "deals.get", idempotent: true, search: false, cancellationToken, HttpStatusCode.NotFound).ConfigureAwait(false);
         if (response.Status == HttpStatusCode.NotFound)
         {
@@ -124,7 +125,7 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
             RequireId(id, nameof(crmIds));
         }
 
-        var deals = await BatchReadAsync(connection, "deals", crmIds.Distinct(StringComparer.Ordinal).ToList(), DealProperties, cancellationToken).ConfigureAwait(false);
+        var deals = await BatchReadAsync(connection, "deals", crmIds.Distinct(StringComparer.Ordinal).ToList(), ReadProperties(RecordFieldsOf(connection)), cancellationToken).ConfigureAwait(false);
         return await ToRecordsAsync(connection, deals, cancellationToken).ConfigureAwait(false);
     }
 
@@ -180,16 +181,17 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
             return list;
         }
 
+        var custom = RecordFieldsOf(connection);
         var pipelines = await PipelinesAsync(connection, deals.Where(d => !string.IsNullOrEmpty(d["dealstage"])).Select(d => (d["pipeline"], d["dealstage"]!)).ToList(), cancellationToken).ConfigureAwait(false);
         foreach (var deal in deals)
         {
-            list.Add(ToRecord(connection, deal, pipelines));
+            list.Add(ToRecord(connection, deal, pipelines, custom));
         }
 
         return list;
     }
 
-    private CrmRecord ToRecord(CrmConnection connection, HubSpotObjectData deal, HubSpotPipelineSet pipelines)
+    private CrmRecord ToRecord(CrmConnection connection, HubSpotObjectData deal, HubSpotPipelineSet pipelines, IReadOnlyList<string> custom)
     {
         var stageId = string.IsNullOrEmpty(deal["dealstage"]) ? null : deal["dealstage"];
         var stage = stageId is null ? null : pipelines.Find(deal["pipeline"], stageId);
@@ -230,6 +232,7 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
             IsWon = stage?.IsWon ?? ParseBool(deal["hs_is_closed_won"]),
             LastModifiedAt = deal.LastModified,
             IsDeleted = deal.Archived,
+            Fields = custom.Count == 0 ? new Dictionary<string, string?>() : ReadRecordFields(deal, custom),
             Metadata = metadata,
         };
     }

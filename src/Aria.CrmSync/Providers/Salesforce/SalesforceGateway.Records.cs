@@ -12,22 +12,21 @@ internal sealed partial class SalesforceGateway
     internal static readonly string[] OpportunityFields =
         ["Id", "Name", "StageName", "Amount", "CloseDate", "IsClosed", "IsWon", "Probability", "ForecastCategoryName", "AccountId", "OwnerId", "LastModifiedDate", "SystemModstamp", "IsDeleted"];
 
-    private static readonly string OpportunityFieldList = string.Join(',', OpportunityFields);
-
-    private static readonly string OpportunitySelect = $"SELECT {string.Join(", ", OpportunityFields)} FROM Opportunity";
-
     public async Task<CrmRecord?> GetRecordAsync(CrmConnection connection, string crmId, CancellationToken cancellationToken = default)
     {
         var id = SalesforceIds.Require(crmId, nameof(crmId));
+        var custom = RecordFieldsOf(connection);
         var call = Begin(connection);
-        var response = await GetAsync(call, call.Data($"sobjects/Opportunity/{id}?fields={OpportunityFieldList}"), Endpoints.SObjectGet, cancellationToken, HttpStatusCode.NotFound).ConfigureAwait(false);
+        var relative = $"sobjects/Opportunity/{id}?fields={string.Join(',', ReadFields(custom))}";
+        RequireUriFits(connection, relative, custom.Count);
+        var response = await GetAsync(call, call.Data(relative), Endpoints.SObjectGet, cancellationToken, HttpStatusCode.NotFound).ConfigureAwait(false);
         if (response.Status == HttpStatusCode.NotFound)
         {
             return null;
         }
 
         using var document = response.Json(Salesforce);
-        var record = ToRecord(SalesforceJson.Object(document.RootElement, Endpoints.SObjectGet, "the record"), Endpoints.SObjectGet);
+        var record = ToRecord(SalesforceJson.Object(document.RootElement, Endpoints.SObjectGet, "the record"), Endpoints.SObjectGet, custom);
         return record.IsDeleted ? null : record;
     }
 
@@ -55,15 +54,17 @@ internal sealed partial class SalesforceGateway
             return [];
         }
 
+        var custom = RecordFieldsOf(connection);
+        var fields = ReadFields(custom);
         var call = Begin(connection);
         var records = new List<CrmRecord>(ids.Count);
         foreach (var chunk in ids.Chunk(CollectionsReadLimit))
         {
-            foreach (var row in await RetrieveAsync(call, chunk, OpportunityFields, cancellationToken).ConfigureAwait(false))
+            foreach (var row in await RetrieveAsync(call, chunk, fields, cancellationToken).ConfigureAwait(false))
             {
                 if (row is { } value)
                 {
-                    var record = ToRecord(value, Endpoints.CollectionsRetrieve);
+                    var record = ToRecord(value, Endpoints.CollectionsRetrieve, custom);
                     if (!record.IsDeleted)
                     {
                         records.Add(record);
@@ -113,6 +114,9 @@ internal sealed partial class SalesforceGateway
     /// </summary>
     public async IAsyncEnumerable<CrmChangePage> GetChangesAsync(CrmConnection connection, CrmCursor? since, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var custom = RecordFieldsOf(connection);
+        var select = $"SELECT {string.Join(", ", ReadFields(custom))} FROM Opportunity";
+        ChangeRow Map(JsonElement row, string endpoint) => ToChangeRow(row, endpoint, custom);
         var call = Begin(connection);
         var position = since;
         if (position is { LastId: null } && call.Options.OverlapWindow > TimeSpan.Zero)
@@ -132,14 +136,15 @@ internal sealed partial class SalesforceGateway
             QueryPage<ChangeRow>? page;
             if (next is null)
             {
-                var soql = OpportunitySelect
+                var soql = select
                     + (position is null ? string.Empty : " WHERE " + Soql.After("SystemModstamp", position.Timestamp, position.LastId))
                     + " ORDER BY SystemModstamp ASC, Id ASC";
-                page = await QueryAsync(call, soql, all: true, ToChangeRow, cancellationToken).ConfigureAwait(false);
+                RequireUriFits(connection, "queryAll?q=" + Uri.EscapeDataString(soql), custom.Count);
+                page = await QueryAsync(call, soql, all: true, Map, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                page = await TryQueryMoreAsync(call, next, ToChangeRow, cancellationToken).ConfigureAwait(false);
+                page = await TryQueryMoreAsync(call, next, Map, cancellationToken).ConfigureAwait(false);
                 if (page is null)
                 {
                     if (++restarts > 3)
@@ -185,13 +190,14 @@ internal sealed partial class SalesforceGateway
         }
     }
 
-    private static ChangeRow ToChangeRow(JsonElement row, string endpoint)
+    private static ChangeRow ToChangeRow(JsonElement row, string endpoint, IReadOnlyList<string> custom)
     {
-        var record = ToRecord(row, endpoint);
+        var record = ToRecord(row, endpoint, custom);
         return new ChangeRow(record, record.LastModifiedAt ?? throw SalesforceJson.Unexpected(endpoint, "'SystemModstamp' is missing"));
     }
 
-    internal static CrmRecord ToRecord(JsonElement row, string endpoint)
+    /// <summary>Maps an Opportunity row, with the values of the <paramref name="custom"/> fields in <see cref="CrmRecord.Fields"/>.</summary>
+    internal static CrmRecord ToRecord(JsonElement row, string endpoint, IReadOnlyList<string> custom)
     {
         var metadata = new Dictionary<string, string?>(StringComparer.Ordinal);
         void Add(string key, string? value)
@@ -220,9 +226,12 @@ internal sealed partial class SalesforceGateway
             IsWon = SalesforceJson.Bool(row, "IsWon", endpoint),
             LastModifiedAt = SalesforceJson.DateTime(row, "SystemModstamp", endpoint),
             IsDeleted = SalesforceJson.Bool(row, "IsDeleted", endpoint) ?? false,
+            Fields = custom.Count == 0 ? EmptyFields : ReadRecordFields(row, custom, endpoint),
             Metadata = metadata,
         };
     }
+
+    private static readonly IReadOnlyDictionary<string, string?> EmptyFields = new Dictionary<string, string?>();
 
     private sealed record ChangeRow(CrmRecord Record, DateTimeOffset Modstamp);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Aria.CrmSync.Fields;
 using Aria.CrmSync.Gateways.Http;
 
 namespace Aria.CrmSync.Providers.Salesforce;
@@ -20,30 +21,56 @@ internal sealed partial class SalesforceGateway
     /// </summary>
     public async Task<IReadOnlyList<CrmWriteResult>> UpdateRecordsAsync(CrmConnection connection, IReadOnlyList<CrmRecordUpdate> updates, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(updates);
         if (updates.Count == 0)
         {
             return [];
         }
 
-        var bodies = new JsonObject[updates.Count];
+        var custom = RecordFieldsOf(connection);
         for (var i = 0; i < updates.Count; i++)
         {
             var update = updates[i] ?? throw new CrmSyncValidationException($"updates[{i}] is null.", $"updates[{i}]", Salesforce);
-            bodies[i] = ToPatchRecord(update, i);
+            RequireWritable(update, i, custom);
         }
 
         var call = Begin(connection);
         var results = new CrmWriteResult?[updates.Count];
 
-        // 1. Preconditions: refuse records changed since they were read. A failure here wrote nothing.
+        // 1. Custom fields' metadata (cached: their types decide the JSON values) and the preconditions: refuse records
+        //    changed since they were read. A failure here wrote nothing.
+        CrmObjectMetadata? metadata = null;
         try
         {
-            await CheckPreconditionsAsync(call, updates, results, cancellationToken).ConfigureAwait(false);
+            var used = CustomFieldsUsed(updates, custom);
+            if (used.Count > 0)
+            {
+                metadata = await _recordFields.MetadataAsync(connection, used, cancellationToken).ConfigureAwait(false);
+            }
+
+            await CheckPreconditionsAsync(call, updates, custom, metadata, results, cancellationToken).ConfigureAwait(false);
         }
         catch (CrmSyncException ex)
         {
             throw CrmWriteFailure.RethrowNothingWritten(ex);
+        }
+
+        // A value that is not of its field's type fails that record here (Salesforce would fail the whole request).
+        var bodies = new JsonObject?[updates.Count];
+        for (var i = 0; i < updates.Count; i++)
+        {
+            if (results[i] is null)
+            {
+                try
+                {
+                    bodies[i] = ToPatchRecord(updates[i], i, custom, metadata);
+                }
+                catch (CrmSyncFieldValueException ex)
+                {
+                    results[i] = new CrmWriteResult { CrmId = updates[i].CrmId, Success = false, ErrorCode = CrmSyncFieldValueException.ErrorCode, ErrorMessage = ex.Message };
+                }
+            }
         }
 
         // 2. The writes, 200 per call; each record succeeds or fails on its own.
@@ -54,7 +81,7 @@ internal sealed partial class SalesforceGateway
             var body = new JsonObject
             {
                 ["allOrNone"] = false,
-                ["records"] = new JsonArray([.. chunk.Select(i => (JsonNode?)bodies[i])]),
+                ["records"] = new JsonArray([.. chunk.Select(i => (JsonNode?)bodies[i]!)]),
             };
 
             // A PATCH of fixed values can be repeated safely: the resilience pipeline may retry it.
@@ -93,6 +120,10 @@ internal sealed partial class SalesforceGateway
             {
                 var i = chunk[k++];
                 results[i] = ToWriteResult(updates[i].CrmId, save, Endpoints.CollectionsUpdate);
+                if (results[i] is { Success: false, ErrorCode: { } code } && IsFieldMetadataError(code))
+                {
+                    _recordFields.Invalidate(connection); // the org's fields are not what the cached describe said
+                }
             }
         }
 
@@ -111,7 +142,7 @@ internal sealed partial class SalesforceGateway
     /// REST API Developer Guide, Conditional Request Headers,
     /// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api/intro_rest_conditional_requests.htm.)
     /// </summary>
-    private async Task CheckPreconditionsAsync(SalesforceCall call, IReadOnlyList<CrmRecordUpdate> updates, CrmWriteResult?[] results, CancellationToken cancellationToken)
+    private async Task CheckPreconditionsAsync(SalesforceCall call, IReadOnlyList<CrmRecordUpdate> updates, IReadOnlyList<string> custom, CrmObjectMetadata? metadata, CrmWriteResult?[] results, CancellationToken cancellationToken)
     {
         var conditional = Enumerable.Range(0, updates.Count).Where(i => updates[i].IfUnmodifiedSince is not null).ToList();
         var columns = new List<string> { "Id", "SystemModstamp" };
@@ -119,7 +150,7 @@ internal sealed partial class SalesforceGateway
         {
             foreach (var field in updates[i].ExpectedValues?.Keys ?? [])
             {
-                if (ColumnOf(field) is { } column && !columns.Contains(column, StringComparer.Ordinal))
+                if (ColumnOf(field, custom) is { } column && !columns.Contains(column, StringComparer.OrdinalIgnoreCase))
                 {
                     columns.Add(column);
                 }
@@ -148,7 +179,7 @@ internal sealed partial class SalesforceGateway
                 var modstamp = SalesforceJson.DateTime(row, "SystemModstamp", Endpoints.CollectionsRetrieve) ?? DateTimeOffset.MaxValue;
                 var changedField = TruncateToMilliseconds(modstamp) > TruncateToMilliseconds(update.IfUnmodifiedSince!.Value)
                     ? "SystemModstamp"
-                    : ChangedField(row, update.ExpectedValues);
+                    : ChangedField(row, update.ExpectedValues, custom, metadata);
                 if (changedField is not null)
                 {
                     SalesforceLog.PreconditionFailed(_logger, update.CrmId);
@@ -167,8 +198,11 @@ internal sealed partial class SalesforceGateway
         }
     }
 
-    /// <summary>The first written field whose current value differs from the value the engine read, or <see langword="null"/>.</summary>
-    private static string? ChangedField(JsonElement row, IReadOnlyDictionary<string, string?>? expected)
+    /// <summary>
+    /// The first written field whose current value differs from the value the engine read, or <see langword="null"/>.
+    /// Custom fields compare in canonical form by their describe type (<see cref="CrmRecordFields.SameValue"/>).
+    /// </summary>
+    private static string? ChangedField(JsonElement row, IReadOnlyDictionary<string, string?>? expected, IReadOnlyList<string> custom, CrmObjectMetadata? metadata)
     {
         if (expected is null)
         {
@@ -177,6 +211,17 @@ internal sealed partial class SalesforceGateway
 
         foreach (var (field, value) in expected)
         {
+            if (custom.Contains(field, StringComparer.Ordinal))
+            {
+                var current = FieldText(row, field, Endpoints.CollectionsRetrieve);
+                if (!CrmRecordFields.SameValue(Salesforce, field, metadata is null ? null : CrmRecordFields.Find(metadata, field), value, current))
+                {
+                    return field;
+                }
+
+                continue;
+            }
+
             var now = field switch
             {
                 CrmFields.Stage => SalesforceJson.String(row, "StageName", Endpoints.CollectionsRetrieve),
@@ -187,32 +232,68 @@ internal sealed partial class SalesforceGateway
             };
             if (!string.Equals(now, value, StringComparison.Ordinal))
             {
-                return ColumnOf(field);
+                return ColumnOf(field, custom);
             }
         }
 
         return null;
     }
 
-    private static string? ColumnOf(string field) => field switch
+    private static string? ColumnOf(string field, IReadOnlyList<string> custom) => field switch
     {
         CrmFields.Stage => "StageName",
         CrmFields.Name => "Name",
         CrmFields.Amount => "Amount",
         CrmFields.CloseDate => "CloseDate",
+        _ when custom.Contains(field, StringComparer.Ordinal) => field,
         _ => null,
     };
 
-    private static JsonObject ToPatchRecord(CrmRecordUpdate update, int index)
+    /// <summary>The custom fields the updates write, or compare in a precondition.</summary>
+    private static List<string> CustomFieldsUsed(IReadOnlyList<CrmRecordUpdate> updates, IReadOnlyList<string> custom)
+        => custom.Count == 0
+            ? []
+            : custom.Where(c => updates.Any(u => u.Fields.ContainsKey(c) || (u.IfUnmodifiedSince is not null && u.ExpectedValues?.ContainsKey(c) == true))).ToList();
+
+    /// <summary>Refuses, before any call, an update without an id or fields, or with a field that is neither a <see cref="CrmFields"/> name nor one of the connection's custom fields.</summary>
+    private static void RequireWritable(CrmRecordUpdate update, int index, IReadOnlyList<string> custom)
     {
-        var id = SalesforceIds.Require(update.CrmId, $"updates[{index}].CrmId");
+        SalesforceIds.Require(update.CrmId, $"updates[{index}].CrmId");
         if (update.Fields is null || update.Fields.Count == 0)
         {
             throw new CrmSyncValidationException($"updates[{index}] has no fields to write.", $"updates[{index}].Fields", Salesforce);
         }
 
-        var record = new JsonObject { ["attributes"] = new JsonObject { ["type"] = "Opportunity" }, ["id"] = id };
-        WriteFields(record, update.Fields, $"updates[{index}].Fields");
+        var standard = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (field, value) in update.Fields)
+        {
+            if (!custom.Contains(field, StringComparer.Ordinal))
+            {
+                standard[field] = value;
+            }
+        }
+
+        WriteFields(new JsonObject(), standard, $"updates[{index}].Fields"); // the standard fields' checks, before any call
+    }
+
+    /// <exception cref="CrmSyncFieldValueException">A custom field's value is not of the field's type.</exception>
+    private static JsonObject ToPatchRecord(CrmRecordUpdate update, int index, IReadOnlyList<string> custom, CrmObjectMetadata? metadata)
+    {
+        var record = new JsonObject { ["attributes"] = new JsonObject { ["type"] = "Opportunity" }, ["id"] = update.CrmId };
+        var standard = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (field, value) in update.Fields)
+        {
+            if (custom.Contains(field, StringComparer.Ordinal))
+            {
+                record[field] = ToJson(field, metadata is null ? null : CrmRecordFields.Find(metadata, field), value);
+            }
+            else
+            {
+                standard[field] = value;
+            }
+        }
+
+        WriteFields(record, standard, $"updates[{index}].Fields");
         return record;
     }
 
@@ -241,7 +322,7 @@ internal sealed partial class SalesforceGateway
                         : throw new CrmSyncValidationException($"{path} is not a yyyy-MM-dd date.", path, Salesforce);
                     break;
                 default:
-                    throw new CrmSyncValidationException($"{path}: the Salesforce gateway writes only stage, amount, close_date and name.", path, Salesforce);
+                    throw new CrmSyncValidationException($"{path}: the Salesforce gateway writes stage, amount, close_date, name and the connection's RecordFields.", path, Salesforce);
             }
         }
     }

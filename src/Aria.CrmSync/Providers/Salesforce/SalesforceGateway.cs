@@ -57,6 +57,7 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
         _registrations = registrations;
         _tokens = tokens;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _recordFields = new CrmRecordFields(this, time);
     }
 
     public CrmProvider Provider => Salesforce;

@@ -1,0 +1,96 @@
+using Aria.CrmSync.IntegrationTests.HubSpot.Gateway;
+using Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
+using Aria.CrmSync.Testing;
+
+namespace Aria.CrmSync.IntegrationTests.Fields;
+
+/// <summary>
+/// A gateway and its emulator over HTTP (Salesforce or HubSpot) with the custom fields of
+/// <see cref="CustomFieldRoundTripTests.Samples"/> defined, and a connection whose <see cref="CrmConnection.RecordFields"/> names them.
+/// </summary>
+internal sealed class CustomFieldCrm : IAsyncDisposable
+{
+    private readonly SfGatewayHost? _salesforce;
+    private readonly HubSpotGatewayHost? _hubSpot;
+
+    private CustomFieldCrm(CrmProvider provider, SfGatewayHost? salesforce, HubSpotGatewayHost? hubSpot, IReadOnlyList<string> extraFields)
+    {
+        Provider = provider;
+        _salesforce = salesforce;
+        _hubSpot = hubSpot;
+        var connection = salesforce?.Connection ?? hubSpot!.Connection;
+        Connection = connection with { RecordFields = [.. CustomFieldRoundTripTests.Samples.Select(s => s.Field.CrmFieldFor(provider)!), .. extraFields] };
+    }
+
+    public CrmProvider Provider { get; }
+
+    public CrmConnection Connection { get; }
+
+    public ICrmGateway Gateway => _salesforce?.Gateway ?? _hubSpot!.CrmGateway;
+
+    public CrmEmulator Emulator => (CrmEmulator?)_salesforce?.Emulator ?? _hubSpot!.Emulator;
+
+    public SalesforceOrg Org => _salesforce!.Org;
+
+    public HubSpotEmulator HubSpot => _hubSpot!.Emulator;
+
+    /// <summary>Gets the API calls the emulator answered so far.</summary>
+    public long ApiCalls => Emulator.Calls.ApiCalls;
+
+    /// <summary>The currency field of the provider (<c>CurrencyIsoCode</c>, <c>deal_currency_code</c>).</summary>
+    public string CurrencyField => Provider == CrmProvider.Salesforce ? "CurrencyIsoCode" : "deal_currency_code";
+
+    public static async Task<CustomFieldCrm> StartAsync(CrmProvider provider, IReadOnlyList<string>? currencies = null)
+    {
+        IReadOnlyList<string> extra = currencies is { Count: > 0 } ? [provider == CrmProvider.Salesforce ? "CurrencyIsoCode" : "deal_currency_code"] : [];
+        if (provider == CrmProvider.Salesforce)
+        {
+            var host = await SfGatewayHost.StartAsync(emulator: o =>
+            {
+                foreach (var sample in CustomFieldRoundTripTests.Samples)
+                {
+                    o.CustomFields.Add(sample.SalesforceField);
+                }
+
+                foreach (var currency in currencies ?? [])
+                {
+                    o.Currencies.Add(currency);
+                }
+            });
+            return new CustomFieldCrm(provider, host, null, extra);
+        }
+
+        var hubSpot = await HubSpotGatewayHost.StartAsync(emulatorOptions: o =>
+        {
+            foreach (var sample in CustomFieldRoundTripTests.Samples)
+            {
+                o.CustomProperties.Add(sample.HubSpotProperty);
+            }
+
+            foreach (var currency in currencies ?? [])
+            {
+                o.Currencies.Add(currency);
+            }
+        });
+        return new CustomFieldCrm(provider, null, hubSpot, extra);
+    }
+
+    /// <summary>Inserts records directly (not counted).</summary>
+    public List<string> Seed(int count)
+        => _salesforce is not null
+            ? _salesforce.Seed(count)
+            : [.. Enumerable.Range(0, count).Select(i => _hubSpot!.InsertDeal($"Deal {i:D4}", amount: "1000"))];
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_salesforce is not null)
+        {
+            await _salesforce.DisposeAsync();
+        }
+
+        if (_hubSpot is not null)
+        {
+            await _hubSpot.DisposeAsync();
+        }
+    }
+}
