@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Aria.CrmSync.ReliabilityTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Aria.CrmSync.ReliabilityTests.Contacts;
 
@@ -227,5 +228,111 @@ public sealed class StakeholderPullTests
 
             return typeId;
         }
+    }
+}
+
+/// <summary>
+/// The contact phase racing the host: a lead edited, unlinked or deleted between the contacts being read and the lead
+/// being written. An edit is kept and the contacts are written over it; an unlinked or deleted lead is skipped, never
+/// failed; only the lead written is audited.
+/// </summary>
+public sealed class StakeholderPullRaceTests
+{
+    [Theory]
+    [InlineData("salesforce")]
+    [InlineData("hubspot")]
+    public async Task ALeadEditedUnlinkedOrDeletedMeanwhile_IsReReadOrSkipped_NeverFailed(string providerName)
+    {
+        var provider = new CrmProvider(providerName);
+        await using var host = await EngineHost.StartAsync(stores: b => b.UseLeadMemoryStore<RacingLeadStore>());
+        var store = (RacingLeadStore)host.Leads;
+        var contact = provider == CrmProvider.Salesforce
+            ? host.Salesforce.Org.Insert("Contact", new Dictionary<string, object?> { ["LastName"] = "Lovelace" })
+            : host.HubSpot.InsertObject("contacts", new Dictionary<string, string?> { ["lastname"] = "Lovelace" }).Id;
+        foreach (var id in new[] { "lead-edited", "lead-unlinked", "lead-deleted" })
+        {
+            var (_, deal) = await host.AddLeadAsync(provider, id);
+            if (provider == CrmProvider.Salesforce)
+            {
+                host.Salesforce.Org.Insert("OpportunityContactRole", new Dictionary<string, object?> { ["OpportunityId"] = deal, ["ContactId"] = contact, ["Role"] = "Other" });
+            }
+            else
+            {
+                host.HubSpot.Associate("deals", deal, "contacts", contact);
+            }
+        }
+
+        Assert.True((await host.Sync.SyncConnectionAsync(EngineHost.User, provider)).Completed); // fields agreed, no contacts read
+        store.BeforeUpdate = async lead =>
+        {
+            switch (lead.Id)
+            {
+                case "lead-edited":
+                    await store.Inner.UpdateAsync((await store.Inner.GetAsync(lead.UserId, lead.Id))! with { CompanyName = "Renamed by the host" });
+                    break;
+                case "lead-unlinked":
+                    await store.Inner.UpdateAsync((await store.Inner.GetAsync(lead.UserId, lead.Id))! with { CrmProvider = null, CrmId = null });
+                    break;
+                case "lead-deleted":
+                    store.Delete(lead.Id);
+                    break;
+            }
+        };
+
+        var run = await host.Sync.SyncConnectionAsync(EngineHost.User, provider, new ConnectionSyncOptions { IncludeContacts = true });
+
+        Assert.True(run.Completed, run.Reason);
+        Assert.Empty(run.Failures);
+        Assert.Equal(1, run.StakeholdersUpdated);
+        var edited = (await host.Leads.GetAsync(EngineHost.User, "lead-edited"))!;
+        Assert.Equal(("Renamed by the host", contact), (edited.CompanyName, Assert.Single(edited.Stakeholders).Id)); // re-read, written over the edit
+        var unlinked = (await host.Leads.GetAsync(EngineHost.User, "lead-unlinked"))!;
+        Assert.Equal(((string?)null, 0), (unlinked.CrmId, unlinked.Stakeholders.Count));
+        Assert.Null(await host.Leads.GetAsync(EngineHost.User, "lead-deleted"));
+        var audit = await host.AuditAsync();
+        Assert.Equal(["lead-edited"], audit.Where(e => e.Details.TryGetProperty("operation", out var op) && op.GetString() == "pull_contacts").Select(e => e.LeadMemoryId));
+        Assert.DoesNotContain(audit, e => e.Operation == CrmAuditOperation.Error);
+    }
+
+    /// <summary>
+    /// The in-memory lead store with the host's hand in it: <see cref="BeforeUpdate"/> runs once per lead before the
+    /// engine's write lands (as a host writing the same row between the engine's read and write), and
+    /// <see cref="Delete"/> removes a lead as a host deleting the row in its own table would (the port has no delete).
+    /// </summary>
+    public sealed class RacingLeadStore : ILeadMemoryStore
+    {
+        private readonly HashSet<string> _deleted = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _raced = new(StringComparer.Ordinal);
+
+        public Storage.InMemory.InMemoryLeadMemoryStore Inner { get; } = new();
+
+        public Func<LeadMemory, Task>? BeforeUpdate { get; set; }
+
+        public void Delete(string leadId) => _deleted.Add(leadId);
+
+        public async ValueTask<LeadMemory?> GetAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default)
+            => _deleted.Contains(leadMemoryId) ? null : await Inner.GetAsync(userId, leadMemoryId, cancellationToken);
+
+        public async ValueTask<LeadMemory?> FindByCrmIdAsync(string userId, CrmProvider provider, string crmId, CancellationToken cancellationToken = default)
+            => await Inner.FindByCrmIdAsync(userId, provider, crmId, cancellationToken) is { } lead && !_deleted.Contains(lead.Id) ? lead : null;
+
+        public IAsyncEnumerable<LeadMemory> ListLinkedAsync(string userId, CrmProvider provider, CancellationToken cancellationToken = default)
+            => Inner.ListLinkedAsync(userId, provider, cancellationToken).Where(l => !_deleted.Contains(l.Id));
+
+        public ValueTask<LeadMemory> InsertAsync(LeadMemory lead, CancellationToken cancellationToken = default) => Inner.InsertAsync(lead, cancellationToken);
+
+        public async ValueTask<LeadMemory> UpdateAsync(LeadMemory lead, CancellationToken cancellationToken = default)
+        {
+            if (BeforeUpdate is { } race && _raced.Add(lead.Id))
+            {
+                await race(lead);
+            }
+
+            return _deleted.Contains(lead.Id) ? throw new CrmSyncNotFoundException("Lead memory", lead.Id) : await Inner.UpdateAsync(lead, cancellationToken);
+        }
+
+        public ValueTask<int> AddEventsAsync(IReadOnlyList<LeadEvent> events, CancellationToken cancellationToken = default) => Inner.AddEventsAsync(events, cancellationToken);
+
+        public IAsyncEnumerable<LeadEvent> GetEventsAsync(string userId, string leadMemoryId, CancellationToken cancellationToken = default) => Inner.GetEventsAsync(userId, leadMemoryId, cancellationToken);
     }
 }
