@@ -114,9 +114,7 @@ internal sealed partial class ConnectionRun
         var (contacts, problem) = StakeholderPull.Storable(pulled);
         if (problem is not null)
         {
-            var error = new CrmSyncDataException($"The CRM record's contacts cannot be stored: {problem}", $"{Serialization.WireValue.Format(Provider)} record {InboundCrmGateway.Shorten(lead.CrmId)}", Provider);
-            Log.ContactsNotStored(svc.Env.Logger, Provider, InboundCrmGateway.Shorten(lead.CrmId));
-            return Draft(lead, CrmAuditOperation.Error, new Dictionary<string, object?> { ["operation"] = StakeholderPull.Operation, ["code"] = error.Code, ["crm_id"] = lead.CrmId, ["quarantined"] = true }, error.Message);
+            return NotStored(lead, problem);
         }
 
         var current = lead;
@@ -137,6 +135,10 @@ internal sealed partial class ConnectionRun
             {
                 return null; // deleted meanwhile
             }
+            catch (CrmSyncValidationException ex)
+            {
+                return NotStored(lead, ex.Message); // beyond what the store accepts (a 16 MiB column): this lead only
+            }
             catch (CrmSyncConcurrencyException)
             {
                 var reread = await svc.Leads.GetAsync(lead.UserId, lead.Id, cancellationToken).ConfigureAwait(false);
@@ -150,6 +152,14 @@ internal sealed partial class ConnectionRun
         }
 
         return null; // written by others on every attempt: the next run reads the contacts again
+    }
+
+    /// <summary>The <c>error</c> entry of a lead whose contacts no store can hold; the lead is left as it is and the run goes on.</summary>
+    private CrmAuditEntry NotStored(LeadMemory lead, string problem)
+    {
+        var error = new CrmSyncDataException($"The CRM record's contacts cannot be stored: {problem}", $"{Serialization.WireValue.Format(Provider)} record {InboundCrmGateway.Shorten(lead.CrmId)}", Provider);
+        Log.ContactsNotStored(svc.Env.Logger, Provider, InboundCrmGateway.Shorten(lead.CrmId));
+        return Draft(lead, CrmAuditOperation.Error, new Dictionary<string, object?> { ["operation"] = StakeholderPull.Operation, ["code"] = error.Code, ["crm_id"] = lead.CrmId, ["quarantined"] = true }, error.Message);
     }
 
     private CrmAuditEntry Draft(LeadMemory lead, CrmAuditOperation operation, IReadOnlyDictionary<string, object?> details, string? error) => new()
