@@ -6,11 +6,11 @@ namespace Aria.CrmSync.Fields;
 /// <summary>The checks of <see cref="CrmFieldCatalog.Create"/>: every problem of a set of definitions, each naming the field.</summary>
 internal static class CrmFieldCatalogChecks
 {
-    public const int MaxLeadFieldLength = 64;
+    public const int MaxLeadFieldLength = LeadFieldRules.MaxNameLength;
 
     public const int MaxCrmFieldLength = 255;
 
-    public const int MaxTextLength = 131_072;
+    public const int MaxTextLength = LeadFieldRules.MaxValueLength;
 
     public const int MaxPrecision = 18;
 
@@ -263,10 +263,7 @@ internal static class CrmFieldCatalogChecks
         }
     }
 
-    private static bool IsLeadFieldName(string name)
-        => name.Length is > 0 and <= MaxLeadFieldLength
-            && char.IsAsciiLetterLower(name[0])
-            && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
+    private static bool IsLeadFieldName(string name) => LeadFieldRules.IsName(name);
 
     private static bool IsCrmFieldName(string? name)
         => name is { Length: > 0 and <= MaxCrmFieldLength }

@@ -31,6 +31,22 @@ public sealed record ConnectionSyncOptions
     public bool IncludeActivities { get; init; } = true;
 
     /// <summary>
+    /// Gets a value indicating whether the deals' contacts are pulled into the linked leads'
+    /// <see cref="LeadMemory.Stakeholders"/> (CRM → lead only), from the contact checkpoint: the first run reads the
+    /// contacts of every linked lead in batches (<see cref="ICrmContactReader.GetContactsAsync"/>), later runs those of the
+    /// records the contact feed (<see cref="ICrmContactReader.GetContactChangesAsync"/>) lists and of the leads this run
+    /// compared with their records (HubSpot shows an association added or removed on the deal's own change feed). A lead
+    /// whose contacts changed is written once with an audited <see cref="CrmAuditOperation.Pull"/>; the same contacts
+    /// write nothing. Needs a gateway that implements <see cref="ICrmContactReader"/> (the phase is skipped otherwise).
+    /// </summary>
+    /// <value>
+    /// The default value is <see langword="false"/>: the phase costs API calls on every run (the feed, then a batched read
+    /// per page; on the first run a read of every linked deal's contacts) and brings personal data (names, email
+    /// addresses) into the lead store, which a host should choose to do.
+    /// </value>
+    public bool IncludeContacts { get; init; }
+
+    /// <summary>
     /// Gets how many leads are read from the CRM and written per batch in the lead-side phase (each batch is one
     /// checkpoint); gateways split a batch further by their own request limits.
     /// </summary>
@@ -69,6 +85,9 @@ public enum ConnectionSyncPhase
 
     /// <summary>Pulling changed activities.</summary>
     Activities,
+
+    /// <summary>Pulling the deals' contacts into the leads' stakeholders (<see cref="ConnectionSyncOptions.IncludeContacts"/>).</summary>
+    Contacts,
 
     /// <summary>Finished.</summary>
     Done,
@@ -126,6 +145,9 @@ public sealed record ConnectionSyncResult
 
     /// <summary>Gets how many new lead events came from activities.</summary>
     public int ActivitiesAdded { get; init; }
+
+    /// <summary>Gets how many leads' stakeholders changed (<see cref="ConnectionSyncOptions.IncludeContacts"/>).</summary>
+    public int StakeholdersUpdated { get; init; }
 
     /// <summary>Gets the per-lead failures (the lead went to <c>error</c>, with a retry scheduled while retries remain).</summary>
     public IReadOnlyList<SyncResult> Failures { get; init; } = [];

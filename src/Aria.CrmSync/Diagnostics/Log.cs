@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(1110, LogLevel.Debug, "{Provider} change-feed hit for record {CrmId} is older than the version its sync state agreed with (a lagging search index): not merged.")]
     public static partial void StaleChangeHit(ILogger logger, CrmProvider provider, string crmId);
+
+    [LoggerMessage(1120, LogLevel.Warning, "{Provider} record {CrmId}: its contacts were not pulled, a contact id is outside what the stores accept (audited as an error).")]
+    public static partial void ContactsNotStored(ILogger logger, CrmProvider provider, string crmId);
 }

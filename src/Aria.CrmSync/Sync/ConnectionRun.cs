@@ -84,6 +84,8 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
             Phase = ConnectionSyncPhase.Activities;
             await activities.ConfigureAwait(false);
         }
+
+        await PullContactsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public ConnectionSyncProgress Progress(ConnectionSyncPhase phase)
@@ -105,6 +107,7 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
         ConflictsOpen = _conflictsOpen,
         NotesPushed = _notesPushed,
         ActivitiesAdded = _activitiesAdded,
+        StakeholdersUpdated = _stakeholdersUpdated,
         Failures = _failures,
         Cursor = _cursor,
         Duration = duration,

@@ -1,3 +1,4 @@
+using Aria.CrmSync.Fields;
 using Aria.CrmSync.Serialization;
 
 namespace Aria.CrmSync.Storage;
@@ -63,6 +64,7 @@ internal static class StoreInput
         }
 
         StorableText.RequireJson(Serialize(lead.Stakeholders, "lead.Stakeholders"), "lead.Stakeholders");
+        CustomFields(lead.CustomFields);
     }
 
     public static void Check(IReadOnlyList<LeadEvent> events)
@@ -149,6 +151,31 @@ internal static class StoreInput
             StorableText.RequireText(value, field, StorableText.MaxJsonLength);
         }
     }
+
+    /// <summary>
+    /// Checks <see cref="LeadMemory.CustomFields"/>: each key a catalogue lead field name (<see cref="LeadFieldRules.IsName"/>),
+    /// each value <see langword="null"/> (blank) or storable text of at most <see cref="LeadFieldRules.MaxValueLength"/>.
+    /// </summary>
+    private static void CustomFields(IReadOnlyDictionary<string, string?> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields, "lead.CustomFields");
+        foreach (var (key, value) in fields)
+        {
+            if (!LeadFieldRules.IsName(key))
+            {
+                var shown = key is null ? "null" : key.Length > LeadFieldRules.MaxNameLength ? $"of {key.Length} characters" : $"'{Printable(key)}'";
+                throw new CrmSyncValidationException($"lead.CustomFields key {shown} is not a lead field name (1 to {LeadFieldRules.MaxNameLength} characters: a lowercase letter, then lowercase letters, digits or '_').", "lead.CustomFields");
+            }
+
+            StorableText.RequireText(value, $"lead.CustomFields[{key}]", LeadFieldRules.MaxValueLength);
+        }
+
+        StorableText.RequireJson(Serialize(fields, "lead.CustomFields"), "lead.CustomFields");
+    }
+
+    /// <summary>A key as shown in an error: control characters and lone surrogates as <c>\uXXXX</c>, so the message itself is storable text.</summary>
+    private static string Printable(string key)
+        => string.Concat(key.Select(c => char.IsControl(c) || char.IsSurrogate(c) ? $"\\u{(int)c:X4}" : c.ToString()));
 
     private static string Serialize<T>(T value, string field)
     {

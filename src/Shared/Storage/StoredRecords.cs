@@ -25,12 +25,12 @@ internal static class StoredRecords
 
     public const string SyncStateAssignments = "id = @id, user_id = @user_id, provider = @provider, crm_id = @crm_id, status = @status, sync_direction = @sync_direction, last_sync_at = @last_sync_at, last_push_at = @last_push_at, last_pull_at = @last_pull_at, pending_changes = @pending_changes, conflict_log = @conflict_log, error_message = @error_message, retry_count = @retry_count, next_attempt_at = @next_attempt_at, base_snapshot = @base_snapshot, outbox = @outbox, created_at = @created_at, updated_at = @updated_at, crm_last_modified_at = @crm_last_modified_at";
 
-    public const string LeadColumns = "id, user_id, company_name, crm_provider, crm_id, lifecycle_stage, status, expected_value, expected_close_date, health_score, metadata, first_touch_at, last_activity_at, created_at, updated_at, stakeholders, version";
+    public const string LeadColumns = "id, user_id, company_name, crm_provider, crm_id, lifecycle_stage, status, expected_value, expected_close_date, health_score, metadata, first_touch_at, last_activity_at, created_at, updated_at, stakeholders, custom_fields, version";
 
     /// <summary>The parameters of <see cref="LeadColumns"/> except <c>version</c>.</summary>
-    public const string LeadValues = "@id, @user_id, @company_name, @crm_provider, @crm_id, @lifecycle_stage, @status, @expected_value, @expected_close_date, @health_score, @metadata, @first_touch_at, @last_activity_at, @created_at, @updated_at, @stakeholders";
+    public const string LeadValues = "@id, @user_id, @company_name, @crm_provider, @crm_id, @lifecycle_stage, @status, @expected_value, @expected_close_date, @health_score, @metadata, @first_touch_at, @last_activity_at, @created_at, @updated_at, @stakeholders, @custom_fields";
 
-    public const string LeadAssignments = "company_name = @company_name, crm_provider = @crm_provider, crm_id = @crm_id, lifecycle_stage = @lifecycle_stage, status = @status, expected_value = @expected_value, expected_close_date = @expected_close_date, health_score = @health_score, metadata = @metadata, first_touch_at = @first_touch_at, last_activity_at = @last_activity_at, created_at = @created_at, updated_at = @updated_at, stakeholders = @stakeholders";
+    public const string LeadAssignments = "company_name = @company_name, crm_provider = @crm_provider, crm_id = @crm_id, lifecycle_stage = @lifecycle_stage, status = @status, expected_value = @expected_value, expected_close_date = @expected_close_date, health_score = @health_score, metadata = @metadata, first_touch_at = @first_touch_at, last_activity_at = @last_activity_at, created_at = @created_at, updated_at = @updated_at, stakeholders = @stakeholders, custom_fields = @custom_fields";
 
     public const string EventColumns = "id, user_id, lead_memory_id, event_type, direction, subject, content, occurred_at, source, external_id, metadata, created_at";
 
@@ -112,7 +112,8 @@ internal static class StoredRecords
             CreatedAt = row.Time(13),
             UpdatedAt = row.Time(14),
             Stakeholders = row.JsonList<CrmContact>(15),
-            Version = row.Int64(16),
+            CustomFields = row.JsonDictionary(16),
+            Version = row.Int64(17),
         };
     }
 
@@ -134,6 +135,7 @@ internal static class StoredRecords
         dialect.AddTime(command, "@created_at", lead.CreatedAt);
         dialect.AddTime(command, "@updated_at", lead.UpdatedAt);
         dialect.AddJson(command, "@stakeholders", CrmSyncJson.Serialize(lead.Stakeholders));
+        dialect.AddJson(command, "@custom_fields", CrmSyncJson.Serialize(lead.CustomFields));
     }
 
     public static LeadEvent ReadEvent(DbDataReader reader, StoreDialect dialect)

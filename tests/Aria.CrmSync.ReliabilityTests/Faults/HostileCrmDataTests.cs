@@ -1,7 +1,5 @@
 using System.Globalization;
 using Aria.CrmSync.ReliabilityTests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace Aria.CrmSync.ReliabilityTests.Faults;
 
@@ -16,25 +14,8 @@ namespace Aria.CrmSync.ReliabilityTests.Faults;
 /// </summary>
 public sealed class HostileCrmDataTests
 {
-    public static TheoryData<string, CrmProvider> Cases
-    {
-        get
-        {
-            var data = new TheoryData<string, CrmProvider>();
-            foreach (var store in new[] { "memory", "sqlite", "postgresql" })
-            {
-                foreach (var provider in new[] { CrmProvider.Salesforce, CrmProvider.HubSpot })
-                {
-                    data.Add(store, provider);
-                }
-            }
-
-            return data;
-        }
-    }
-
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(StoreChoice.StoresAndProviders), MemberType = typeof(StoreChoice))]
     public async Task HostileCrmData_NeverPoisonsTheConnection(string store, CrmProvider provider)
     {
         if (store == "postgresql" && PostgresFactAttribute.ConnectionString is null)
@@ -42,7 +23,7 @@ public sealed class HostileCrmDataTests
             return; // PostgreSQL is not configured here (CI sets ARIA_CRMSYNC_POSTGRES); the other stores still run
         }
 
-        await using var stores = new StoreChoice(store);
+        await using var stores = new StoreChoice(store, "i18_hostile_");
         await using var host = await EngineHost.StartAsync(stores: stores.Use);
         var (_, goodCrmId) = await host.AddLeadAsync(provider, "lead-good");
         var (_, activityCrmId) = await host.AddLeadAsync(provider, "lead-activities");
@@ -143,49 +124,6 @@ public sealed class HostileCrmDataTests
                 ["hs_task_type"] = name == "nul" ? "CALL" : "TODO",
             }).Id;
             host.HubSpot.Associate("tasks", id, "deals", crmId, 216);
-        }
-    }
-
-    /// <summary>One of the three stores, set up for a test and removed after it.</summary>
-    private sealed class StoreChoice(string kind) : IAsyncDisposable
-    {
-        private readonly string _path = Path.Combine(Path.GetTempPath(), $"aria-hostile-{Guid.NewGuid():N}.db");
-        private readonly string _schema = "i18_hostile_" + Guid.NewGuid().ToString("N")[..10];
-
-        public void Use(IAriaCrmSyncBuilder builder)
-        {
-            switch (kind)
-            {
-                case "sqlite":
-                    builder.UseSqliteStores($"Data Source={_path}");
-                    break;
-                case "postgresql":
-                    builder.UsePostgreSqlStores(o =>
-                    {
-                        o.ConnectionString = PostgresFactAttribute.ConnectionString;
-                        o.Schema = _schema;
-                    });
-                    break;
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (kind == "sqlite")
-            {
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
-                {
-                    File.Delete(file);
-                }
-            }
-            else if (kind == "postgresql")
-            {
-                await using var connection = new NpgsqlConnection(PostgresFactAttribute.ConnectionString);
-                await connection.OpenAsync();
-                await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {_schema} CASCADE", connection);
-                await drop.ExecuteNonQueryAsync();
-            }
         }
     }
 }

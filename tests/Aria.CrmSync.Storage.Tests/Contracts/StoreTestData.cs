@@ -72,6 +72,7 @@ public static class StoreTestData
             new CrmContact { Id = "003000000000001AAA", Name = "Zoë Ñúñez", Email = "zoe@example.com", Title = "CFO", Role = "Economic Buyer", IsPrimary = true },
             new CrmContact { Id = "003000000000002AAA" },
         ],
+        CustomFields = new Dictionary<string, string?> { ["region"] = "EMEA", ["seats"] = "250", ["next_step"] = null },
         FirstTouchAt = T0,
         LastActivityAt = T0.AddDays(1),
         CreatedAt = T0,

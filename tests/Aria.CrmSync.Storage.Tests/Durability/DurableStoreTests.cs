@@ -39,7 +39,7 @@ public abstract partial class DurableStoreTests
     protected abstract Task MigrateNewInstanceAsync();
 
     /// <summary>Gets the migration versions the store's embedded scripts apply, in order.</summary>
-    protected virtual long[] MigrationVersions => [1L, 2L, 3L, 4L, 5L, 6L];
+    protected virtual long[] MigrationVersions => [1L, 2L, 3L, 4L, 5L, 6L, 7L];
 
     protected ServiceProvider BuildServices(Action<IAriaCrmSyncBuilder>? configure = null)
     {

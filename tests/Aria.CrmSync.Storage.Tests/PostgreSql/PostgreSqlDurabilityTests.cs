@@ -17,7 +17,7 @@ public sealed class PostgreSqlDurabilityTests : DurableStoreTests, IAsyncLifetim
 
     protected override string Kind => "postgres";
 
-    protected override long[] MigrationVersions => [1L, 2L, 3L, 4L, 5L, 6L, 7L];
+    protected override long[] MigrationVersions => [1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L];
 
     protected override (string ConnectionString, string Schema) ChildTarget => (Schema.ConnectionString, Schema.Name);
 

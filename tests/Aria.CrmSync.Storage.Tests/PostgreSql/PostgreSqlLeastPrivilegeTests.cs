@@ -31,7 +31,7 @@ public sealed class PostgreSqlLeastPrivilegeTests : IAsyncLifetime
         var leads = services.GetRequiredService<ILeadMemoryStore>();
 
         await leads.InsertAsync(Lead("lead-1"));
-        await leads.UpdateAsync(Lead("lead-1") with { Version = 1, CompanyName = "Renamed" });
+        await leads.UpdateAsync(Lead("lead-1") with { Version = 1, CompanyName = "Renamed", CustomFields = new Dictionary<string, string?> { ["region"] = "APAC" } });
         await leads.AddEventsAsync([Event("lead-1", "1", T0)]);
         var state = await states.InsertAsync(State("lead-1"));
         await states.UpdateAsync(state with { RetryCount = 1 });
@@ -46,6 +46,7 @@ public sealed class PostgreSqlLeastPrivilegeTests : IAsyncLifetime
         Assert.Equal(3, verified.EntriesVerified);
         Assert.Equal(3, (await audit.QueryAuditLogAsync(new AuditQuery { UserId = "u1" })).Count);
         Assert.Equal("Renamed", (await leads.GetAsync("user-1", "lead-1"))!.CompanyName);
+        Assert.Equal("APAC", (await leads.GetAsync("user-1", "lead-1"))!.CustomFields["region"]); // the runtime role writes custom_fields (0008)
         Assert.NotEqual(login, await ScalarAsync(Schema.ConnectionString, $"SELECT tableowner FROM pg_tables WHERE schemaname = '{Schema.Name}' AND tablename = 'crm_audit_log'"));
     }
 

@@ -128,10 +128,13 @@ public sealed class PostgresTestSchema : IAsyncDisposable
         return await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Migrates the schema to the package's latest version, then runs <paramref name="sql"/> (e.g. to roll a migration back as an older release left it).</summary>
-    public async Task MigrateThenExecuteAsync(string sql)
+    /// <summary>
+    /// Migrates the schema to the package's latest version (or to <paramref name="upToVersion"/>, as an older release left
+    /// it), then runs <paramref name="sql"/> (e.g. to roll a migration back as an older release left it, or to add rows).
+    /// </summary>
+    public async Task MigrateThenExecuteAsync(string sql, int? upToVersion = null)
     {
-        await Aria.CrmSync.Storage.PostgreSql.PostgreSqlMigrator.MigrateAsync(PostgresTestEnvironment.SharedDataSource, Name, CancellationToken.None);
+        await Aria.CrmSync.Storage.PostgreSql.PostgreSqlMigrator.MigrateAsync(PostgresTestEnvironment.SharedDataSource, Name, CancellationToken.None, upToVersion: upToVersion);
         await ExecuteAsync(sql);
     }
 

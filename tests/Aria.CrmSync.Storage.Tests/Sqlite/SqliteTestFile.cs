@@ -28,13 +28,16 @@ public sealed class SqliteTestFile : IDisposable
         return database;
     }
 
-    /// <summary>Migrates the file to the package's latest schema, then runs <paramref name="sql"/> (e.g. to roll a migration back as an older release left it).</summary>
-    public void MigrateThenExecute(string sql)
+    /// <summary>
+    /// Migrates the file to the package's latest schema (or to <paramref name="upToVersion"/>, as an older release left it),
+    /// then runs <paramref name="sql"/> (e.g. to roll a migration back as an older release left it, or to add rows).
+    /// </summary>
+    public void MigrateThenExecute(string sql, int? upToVersion = null)
     {
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString))
         {
             connection.Open();
-            SqliteMigrator.Migrate(connection);
+            SqliteMigrator.Migrate(connection, upToVersion);
             using var command = connection.CreateCommand();
             command.CommandText = sql;
             command.ExecuteNonQuery();

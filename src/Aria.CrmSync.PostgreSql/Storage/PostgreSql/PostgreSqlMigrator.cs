@@ -15,7 +15,11 @@ internal static class PostgreSqlMigrator
 
     public static IReadOnlyList<MigrationScript> Scripts { get; } = MigrationScript.Load(typeof(PostgreSqlMigrator).Assembly, "Aria.CrmSync.PostgreSql.Migrations.");
 
-    public static async Task MigrateAsync(NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken, string? runtimeRole = null, string? anchorWriterRole = null)
+    /// <summary>
+    /// Applies the missing scripts, up to <paramref name="upToVersion"/> when given (a schema as an older release left it,
+    /// for the migration tests), then grants the roles.
+    /// </summary>
+    public static async Task MigrateAsync(NpgsqlDataSource dataSource, string schema, CancellationToken cancellationToken, string? runtimeRole = null, string? anchorWriterRole = null, int? upToVersion = null)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -31,7 +35,7 @@ internal static class PostgreSqlMigrator
                 CheckNotNewer(applied, schema);
                 foreach (var script in Scripts)
                 {
-                    if (applied.Contains(script.Version))
+                    if (applied.Contains(script.Version) || script.Version > upToVersion)
                     {
                         continue;
                     }

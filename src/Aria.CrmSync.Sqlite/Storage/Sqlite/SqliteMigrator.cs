@@ -12,7 +12,8 @@ internal static class SqliteMigrator
 {
     public static IReadOnlyList<MigrationScript> Scripts { get; } = MigrationScript.Load(typeof(SqliteMigrator).Assembly, "Aria.CrmSync.Sqlite.Migrations.");
 
-    public static void Migrate(SqliteConnection connection)
+    /// <summary>Applies the missing scripts, up to <paramref name="upToVersion"/> when given (a database as an older release left it, for the migration tests).</summary>
+    public static void Migrate(SqliteConnection connection, int? upToVersion = null)
     {
         // WAL is a property of the file: set once, kept by every later connection. It cannot change inside a transaction.
         using (var wal = connection.CreateCommand())
@@ -48,7 +49,7 @@ internal static class SqliteMigrator
 
         foreach (var script in Scripts)
         {
-            if (applied.Contains(script.Version))
+            if (applied.Contains(script.Version) || script.Version > upToVersion)
             {
                 continue;
             }
