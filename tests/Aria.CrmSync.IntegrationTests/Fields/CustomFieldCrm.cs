@@ -34,8 +34,8 @@ internal sealed class CustomFieldCrm : IAsyncDisposable
 
     public HubSpotEmulator HubSpot => _hubSpot!.Emulator;
 
-    /// <summary>Gets the API calls the emulator answered so far.</summary>
-    public long ApiCalls => Emulator.Calls.ApiCalls;
+    /// <summary>Gets the requests the emulator received so far (any endpoint, answered or refused).</summary>
+    public long ApiCalls => Emulator.Calls.Total;
 
     /// <summary>The currency field of the provider (<c>CurrencyIsoCode</c>, <c>deal_currency_code</c>).</summary>
     public string CurrencyField => Provider == CrmProvider.Salesforce ? "CurrencyIsoCode" : "deal_currency_code";

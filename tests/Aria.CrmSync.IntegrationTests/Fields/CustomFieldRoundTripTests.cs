@@ -167,6 +167,37 @@ public sealed class CustomFieldRoundTripTests
         Assert.Equal(before, crm.ApiCalls);
     }
 
+    [Fact]
+    public async Task Salesforce_TooManyFieldsForTheQueryUri_AreRefusedBeforeAnyRequest()
+    {
+        await using var crm = await CustomFieldCrm.StartAsync(Sf);
+        var id = crm.Seed(1)[0];
+        var before = crm.ApiCalls;
+        string FieldName(int i) => $"Custom_Field_Number_{i:D4}_With_A_Long_Name__c"; // 44 characters
+        var tooMany = crm.Connection with { RecordFields = [.. Enumerable.Range(0, 300).Select(FieldName)] };
+
+        var refused = await Assert.ThrowsAsync<CrmSyncFieldMappingException>(async () =>
+        {
+            await foreach (var _ in crm.Gateway.GetChangesAsync(tooMany, null))
+            {
+            }
+        });
+        Assert.Equal(CrmFieldIssueKind.InvalidOption, refused.Issues[0].Kind);
+        Assert.Contains("16,384", refused.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<CrmSyncFieldMappingException>(() => crm.Gateway.GetRecordAsync(tooMany, id));
+        Assert.Equal(before, crm.ApiCalls);
+
+        // 200 such names fit: the query goes out (and the org, which has none of them, refuses it).
+        var fits = crm.Connection with { RecordFields = [.. Enumerable.Range(0, 200).Select(FieldName)] };
+        await Assert.ThrowsAsync<Aria.CrmSync.Providers.Salesforce.SalesforceApiException>(async () =>
+        {
+            await foreach (var _ in crm.Gateway.GetChangesAsync(fits, null))
+            {
+            }
+        });
+        Assert.Equal(before + 1, crm.ApiCalls);
+    }
+
     [Theory]
     [MemberData(nameof(Providers))]
     public async Task FieldNotInRecordFields_IsRefusedBeforeAnyRequest(CrmProvider provider)
