@@ -6,8 +6,9 @@ namespace Aria.CrmSync.Testing.Conformance;
 /// <summary>
 /// The custom-field checks, for a gateway that reads and writes the CRM fields named by
 /// <see cref="CrmConnection.RecordFields"/>: derive a test class from it (in addition to
-/// <see cref="CrmGatewayConformanceTests"/>) only when the gateway supports custom fields, and supply the gateway and
-/// the CRM's custom fields with a value of each. A gateway that does not derive from it is not checked for custom fields
+/// <see cref="CrmGatewayConformanceTests"/>) only when the gateway supports custom fields, and supply the gateway (its CRM
+/// with the fields of <see cref="CustomFieldSamples"/>, in <see cref="CrmGatewayTestBase.CreateGatewayAsync"/>) and the
+/// CRM's custom fields with a value of each. A gateway that does not derive from it is not checked for custom fields
 /// — nothing passes for it silently.
 /// </summary>
 /// <remarks>
@@ -18,33 +19,10 @@ namespace Aria.CrmSync.Testing.Conformance;
 /// a value read back parses (<see cref="CrmFieldValues.ParseCrm"/>) to the value written; a name with white space, a line
 /// break or a quote is refused with <see cref="CrmSyncFieldMappingException"/> before it reaches the CRM.
 /// </remarks>
-public abstract class CrmGatewayCustomFieldConformanceTests : IAsyncLifetime
+public abstract class CrmGatewayCustomFieldConformanceTests : CrmGatewayTestBase
 {
-    private CrmGatewayUnderTest? _target;
-
-    /// <summary>Gets the gateway and CRM of the running test.</summary>
-    protected CrmGatewayUnderTest Target => _target ?? throw new InvalidOperationException("The gateway is created in InitializeAsync.");
-
     /// <summary>Gets the CRM's custom fields, each with a value: at least one; one of each type the CRM has checks the most.</summary>
     protected abstract IReadOnlyList<CrmConformanceFieldSample> CustomFieldSamples { get; }
-
-    /// <summary>Creates the gateway under test and the CRM behind it, with the fields of <see cref="CustomFieldSamples"/>, for one test.</summary>
-    /// <returns>The gateway, its connections and the CRM control.</returns>
-    protected abstract Task<CrmGatewayUnderTest> CreateGatewayAsync();
-
-    /// <inheritdoc />
-    public async Task InitializeAsync() => _target = await CreateGatewayAsync();
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        if (_target is not null)
-        {
-            await _target.DisposeAsync();
-        }
-
-        GC.SuppressFinalize(this);
-    }
 
     /// <summary>
     /// Checks that custom fields written in one batched call read back equal (after <see cref="CrmFieldValues.ParseCrm"/>)

@@ -1,6 +1,4 @@
 using Aria.CrmSync.IntegrationTests.Fields;
-using Aria.CrmSync.IntegrationTests.HubSpot.Gateway;
-using Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
 using Aria.CrmSync.Testing.Conformance;
 
 namespace Aria.CrmSync.IntegrationTests.Conformance;
@@ -10,50 +8,14 @@ namespace Aria.CrmSync.IntegrationTests.Conformance;
 
 public sealed class SalesforceCustomFieldConformanceTests : CrmGatewayCustomFieldConformanceTests
 {
-    protected override IReadOnlyList<CrmConformanceFieldSample> CustomFieldSamples
-        => [.. CustomFieldRoundTripTests.Samples.Select(s => new CrmConformanceFieldSample(s.Field, s.Value))];
+    protected override IReadOnlyList<CrmConformanceFieldSample> CustomFieldSamples => CustomFieldCrm.ConformanceSamples;
 
-    protected override async Task<CrmGatewayUnderTest> CreateGatewayAsync()
-    {
-        var host = await SfGatewayHost.StartAsync(emulator: o =>
-        {
-            foreach (var sample in CustomFieldRoundTripTests.Samples)
-            {
-                o.CustomFields.Add(sample.SalesforceField);
-            }
-        });
-        return new CrmGatewayUnderTest
-        {
-            Gateway = host.Gateway,
-            Connection = host.Connection,
-            RejectedConnection = HubSpotConformanceTests.Rejected(host.Connection),
-            Control = new SalesforceConformanceTests.SalesforceControl(host.Emulator),
-            Owner = host,
-        };
-    }
+    protected override async Task<CrmGatewayUnderTest> CreateGatewayAsync() => (await CustomFieldCrm.StartAsync(CrmProvider.Salesforce)).ForConformance();
 }
 
 public sealed class HubSpotCustomFieldConformanceTests : CrmGatewayCustomFieldConformanceTests
 {
-    protected override IReadOnlyList<CrmConformanceFieldSample> CustomFieldSamples
-        => [.. CustomFieldRoundTripTests.Samples.Select(s => new CrmConformanceFieldSample(s.Field, s.Value))];
+    protected override IReadOnlyList<CrmConformanceFieldSample> CustomFieldSamples => CustomFieldCrm.ConformanceSamples;
 
-    protected override async Task<CrmGatewayUnderTest> CreateGatewayAsync()
-    {
-        var host = await HubSpotGatewayHost.StartAsync(o =>
-        {
-            foreach (var sample in CustomFieldRoundTripTests.Samples)
-            {
-                o.CustomProperties.Add(sample.HubSpotProperty);
-            }
-        });
-        return new CrmGatewayUnderTest
-        {
-            Gateway = host.CrmGateway,
-            Connection = host.Connection,
-            RejectedConnection = HubSpotConformanceTests.Rejected(host.Connection),
-            Control = new HubSpotConformanceTests.HubSpotControl(host.Emulator),
-            Owner = host,
-        };
-    }
+    protected override async Task<CrmGatewayUnderTest> CreateGatewayAsync() => (await CustomFieldCrm.StartAsync(CrmProvider.HubSpot)).ForConformance();
 }

@@ -1,6 +1,8 @@
+using Aria.CrmSync.IntegrationTests.Conformance;
 using Aria.CrmSync.IntegrationTests.HubSpot.Gateway;
 using Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
 using Aria.CrmSync.Testing;
+using Aria.CrmSync.Testing.Conformance;
 
 namespace Aria.CrmSync.IntegrationTests.Fields;
 
@@ -21,6 +23,9 @@ internal sealed class CustomFieldCrm : IAsyncDisposable
         var connection = salesforce?.Connection ?? hubSpot!.Connection;
         Connection = connection with { RecordFields = [.. CustomFieldRoundTripTests.Samples.Select(s => s.Field.CrmFieldFor(provider)!), .. extraFields] };
     }
+
+    /// <summary>Gets the samples as the custom-field conformance checks take them.</summary>
+    public static IReadOnlyList<CrmConformanceFieldSample> ConformanceSamples => [.. CustomFieldRoundTripTests.Samples.Select(s => new CrmConformanceFieldSample(s.Field, s.Value))];
 
     public CrmProvider Provider { get; }
 
@@ -74,6 +79,16 @@ internal sealed class CustomFieldCrm : IAsyncDisposable
         });
         return new CustomFieldCrm(provider, null, hubSpot, extra);
     }
+
+    /// <summary>This gateway and CRM as a conformance check takes them (disposed with it).</summary>
+    public CrmGatewayUnderTest ForConformance() => new()
+    {
+        Gateway = Gateway,
+        Connection = Connection,
+        RejectedConnection = HubSpotConformanceTests.Rejected(Connection),
+        Control = _salesforce is not null ? new SalesforceConformanceTests.SalesforceControl(_salesforce.Emulator) : new HubSpotConformanceTests.HubSpotControl(_hubSpot!.Emulator),
+        Owner = this,
+    };
 
     /// <summary>Inserts records directly (not counted).</summary>
     public List<string> Seed(int count)
