@@ -45,7 +45,7 @@ internal sealed class CustomFieldCrm : IAsyncDisposable
     /// <summary>The currency field of the provider (<c>CurrencyIsoCode</c>, <c>deal_currency_code</c>).</summary>
     public string CurrencyField => Provider == CrmProvider.Salesforce ? "CurrencyIsoCode" : "deal_currency_code";
 
-    public static async Task<CustomFieldCrm> StartAsync(CrmProvider provider, IReadOnlyList<string>? currencies = null)
+    public static async Task<CustomFieldCrm> StartAsync(CrmProvider provider, IReadOnlyList<string>? currencies = null, GatewayTransport transport = GatewayTransport.Direct)
     {
         IReadOnlyList<string> extra = currencies is { Count: > 0 } ? [provider == CrmProvider.Salesforce ? "CurrencyIsoCode" : "deal_currency_code"] : [];
         if (provider == CrmProvider.Salesforce)
@@ -61,7 +61,7 @@ internal sealed class CustomFieldCrm : IAsyncDisposable
                 {
                     o.Currencies.Add(currency);
                 }
-            });
+            }, transport: transport);
             return new CustomFieldCrm(provider, host, null, extra);
         }
 
@@ -76,7 +76,7 @@ internal sealed class CustomFieldCrm : IAsyncDisposable
             {
                 o.Currencies.Add(currency);
             }
-        });
+        }, transport: transport);
         return new CustomFieldCrm(provider, null, hubSpot, extra);
     }
 

@@ -50,11 +50,19 @@ public sealed class CustomFieldRoundTripTests
     private static Sample Make(string lead, CrmFieldType type, string sf, string hs, SalesforceCustomField sfField, HubSpotCustomProperty hsProperty, CrmFieldValue value, CrmFieldValue other)
         => new(new CrmFieldDefinition { LeadField = lead, Type = type, CrmFields = new Dictionary<CrmProvider, string> { [Sf] = sf, [Hs] = hs } }, sfField, hsProperty, value, other);
 
-    [Theory]
-    [MemberData(nameof(Providers))]
-    public async Task EveryType_WrittenInOneBatch_ReadsBackEqual_ThroughEveryRead(CrmProvider provider)
+    public static TheoryData<CrmProvider, GatewayTransport> ProvidersAndTransports => new()
     {
-        await using var crm = await CustomFieldCrm.StartAsync(provider);
+        { Sf, GatewayTransport.Direct },
+        { Hs, GatewayTransport.Direct },
+        { Sf, GatewayTransport.Composio },
+        { Hs, GatewayTransport.Composio },
+    };
+
+    [Theory]
+    [MemberData(nameof(ProvidersAndTransports))]
+    public async Task EveryType_WrittenInOneBatch_ReadsBackEqual_ThroughEveryRead(CrmProvider provider, GatewayTransport transport)
+    {
+        await using var crm = await CustomFieldCrm.StartAsync(provider, transport: transport);
         var ids = crm.Seed(3);
 
         // Each record gets the values in turn, so every read returns different values per record.
@@ -89,6 +97,22 @@ public sealed class CustomFieldRoundTripTests
                 }
             }
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task EveryType_SetOnCreate_ReadsBackEqual(CrmProvider provider)
+    {
+        await using var crm = await CustomFieldCrm.StartAsync(provider);
+        var creator = Assert.IsAssignableFrom<ICrmRecordCreator>(crm.Gateway);
+        var fields = Samples.ToDictionary(s => s.Field.CrmFieldFor(provider)!, s => CrmFieldValues.FormatCrm(s.Field, provider, s.Value));
+        fields[CrmFields.Name] = "Created with custom fields";
+        fields[CrmFields.Stage] = provider == Sf ? "Prospecting" : "appointmentscheduled";
+        fields[CrmFields.CloseDate] = "2026-09-30";
+
+        var created = await creator.CreateRecordAsync(crm.Connection, fields);
+
+        Assert.All(Samples, s => Assert.Equal(s.Value, CrmFieldValues.ParseCrm(s.Field, provider, created.Fields[s.Field.CrmFieldFor(provider)!])));
     }
 
     [Theory]
