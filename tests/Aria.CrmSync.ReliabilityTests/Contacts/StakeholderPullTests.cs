@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Aria.CrmSync.ReliabilityTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace Aria.CrmSync.ReliabilityTests.Contacts;
 
@@ -11,7 +12,7 @@ namespace Aria.CrmSync.ReliabilityTests.Contacts;
 /// after a contact, role and association change, idempotent re-runs (no lead write, no audit entry), a removed role
 /// gone, contacts of a deal no lead is linked to ignored, audit entries without personal data, the chain verified.
 /// </summary>
-public sealed class StakeholderPullTests
+public sealed class StakeholderPullTests(ITestOutputHelper output)
 {
     /// <summary>
     /// The contact phase on, with a short overlap: the feed then lists only what changed around the last run, so a change
@@ -123,6 +124,50 @@ public sealed class StakeholderPullTests
         Assert.Equal(4, (await ContactPullsAsync(host)).Count);
         var verified = await host.Audit.VerifyAsync(EngineHost.User);
         Assert.True(verified.IsValid, verified.Message);
+    }
+
+    /// <summary>
+    /// What the contact phase costs: the first run reads 250 deals' contacts in the gateways' batches (Salesforce one SOQL
+    /// query per 200 opportunities; HubSpot one association batch read per 1,000 deals and one contact batch read per
+    /// 100 contacts), and a run where nothing changed adds only the contact feed's read (Salesforce: the role query and the
+    /// contact query; HubSpot: one contact search).
+    /// </summary>
+    [Theory]
+    [InlineData("salesforce", 2, 2)]
+    [InlineData("hubspot", 4, 1)]
+    public async Task ContactPhase_ReadsInBatches_AndAQuietRunAddsOnlyTheFeedRead(string providerName, int firstRunCalls, int feedCalls)
+    {
+        var provider = new CrmProvider(providerName);
+        await using var host = await EngineHost.StartAsync();
+        var emulator = host.Emulator(provider);
+        var crm = new Crm(host, provider);
+        for (var i = 0; i < 250; i++)
+        {
+            var (_, deal) = await host.AddLeadAsync(provider, $"lead-{i:D3}");
+            crm.Link(deal, crm.Contact("Person", $"No{i}", null, null), null);
+        }
+
+        Assert.True((await host.Sync.SyncConnectionAsync(EngineHost.User, provider)).Completed);
+        emulator.Calls.Reset();
+        Assert.True((await host.Sync.SyncConnectionAsync(EngineHost.User, provider)).Completed);
+        var off = emulator.Calls.ApiCalls;
+        emulator.Calls.Reset();
+        var first = await host.Sync.SyncConnectionAsync(EngineHost.User, provider, new ConnectionSyncOptions { IncludeContacts = true });
+        var on = emulator.Calls.ApiCalls;
+        // Both checkpoints brought up to now (no overlap), then a run where nothing changed, with and without the phase.
+        Assert.True((await host.Sync.SyncConnectionAsync(EngineHost.User, provider, new ConnectionSyncOptions { IncludeContacts = true, OverlapWindow = TimeSpan.Zero })).Completed);
+        await Task.Delay(TimeSpan.FromSeconds(1.1)); // Salesforce stamps whole seconds: the last run's second has passed
+        emulator.Calls.Reset();
+        var quiet = await host.Sync.SyncConnectionAsync(EngineHost.User, provider, new ConnectionSyncOptions { IncludeContacts = true, OverlapWindow = TimeSpan.Zero });
+        var quietCalls = emulator.Calls.ApiCalls;
+        emulator.Calls.Reset();
+        Assert.True((await host.Sync.SyncConnectionAsync(EngineHost.User, provider, new ConnectionSyncOptions { OverlapWindow = TimeSpan.Zero })).Completed);
+        var quietOff = emulator.Calls.ApiCalls;
+        output.WriteLine($"{providerName}: off {off}, first contact run {on} (+{on - off}); quiet with contacts {quietCalls}, without {quietOff} (+{quietCalls - quietOff})");
+
+        Assert.Equal((250, 0), (first.StakeholdersUpdated, quiet.StakeholdersUpdated));
+        Assert.Equal(firstRunCalls, on - off);
+        Assert.Equal(feedCalls, quietCalls - quietOff); // the feed's read only: nothing listed, nothing compared, nothing read
     }
 
     private static async Task<List<CrmAuditEntry>> ContactPullsAsync(EngineHost host)
