@@ -481,7 +481,8 @@ public static partial class SoakDriver
         /// guaranteed"): the lead's sync state still holds an unconfirmed write to the side edited (its sync died, or could
         /// not read the outcome back), and the edit is one the engine must misjudge: the write had landed and the person
         /// set the side back to its value from before (taken for a write that never landed), or the write had not landed
-        /// and the person set a new value (taken for a change made after a landed write). Whether it landed is what the
+        /// and the person set a new value (taken for a change made after a landed write) or the written value itself
+        /// (taken for the landed write, so an edit of the other side since the claim is no conflict). Whether it landed is what the
         /// side showed just before the edit (the stage pair judged as one, like the engine). An edit of that field lost
         /// before the sides agree again is counted apart (<see cref="SoakReport.LostInUnknownOutcomeWindow"/>).
         /// </summary>
@@ -514,7 +515,11 @@ public static partial class SoakDriver
             var notLanded = All(before, Prior);
             var setBack = All(after, Prior);
             var setNew = !All(after, p => p.Value) && !setBack;
-            var misjudged = (landed && setBack) || (notLanded && setNew);
+            // Not landed and set to the written value: the engine takes the write for landed, so the written value becomes
+            // the agreed one, and an edit of the other side since the claim (before or after this one) is taken for that
+            // side's change alone, not a conflict (seed 382018902, docs/reliability.md).
+            var setWritten = !setBack && !setNew;
+            var misjudged = (landed && setBack) || (notLanded && (setNew || setWritten));
             sim?.Trace?.Lead(m.LeadId, $"the {(leadSide ? "lead" : "CRM")} edit meets the unconfirmed write of {string.Join(", ", writes.Select(w => $"{w.Write!.Field}={w.Write.Value}"))}: it {(landed ? "had landed" : notLanded ? "had not landed" : "is not shown")}, the edit {(setBack ? "sets the value from before" : setNew ? "sets a new value" : "sets the written value")}{(misjudged ? ": in the unknown-outcome window" : string.Empty)}");
             if (misjudged)
             {
