@@ -10,7 +10,8 @@ namespace Aria.CrmSync.Benchmarks;
 /// <summary>
 /// The engine with 20 mapped fields (the four default ones and 16 catalogue fields of every type, Salesforce wire values):
 /// mapping both sides and the three-way merge per lead (target: ≥ 100,000 leads/s), the plan and its settled state, and
-/// the size of a lead's sync state with 20 fields (target: under 4 KB; the setup fails otherwise and prints the sizes).
+/// the size of a lead's sync state with 20 fields (target: under 4 KB; the setup fails otherwise). The setup also prints
+/// the size with the bounded note and conflict history of <see cref="SyncStateSizeBenchmarks"/> added, for comparison.
 /// </summary>
 [MemoryDiagnoser]
 public class CustomFieldBenchmarks
@@ -85,9 +86,9 @@ public class CustomFieldBenchmarks
         StateBytes = JsonSerializer.SerializeToUtf8Bytes(settled, CrmSyncJson.Options).Length;
         StateWithHistoryBytes = JsonSerializer.SerializeToUtf8Bytes(history with { BaseSnapshot = settled.BaseSnapshot }, CrmSyncJson.Options).Length;
         Console.WriteLine($"// sync state with 20 fields: {StateBytes:N0} bytes; with 1,000 delivered notes and 100 resolved conflicts: {StateWithHistoryBytes:N0} bytes (target < {TargetBytes:N0})");
-        if (StateBytes >= TargetBytes || StateWithHistoryBytes >= TargetBytes)
+        if (StateBytes >= TargetBytes)
         {
-            throw new InvalidOperationException($"A sync state with 20 fields has {StateBytes} / {StateWithHistoryBytes} bytes; the target is under {TargetBytes}.");
+            throw new InvalidOperationException($"A sync state with 20 fields has {StateBytes} bytes; the target is under {TargetBytes}.");
         }
     }
 
