@@ -4,7 +4,7 @@ namespace Aria.CrmSync.Testing.Conformance;
 
 /// <summary>
 /// The conformance suite every <see cref="ICrmGateway"/> passes: derive a test class from it in the gateway's test
-/// assembly and supply the gateway and a <see cref="ICrmConformanceControl"/> in <see cref="CreateGatewayAsync"/>; xUnit
+/// assembly and supply the gateway and a <see cref="ICrmConformanceControl"/> in <see cref="CrmGatewayTestBase.CreateGatewayAsync"/>; xUnit
 /// then runs every check below against that gateway and its CRM.
 /// </summary>
 /// <remarks>
@@ -15,40 +15,17 @@ namespace Aria.CrmSync.Testing.Conformance;
 /// (rejected credentials, rate limits, CRM failures). Each test creates its own gateway and seeds its own records, so
 /// records other tests or the CRM's fixtures hold do not disturb it.
 /// </remarks>
-public abstract partial class CrmGatewayConformanceTests : IAsyncLifetime
+public abstract partial class CrmGatewayConformanceTests : CrmGatewayTestBase
 {
-    private CrmGatewayUnderTest? _target;
-
     /// <summary>Gets how many records the change-page checks seed; a CRM whose change pages are smaller than this is checked across pages.</summary>
     /// <value>The default value is 5.</value>
     protected virtual int ChangeRecordCount => 5;
-
-    /// <summary>Gets the gateway and CRM of the running test.</summary>
-    protected CrmGatewayUnderTest Target => _target ?? throw new InvalidOperationException("The gateway is created in InitializeAsync.");
 
     private ICrmGateway Gateway => Target.Gateway;
 
     private CrmConnection Connection => Target.Connection;
 
     private ICrmConformanceControl Control => Target.Control;
-
-    /// <summary>Creates the gateway under test and the CRM behind it (a new one, or one with room for new records) for one test.</summary>
-    /// <returns>The gateway, its connections and the CRM control.</returns>
-    protected abstract Task<CrmGatewayUnderTest> CreateGatewayAsync();
-
-    /// <inheritdoc />
-    public async Task InitializeAsync() => _target = await CreateGatewayAsync();
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        if (_target is not null)
-        {
-            await _target.DisposeAsync();
-        }
-
-        GC.SuppressFinalize(this);
-    }
 
     /// <summary>Checks that a record is read with its name and provider, and that a missing id reads as <see langword="null"/>.</summary>
     /// <returns>A task.</returns>

@@ -2,7 +2,7 @@ namespace Aria.CrmSync.Testing.Conformance;
 
 /// <summary>
 /// A gateway and the CRM behind it, as one test of <see cref="CrmGatewayConformanceTests"/> uses them; created afresh
-/// for every test by <see cref="CrmGatewayConformanceTests.CreateGatewayAsync"/> and disposed after it.
+/// for every test by <see cref="CrmGatewayTestBase.CreateGatewayAsync"/> and disposed after it.
 /// </summary>
 public sealed class CrmGatewayUnderTest : IAsyncDisposable
 {

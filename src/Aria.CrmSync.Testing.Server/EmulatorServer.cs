@@ -63,6 +63,11 @@ public sealed class EmulatorServer : IAsyncDisposable
         {
             o.AllowSynchronousIO = false;
             o.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
+
+            // Salesforce takes request URIs up to its 16,384-byte limit of URI and headers (Kestrel's default request
+            // line is 8 KB): "In each REST call, the maximum length for the combined URI and headers is 16,384 bytes"
+            // (https://help.salesforce.com/s/articleView?id=000386264).
+            o.Limits.MaxRequestLineSize = 16 * 1024;
         });
         var app = builder.Build();
         app.Run(context => ServeAsync(route, context));

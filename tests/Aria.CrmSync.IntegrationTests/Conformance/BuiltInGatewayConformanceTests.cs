@@ -27,7 +27,7 @@ public class HubSpotConformanceTests : CrmGatewayConformanceTests
         };
     }
 
-    private sealed class HubSpotControl(HubSpotEmulator emulator) : ICrmConformanceControl
+    internal sealed class HubSpotControl(HubSpotEmulator emulator) : ICrmConformanceControl
     {
         public string MissingRecordId => "987654321987";
 
@@ -108,7 +108,7 @@ public class SalesforceConformanceTests : CrmGatewayConformanceTests
         };
     }
 
-    private sealed class SalesforceControl(SalesforceEmulator emulator) : ICrmConformanceControl
+    internal sealed class SalesforceControl(SalesforceEmulator emulator) : ICrmConformanceControl
     {
         private SalesforceOrg Org => emulator.Org;
 

@@ -1,6 +1,8 @@
+using Aria.CrmSync.IntegrationTests.Conformance;
 using Aria.CrmSync.IntegrationTests.HubSpot.Gateway;
 using Aria.CrmSync.IntegrationTests.Salesforce.Gateway;
 using Aria.CrmSync.Testing;
+using Aria.CrmSync.Testing.Conformance;
 
 namespace Aria.CrmSync.IntegrationTests.Fields;
 
@@ -22,6 +24,9 @@ internal sealed class CustomFieldCrm : IAsyncDisposable
         Connection = connection with { RecordFields = [.. CustomFieldRoundTripTests.Samples.Select(s => s.Field.CrmFieldFor(provider)!), .. extraFields] };
     }
 
+    /// <summary>Gets the samples as the custom-field conformance checks take them.</summary>
+    public static IReadOnlyList<CrmConformanceFieldSample> ConformanceSamples => [.. CustomFieldRoundTripTests.Samples.Select(s => new CrmConformanceFieldSample(s.Field, s.Value))];
+
     public CrmProvider Provider { get; }
 
     public CrmConnection Connection { get; }
@@ -34,13 +39,13 @@ internal sealed class CustomFieldCrm : IAsyncDisposable
 
     public HubSpotEmulator HubSpot => _hubSpot!.Emulator;
 
-    /// <summary>Gets the API calls the emulator answered so far.</summary>
-    public long ApiCalls => Emulator.Calls.ApiCalls;
+    /// <summary>Gets the requests the emulator received so far (any endpoint, answered or refused).</summary>
+    public long ApiCalls => Emulator.Calls.Total;
 
     /// <summary>The currency field of the provider (<c>CurrencyIsoCode</c>, <c>deal_currency_code</c>).</summary>
     public string CurrencyField => Provider == CrmProvider.Salesforce ? "CurrencyIsoCode" : "deal_currency_code";
 
-    public static async Task<CustomFieldCrm> StartAsync(CrmProvider provider, IReadOnlyList<string>? currencies = null)
+    public static async Task<CustomFieldCrm> StartAsync(CrmProvider provider, IReadOnlyList<string>? currencies = null, GatewayTransport transport = GatewayTransport.Direct)
     {
         IReadOnlyList<string> extra = currencies is { Count: > 0 } ? [provider == CrmProvider.Salesforce ? "CurrencyIsoCode" : "deal_currency_code"] : [];
         if (provider == CrmProvider.Salesforce)
@@ -56,7 +61,7 @@ internal sealed class CustomFieldCrm : IAsyncDisposable
                 {
                     o.Currencies.Add(currency);
                 }
-            });
+            }, transport: transport);
             return new CustomFieldCrm(provider, host, null, extra);
         }
 
@@ -71,9 +76,19 @@ internal sealed class CustomFieldCrm : IAsyncDisposable
             {
                 o.Currencies.Add(currency);
             }
-        });
+        }, transport: transport);
         return new CustomFieldCrm(provider, null, hubSpot, extra);
     }
+
+    /// <summary>This gateway and CRM as a conformance check takes them (disposed with it).</summary>
+    public CrmGatewayUnderTest ForConformance() => new()
+    {
+        Gateway = Gateway,
+        Connection = Connection,
+        RejectedConnection = HubSpotConformanceTests.Rejected(Connection),
+        Control = _salesforce is not null ? new SalesforceConformanceTests.SalesforceControl(_salesforce.Emulator) : new HubSpotConformanceTests.HubSpotControl(_hubSpot!.Emulator),
+        Owner = this,
+    };
 
     /// <summary>Inserts records directly (not counted).</summary>
     public List<string> Seed(int count)

@@ -50,11 +50,19 @@ public sealed class CustomFieldRoundTripTests
     private static Sample Make(string lead, CrmFieldType type, string sf, string hs, SalesforceCustomField sfField, HubSpotCustomProperty hsProperty, CrmFieldValue value, CrmFieldValue other)
         => new(new CrmFieldDefinition { LeadField = lead, Type = type, CrmFields = new Dictionary<CrmProvider, string> { [Sf] = sf, [Hs] = hs } }, sfField, hsProperty, value, other);
 
-    [Theory]
-    [MemberData(nameof(Providers))]
-    public async Task EveryType_WrittenInOneBatch_ReadsBackEqual_ThroughEveryRead(CrmProvider provider)
+    public static TheoryData<CrmProvider, GatewayTransport> ProvidersAndTransports => new()
     {
-        await using var crm = await CustomFieldCrm.StartAsync(provider);
+        { Sf, GatewayTransport.Direct },
+        { Hs, GatewayTransport.Direct },
+        { Sf, GatewayTransport.Composio },
+        { Hs, GatewayTransport.Composio },
+    };
+
+    [Theory]
+    [MemberData(nameof(ProvidersAndTransports))]
+    public async Task EveryType_WrittenInOneBatch_ReadsBackEqual_ThroughEveryRead(CrmProvider provider, GatewayTransport transport)
+    {
+        await using var crm = await CustomFieldCrm.StartAsync(provider, transport: transport);
         var ids = crm.Seed(3);
 
         // Each record gets the values in turn, so every read returns different values per record.
@@ -89,6 +97,22 @@ public sealed class CustomFieldRoundTripTests
                 }
             }
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task EveryType_SetOnCreate_ReadsBackEqual(CrmProvider provider)
+    {
+        await using var crm = await CustomFieldCrm.StartAsync(provider);
+        var creator = Assert.IsAssignableFrom<ICrmRecordCreator>(crm.Gateway);
+        var fields = Samples.ToDictionary(s => s.Field.CrmFieldFor(provider)!, s => CrmFieldValues.FormatCrm(s.Field, provider, s.Value));
+        fields[CrmFields.Name] = "Created with custom fields";
+        fields[CrmFields.Stage] = provider == Sf ? "Prospecting" : "appointmentscheduled";
+        fields[CrmFields.CloseDate] = "2026-09-30";
+
+        var created = await creator.CreateRecordAsync(crm.Connection, fields);
+
+        Assert.All(Samples, s => Assert.Equal(s.Value, CrmFieldValues.ParseCrm(s.Field, provider, created.Fields[s.Field.CrmFieldFor(provider)!])));
     }
 
     [Theory]
@@ -165,6 +189,37 @@ public sealed class CustomFieldRoundTripTests
         }
 
         Assert.Equal(before, crm.ApiCalls);
+    }
+
+    [Fact]
+    public async Task Salesforce_TooManyFieldsForTheQueryUri_AreRefusedBeforeAnyRequest()
+    {
+        await using var crm = await CustomFieldCrm.StartAsync(Sf);
+        var id = crm.Seed(1)[0];
+        var before = crm.ApiCalls;
+        string FieldName(int i) => $"Custom_Field_Number_{i:D4}_With_A_Long_Name__c"; // 44 characters
+        var tooMany = crm.Connection with { RecordFields = [.. Enumerable.Range(0, 300).Select(FieldName)] };
+
+        var refused = await Assert.ThrowsAsync<CrmSyncFieldMappingException>(async () =>
+        {
+            await foreach (var _ in crm.Gateway.GetChangesAsync(tooMany, null))
+            {
+            }
+        });
+        Assert.Equal(CrmFieldIssueKind.InvalidOption, refused.Issues[0].Kind);
+        Assert.Contains("16,384", refused.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<CrmSyncFieldMappingException>(() => crm.Gateway.GetRecordAsync(tooMany, id));
+        Assert.Equal(before, crm.ApiCalls);
+
+        // 200 such names fit: the query goes out (and the org, which has none of them, refuses it).
+        var fits = crm.Connection with { RecordFields = [.. Enumerable.Range(0, 200).Select(FieldName)] };
+        await Assert.ThrowsAsync<Aria.CrmSync.Providers.Salesforce.SalesforceApiException>(async () =>
+        {
+            await foreach (var _ in crm.Gateway.GetChangesAsync(fits, null))
+            {
+            }
+        });
+        Assert.Equal(before + 1, crm.ApiCalls);
     }
 
     [Theory]

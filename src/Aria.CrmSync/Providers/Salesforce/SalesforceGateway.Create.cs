@@ -7,7 +7,9 @@ internal sealed partial class SalesforceGateway : ICrmRecordCreator
 {
     /// <summary>
     /// Creates an Opportunity. Salesforce requires <c>Name</c>, <c>StageName</c> and <c>CloseDate</c>; a missing one is
-    /// refused here, before any call. The create is not retried on an uncertain outcome (it is not idempotent).
+    /// refused here, before any call. The connection's <see cref="CrmConnection.RecordFields"/> may be set too (a value
+    /// not of its field's type is a <see cref="CrmSyncFieldValueException"/>). The create is not retried on an uncertain
+    /// outcome (it is not idempotent).
     /// </summary>
     /// <remarks>REST API Developer Guide, "Create a Record": <c>POST /services/data/vXX.X/sobjects/SObjectName/</c>
     /// answers 201 with <c>{"id": "...", "success": true, "errors": []}</c>.</remarks>
@@ -23,8 +25,20 @@ internal sealed partial class SalesforceGateway : ICrmRecordCreator
             }
         }
 
+        // The connection's custom fields go as JSON values of their describe types (cached), the others as CrmFields.
+        var custom = RecordFieldsOf(connection);
         var body = new JsonObject();
-        WriteFields(body, fields, "fields");
+        WriteFields(body, fields.Where(f => !custom.Contains(f.Key, StringComparer.Ordinal)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal), "fields");
+        var used = custom.Where(fields.ContainsKey).ToList();
+        if (used.Count > 0)
+        {
+            var metadata = await _recordFields.MetadataAsync(connection, used, cancellationToken).ConfigureAwait(false);
+            foreach (var name in used)
+            {
+                body[name] = ToJson(name, CrmRecordFields.Find(metadata, name), fields[name]);
+            }
+        }
+
         var call = Begin(connection);
         var response = await SendJsonAsync(call, HttpMethod.Post, call.Data("sobjects/Opportunity"), body, Endpoints.SObjectCreate, idempotent: false, cancellationToken).ConfigureAwait(false);
         string id;
