@@ -27,6 +27,7 @@ internal readonly record struct FieldRule(SyncDirection Direction, CrmFieldConfl
 internal sealed class ConnectionFieldMap
 {
     private static readonly IReadOnlyList<string> DefaultFieldNames = LeadFields.Synced;
+    private static readonly Dictionary<string, CrmFieldDefinition> NoCustomFields = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, CrmFieldDefinition> _custom;
 
@@ -38,7 +39,7 @@ internal sealed class ConnectionFieldMap
         Custom = custom;
         CurrencyField = currencyField;
         Metadata = metadata;
-        _custom = custom.ToDictionary(f => f.LeadField, StringComparer.Ordinal);
+        _custom = custom.Count == 0 ? NoCustomFields : custom.ToDictionary(f => f.LeadField, StringComparer.Ordinal);
         Fields = custom.Count == 0 ? DefaultFieldNames : [.. DefaultFieldNames, .. custom.Select(f => f.LeadField)];
         RecordFields = custom.Count == 0 && currencyField is null
             ? []
@@ -89,7 +90,7 @@ internal sealed class ConnectionFieldMap
     /// <summary>The lead's values in merge terms; a custom value that is not a value of its field's type goes to <paramref name="errors"/> and is left out.</summary>
     public Dictionary<string, string?> FromLead(LeadMemory lead, List<CrmSyncFieldValueException>? errors = null)
     {
-        var values = LeadFieldMapper.FromLead(lead);
+        var values = LeadFieldMapper.FromLead(lead, Fields.Count);
         foreach (var field in Custom)
         {
             try
@@ -111,7 +112,7 @@ internal sealed class ConnectionFieldMap
     /// </summary>
     public Dictionary<string, string?> FromCrm(CrmRecord record, out string? unknownStage, List<CrmSyncFieldValueException>? errors = null)
     {
-        var values = LeadFieldMapper.FromCrm(record, StageMap, out unknownStage);
+        var values = LeadFieldMapper.FromCrm(record, StageMap, out unknownStage, Fields.Count);
         if (Custom.Count == 0)
         {
             return values;

@@ -18,8 +18,13 @@ internal sealed class ConnectionFields(SyncEngineEnvironment env, CrmFieldMetada
     /// <summary>The record's currency field per CRM, read along with a currency field when the CRM has it (a multi-currency org or portal).</summary>
     private static readonly Dictionary<CrmProvider, string> CurrencyFields = new()
     {
-        [CrmProvider.Salesforce] = "CurrencyIsoCode", // https://help.salesforce.com/s/articleView?id=sf.admin_currency.htm: CurrencyIsoCode on every record of a multi-currency org
-        [CrmProvider.HubSpot] = "deal_currency_code", // https://knowledge.hubspot.com/object-settings/set-up-multiple-currencies: a deal's currency
+        // A multi-currency org's records carry their currency in CurrencyIsoCode (present only with multicurrency enabled:
+        // https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/api/sforce_api_calls_soql_consider_cur_data.htm).
+        [CrmProvider.Salesforce] = "CurrencyIsoCode",
+
+        // A deal's currency: only the portal's currencies are valid
+        // (https://developers.hubspot.com/changelog/deal-currenct-code-validation, "name":"deal_currency_code").
+        [CrmProvider.HubSpot] = "deal_currency_code",
     };
 
     private readonly ConditionalWeakTable<CrmConnection, ConnectionFieldMap> _maps = [];

@@ -5,7 +5,7 @@ namespace Aria.CrmSync.Sync;
 /// <summary>Maps lead memories and CRM records to the canonical field values the merge compares, and back.</summary>
 internal static class LeadFieldMapper
 {
-    public static Dictionary<string, string?> FromLead(LeadMemory lead) => new(StringComparer.Ordinal)
+    public static Dictionary<string, string?> FromLead(LeadMemory lead, int capacity = 4) => new(capacity, StringComparer.Ordinal)
     {
         [LeadFields.LifecycleStage] = Normalize(lead.LifecycleStage),
         [LeadFields.ExpectedValue] = CanonicalValue.FromDecimal(lead.ExpectedValue),
@@ -40,10 +40,10 @@ internal static class LeadFieldMapper
     }
 
     /// <summary>Maps a CRM record to lead terms; a stage the map does not know is left out (and reported).</summary>
-    public static Dictionary<string, string?> FromCrm(CrmRecord record, CrmStageMap map, out string? unknownStage)
+    public static Dictionary<string, string?> FromCrm(CrmRecord record, CrmStageMap map, out string? unknownStage, int capacity = 4)
     {
         unknownStage = null;
-        var values = new Dictionary<string, string?>(StringComparer.Ordinal)
+        var values = new Dictionary<string, string?>(capacity, StringComparer.Ordinal)
         {
             [LeadFields.ExpectedValue] = CanonicalValue.FromDecimal(record.Amount),
             [LeadFields.ExpectedCloseDate] = CanonicalValue.FromDate(record.CloseDate),

@@ -113,8 +113,13 @@ internal sealed partial record LeadSyncPlan
         }
 
         var crmFields = toCrm.Count > 0 ? fields.ToCrmFields(afterLeadWrite, toCrm.Keys, record, errors) : [];
-        foreach (var error in errors.Where(e => toCrm.ContainsKey(e.Field)))
+        foreach (var error in errors)
         {
+            if (!toCrm.ContainsKey(error.Field))
+            {
+                continue;
+            }
+
             // Cannot be written (no CRM value in the map, another currency, a value the CRM would refuse): not pushed, base kept.
             toCrm.Remove(error.Field);
             if (baseline.TryGetValue(error.Field, out var oldBase))
@@ -127,8 +132,8 @@ internal sealed partial record LeadSyncPlan
             }
         }
 
-        var failed = errors.Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
-        var conflicts = merge.Conflicts.Where(f => !failed.Contains(f.Field)).Select(f => new SyncConflict
+        var failed = errors.Count == 0 ? null : errors.Select(e => e.Field).ToHashSet(StringComparer.Ordinal);
+        var conflicts = merge.Conflicts.Where(f => failed?.Contains(f.Field) != true).Select(f => new SyncConflict
         {
             Field = f.Field,
             AriaValue = f.LeadValue,
@@ -157,7 +162,7 @@ internal sealed partial record LeadSyncPlan
             UnknownStage = unknownStage,
             Baseline = baseline,
             CrmValues = crmValues,
-            Decided = merge.Fields.Where(f => f.Outcome is not (FieldOutcome.Skipped or FieldOutcome.ConflictOpen) && !failed.Contains(f.Field)).Select(f => f.Field).ToList(),
+            Decided = merge.Fields.Where(f => f.Outcome is not (FieldOutcome.Skipped or FieldOutcome.ConflictOpen) && failed?.Contains(f.Field) != true).Select(f => f.Field).ToList(),
             Fields = fields,
             FieldErrors = errors,
         };

@@ -65,7 +65,7 @@ internal sealed class SyncStateEditor(ILeadMemoryStore leads, ISyncStateStore st
             var now = _time.GetUtcNow();
             // A sync's unconfirmed write stays: it is what tells the next sync that this edit came after that write.
             var pending = state.PendingChanges.Where(p => p.Unconfirmed || !fields.Contains(p.Field)).ToList();
-            pending.AddRange(fields.Select(f => new PendingChange { Field = f, Value = values.GetValueOrDefault(f), ChangedAt = now }));
+            pending.AddRange(fields.Select(f => new PendingChange { Field = f, Value = values.TryGetValue(f, out var value) ? value : lead.CustomFields.GetValueOrDefault(f), ChangedAt = now }));
             return state.MarkPending(resumeError: false, _options.MaxRetries) with { PendingChanges = pending, UpdatedAt = now };
         }, cancellationToken).ConfigureAwait(false);
     }
