@@ -88,14 +88,23 @@ internal sealed class ConnectionFieldMap
         => _custom.TryGetValue(field, out var definition) ? new FieldRule(definition.Direction, definition.ConflictRule) : FieldRule.FromResolution(Options.RuleFor(field));
 
     /// <summary>The lead's values in merge terms; a custom value that is not a value of its field's type goes to <paramref name="errors"/> and is left out.</summary>
-    public Dictionary<string, string?> FromLead(LeadMemory lead, List<CrmSyncFieldValueException>? errors = null)
+    public Dictionary<string, string?> FromLead(LeadMemory lead, List<CrmSyncFieldValueException>? errors = null, IReadOnlyDictionary<string, string?>? agreed = null)
     {
         var values = LeadFieldMapper.FromLead(lead, Fields.Count);
         foreach (var field in Custom)
         {
+            var text = lead.CustomFields.GetValueOrDefault(field.LeadField);
+            if (text is not null && agreed is not null && agreed.TryGetValue(field.LeadField, out var agreedText) && string.Equals(text, agreedText, StringComparison.Ordinal))
+            {
+                // The text both sides agreed on is canonical, and canonical text is its own canonical form (idempotent,
+                // checked by the FsCheck properties): an unchanged value needs no parse.
+                values[field.LeadField] = text;
+                continue;
+            }
+
             try
             {
-                values[field.LeadField] = LeadValue(field, lead.CustomFields.GetValueOrDefault(field.LeadField))?.ToString();
+                values[field.LeadField] = LeadValue(field, text)?.ToString();
             }
             catch (CrmSyncFieldValueException ex)
             {
@@ -265,6 +274,14 @@ internal sealed class ConnectionFieldMap
         if (value.IsBlank)
         {
             return null;
+        }
+
+        if (field.Type == CrmFieldType.Picklist)
+        {
+            // One value: its lead value as the map holds it (canonical), with no intermediate value.
+            return field.PicklistFor(Provider)!.TryMapToLead(value.Text!, out var leadValue)
+                ? leadValue
+                : throw new CrmSyncFieldValueException(field.LeadField, $"the {Provider.Value} value '{value.Text}' has no lead value in the field's value map", Provider, field.CrmFieldFor(Provider));
         }
 
         if (field.IsPicklist)

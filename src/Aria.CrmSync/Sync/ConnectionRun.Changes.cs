@@ -147,7 +147,7 @@ internal sealed partial class ConnectionRun
         }
 
         var fields = svc.Fields.For(connection);
-        var values = fields.FromLead(lead);
+        var values = fields.FromLead(lead, agreed: state.BaseSnapshot);
         return state.PendingChanges.Any(p => p.Field != LeadFields.Notes)
             || values.Any(kv => state.BaseSnapshot.TryGetValue(kv.Key, out var b) ? kv.Value != b : fields.IsCustom(kv.Key)); // a custom field not agreed yet (new to the catalogue) is compared once
     }

@@ -71,7 +71,7 @@ internal sealed partial record LeadSyncPlan
     {
         var options = fields.Options;
         var errors = new List<CrmSyncFieldValueException>();
-        var leadValues = fields.FromLead(lead, errors);
+        var leadValues = fields.FromLead(lead, errors, state.BaseSnapshot);
         var crmValues = fields.FromCrm(record, out var unknownStage, errors);
         foreach (var error in errors)
         {
