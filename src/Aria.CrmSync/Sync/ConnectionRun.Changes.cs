@@ -15,11 +15,12 @@ internal sealed partial class ConnectionRun
         {
             cancellationToken.ThrowIfCancellationRequested();
             _recordsRead += page.Records.Count;
+            var leads = await LeadsForCrmIdsAsync([.. page.Records.Select(r => r.CrmId).Concat(page.DeletedIds).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
             var batch = new List<(LeadMemory Lead, CrmRecord Record)>();
             var now = svc.Env.Time.GetUtcNow();
             foreach (var record in page.Records)
             {
-                if (!_leadsByCrmId.TryGetValue(record.CrmId, out var lead))
+                if (!leads.TryGetValue(record.CrmId, out var lead))
                 {
                     continue;
                 }
@@ -51,11 +52,13 @@ internal sealed partial class ConnectionRun
             await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
             foreach (var deletedId in page.DeletedIds)
             {
-                if (_leadsByCrmId.TryGetValue(deletedId, out var lead) && _compared.Add(lead.Id))
+                if (leads.TryGetValue(deletedId, out var lead) && _compared.Add(lead.Id))
                 {
                     await FailLeadAsync(lead, new CrmSyncNotFoundException($"{Serialization.WireValue.Format(Provider)} record", deletedId), cancellationToken).ConfigureAwait(false);
                 }
             }
+
+            _states.Clear(); // the page's leads are done: a later phase reads any of them again
 
             if (page.Cursor is { } next && (_cursor is null || _cursor.IsBefore(next.Timestamp, next.LastId ?? string.Empty)))
             {
@@ -86,34 +89,111 @@ internal sealed partial class ConnectionRun
         return cursor;
     }
 
+    /// <summary>
+    /// Streams the connection's linked leads from the store in chunks: each chunk's states, then its leads again (as
+    /// <see cref="LeadsForCrmIdsAsync"/> does); the leads not compared yet that need it (ARIA-side changes, lagging
+    /// hits to re-read by id, due retries) are read from the CRM by id in batches of <see cref="ConnectionSyncOptions.BatchSize"/>
+    /// and processed. Leads with queued notes are remembered (by CRM id) for the note phase.
+    /// </summary>
     private async Task ApplyLeadChangesAsync(CancellationToken cancellationToken)
     {
-        var now = svc.Env.Time.GetUtcNow();
-        var candidates = _leadsByCrmId.Values.Where(lead => !_compared.Contains(lead.Id) && (_readById.Contains(lead.Id) || NeedsComparison(lead, now))).ToList();
-        foreach (var chunk in candidates.Chunk(options.BatchSize))
+        var listed = new List<LeadMemory>(StreamChunk);
+        var pending = new List<LeadMemory>();
+        await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var records = await gateway.GetRecordsAsync(connection, chunk.Select(l => l.CrmId!).ToList(), cancellationToken).ConfigureAwait(false);
-            var byId = records.ToDictionary(r => r.CrmId, StringComparer.Ordinal);
-            var batch = new List<(LeadMemory, CrmRecord)>();
-            foreach (var lead in chunk)
+            listed.Add(lead);
+            if (listed.Count == StreamChunk)
             {
-                _compared.Add(lead.Id);
-                if (byId.TryGetValue(lead.CrmId!, out var record))
-                {
-                    batch.Add((lead, record));
-                }
-                else
-                {
-                    await FailLeadAsync(lead, new CrmSyncNotFoundException($"{Serialization.WireValue.Format(Provider)} record", lead.CrmId!), cancellationToken).ConfigureAwait(false);
-                }
+                await ConsiderAsync(listed, pending, cancellationToken).ConfigureAwait(false);
+                listed.Clear();
+            }
+        }
+
+        await ConsiderAsync(listed, pending, cancellationToken).ConfigureAwait(false);
+        if (pending.Count > 0)
+        {
+            await CompareAsync(pending, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How many listed leads the lead-changes phase reads states for at a time.</summary>
+    private const int StreamChunk = 1000;
+
+    private async Task ConsiderAsync(List<LeadMemory> listed, List<LeadMemory> pending, CancellationToken cancellationToken)
+    {
+        if (listed.Count == 0)
+        {
+            return;
+        }
+
+        await LoadStatesAsync([.. listed.Select(l => l.Id)], cancellationToken).ConfigureAwait(false);
+        var fresh = await FindLeadsAsync([.. listed.Select(l => l.CrmId!).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
+        var now = svc.Env.Time.GetUtcNow();
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var listedLead in listed)
+        {
+            // The lead the CRM record links now (one per record, the lowest id, as every phase picks); a lead unlinked
+            // since it was listed is left alone.
+            if (!fresh.TryGetValue(listedLead.CrmId!, out var lead))
+            {
+                continue;
             }
 
-            _recordsRead += records.Count;
-            await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
-            await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
-            progress?.Report(Progress(Phase));
+            if (options.PushLocalChanges && lead.Id == listedLead.Id && _states.TryGetValue(lead.Id, out var state) && HasQueuedNotes(state))
+            {
+                _queuedNotes.Add(lead.CrmId!);
+            }
+
+            if (!_compared.Contains(lead.Id) && (_readById.Contains(lead.Id) || NeedsComparison(lead, now)) && _compared.Add(lead.Id))
+            {
+                pending.Add(lead);
+                keep.Add(lead.Id);
+            }
         }
+
+        foreach (var listedLead in listed)
+        {
+            if (!keep.Contains(listedLead.Id))
+            {
+                _states.Remove(listedLead.Id);
+            }
+        }
+
+        while (pending.Count >= options.BatchSize)
+        {
+            await CompareAsync(pending.GetRange(0, options.BatchSize), cancellationToken).ConfigureAwait(false);
+            pending.RemoveRange(0, options.BatchSize);
+        }
+    }
+
+    /// <summary>Reads a batch of leads' records by id and processes them; a record the CRM no longer has fails its lead.</summary>
+    private async Task CompareAsync(List<LeadMemory> chunk, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var records = await gateway.GetRecordsAsync(connection, chunk.Select(l => l.CrmId!).ToList(), cancellationToken).ConfigureAwait(false);
+        var byId = records.ToDictionary(r => r.CrmId, StringComparer.Ordinal);
+        var batch = new List<(LeadMemory, CrmRecord)>();
+        foreach (var lead in chunk)
+        {
+            if (byId.TryGetValue(lead.CrmId!, out var record))
+            {
+                batch.Add((lead, record));
+            }
+            else
+            {
+                await FailLeadAsync(lead, new CrmSyncNotFoundException($"{Serialization.WireValue.Format(Provider)} record", lead.CrmId!), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        _recordsRead += records.Count;
+        await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+        foreach (var lead in chunk)
+        {
+            _states.Remove(lead.Id);
+        }
+
+        await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
+        progress?.Report(Progress(Phase));
     }
 
     /// <summary>Whether a change-stream record differs from the agreement its lead's state holds (a CRM change, or an old version).</summary>
