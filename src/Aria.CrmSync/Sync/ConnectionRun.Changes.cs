@@ -110,17 +110,17 @@ internal sealed partial class ConnectionRun
         {
             var leads = await LeadsForCrmIdsAsync(chunk, cancellationToken).ConfigureAwait(false);
             var now = svc.Env.Time.GetUtcNow();
-            var keep = new HashSet<string>(StringComparer.Ordinal);
             foreach (var crmId in chunk)
             {
                 if (leads.TryGetValue(crmId, out var lead) && !_compared.Contains(lead.Id)
                     && (_readById.Contains(lead.Id) || NeedsComparison(lead, now)) && _compared.Add(lead.Id))
                 {
                     pending.Add(lead);
-                    keep.Add(lead.Id);
                 }
             }
 
+            // Only the pending leads' states stay (those of earlier chunks included: a batch spans chunks).
+            var keep = pending.Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
             foreach (var id in _states.Keys.Where(id => !keep.Contains(id)).ToList())
             {
                 _states.Remove(id);
