@@ -5,7 +5,8 @@ namespace Aria.CrmSync.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Aria.CrmSync.Benchmarks -- --filter *</c> runs the BenchmarkDotNet suites;
 /// <c>-- memory</c> measures the peak extra memory of a 1,000,000-entry export; <c>-- harness</c> runs the API-call
-/// harness (<c>--leads N --notes N --no-baseline --hubspot-tiers 100,190 --update-doc docs/benchmarks.md</c>);
+/// harness (<c>--leads N --notes N --no-baseline --hubspot-tiers 100,190 --engine-process --update-doc docs/benchmarks.md</c>;
+/// <c>harness-engine</c> is its engine child process);
 /// <c>-- sqlite-append N</c> measures sustained audit appends on SQLite; <c>-- latency</c> measures CRM commit → lead
 /// updated through Change Data Capture beside polling (<see cref="LatencyProbe"/>); <c>-- fleet</c> runs the fleet
 /// harness on PostgreSQL (<see cref="Fleet.FleetSettings"/>; <c>fleet-worker</c> is its child process) and
@@ -29,6 +30,11 @@ public static class Program
             }
 
             return rows.All(r => r.MeetsTargets) ? 0 : 1;
+        }
+
+        if (args.Length > 0 && args[0] == "harness-engine")
+        {
+            return await Harness.EngineProcess.MainAsync(args[1]);
         }
 
         if (args.Length > 0 && args[0] == "latency")

@@ -80,7 +80,8 @@ internal sealed class FleetProcess
         await _process.WaitForExitAsync(timeout.Token);
     }
 
-    private static string DotnetHost()
+    /// <summary>The dotnet host running this process (children start the benchmark assembly with it).</summary>
+    internal static string DotnetHost()
     {
         var current = Environment.ProcessPath;
         return current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet" ? current : "dotnet";

@@ -13,8 +13,10 @@ internal sealed class CrmInstance : IAsyncDisposable
 
     private readonly string _databasePath;
 
-    private CrmInstance(CrmProvider provider, CrmEmulator emulator, ServiceProvider services, string databasePath, ShiftedClock clock)
+    private CrmInstance(CrmProvider provider, CrmEmulator emulator, ServiceProvider services, string databasePath, ShiftedClock clock, CrmConnection connection, Uri baseAddress)
     {
+        Connection = connection;
+        BaseAddress = baseAddress;
         Clock = clock;
         Provider = provider;
         Emulator = emulator;
@@ -23,6 +25,15 @@ internal sealed class CrmInstance : IAsyncDisposable
     }
 
     public CrmProvider Provider { get; }
+
+    /// <summary>Gets the connection the library syncs (its tokens are the emulator's).</summary>
+    public CrmConnection Connection { get; }
+
+    /// <summary>Gets the emulator's address (its loopback server when started with one).</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>Gets the SQLite file of the library's stores.</summary>
+    public string DatabasePath => _databasePath;
 
     /// <summary>Gets the clock of the emulator and the library.</summary>
     public ShiftedClock Clock { get; }
@@ -55,24 +66,37 @@ internal sealed class CrmInstance : IAsyncDisposable
             : new CrmConnection { UserId = UserId, Provider = CrmProvider.HubSpot, CredentialKind = CrmCredentialKind.StaticToken, AccessToken = ((HubSpotEmulator)emulator).CreatePrivateAppToken() };
 
         var databasePath = Path.Combine(Path.GetTempPath(), $"aria-bench-{Guid.NewGuid():N}.db");
+        var salesforce = emulator as SalesforceEmulator;
+        var provider2 = BuildServices(connection, baseAddress, databasePath, clock, requestsPer10s, salesforce?.Options.ClientId, salesforce?.Options.ClientSecret, loopback ? null : emulator.CreateHandler);
+        var instance = new CrmInstance(provider, emulator, provider2, databasePath, clock, connection, baseAddress);
+        await instance.SeedAsync(leads);
+        return instance;
+    }
+
+    /// <summary>
+    /// The library wired to a CRM as the harness runs it: SQLite stores on <paramref name="databasePath"/>, the
+    /// connection in memory, the provider's limits (<paramref name="requestsPer10s"/> null: unlimited); also used by
+    /// the engine child process (<see cref="EngineProcess"/>) to run the measured sync on the same file.
+    /// </summary>
+    public static ServiceProvider BuildServices(CrmConnection connection, Uri baseAddress, string databasePath, TimeProvider clock, int? requestsPer10s, string? salesforceClientId, string? salesforceClientSecret, Func<HttpMessageHandler>? handler)
+    {
         var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(clock);
+        services.AddSingleton(clock);
         var builder = services.AddAriaCrmSync()
             .UseSqliteStores($"Data Source={databasePath}")
             .UseInMemoryConnections(c => c.Add(connection));
-        if (provider == CrmProvider.Salesforce)
+        if (connection.Provider == CrmProvider.Salesforce)
         {
-            var sf = (SalesforceEmulator)emulator;
             builder.AddSalesforce(o =>
             {
                 o.InstanceUrl = baseAddress;
                 o.LoginUrl = baseAddress;
-                o.ClientId = sf.Options.ClientId;
-                o.ClientSecret = sf.Options.ClientSecret;
+                o.ClientId = salesforceClientId ?? string.Empty;
+                o.ClientSecret = salesforceClientSecret;
             });
-            if (!loopback)
+            if (handler is not null)
             {
-                services.AddHttpClient(SalesforceOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(emulator.CreateHandler);
+                services.AddHttpClient(SalesforceOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(handler);
             }
         }
         else
@@ -83,16 +107,13 @@ internal sealed class CrmInstance : IAsyncDisposable
                 o.RateLimits.RequestsPerWindow = requestsPer10s ?? 1_000_000;
                 o.SearchRequestsPerSecond = requestsPer10s is null ? 1_000_000 : 5;
             });
-            if (!loopback)
+            if (handler is not null)
             {
-                services.AddHttpClient(HubSpotOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(emulator.CreateHandler);
+                services.AddHttpClient(HubSpotOptions.HttpClientName).ConfigurePrimaryHttpMessageHandler(handler);
             }
         }
 
-        var provider2 = services.BuildServiceProvider();
-        var instance = new CrmInstance(provider, emulator, provider2, databasePath, clock);
-        await instance.SeedAsync(leads);
-        return instance;
+        return services.BuildServiceProvider();
     }
 
     /// <summary>The first sync (not measured): every lead takes its deal's values, and the checkpoints are set.</summary>

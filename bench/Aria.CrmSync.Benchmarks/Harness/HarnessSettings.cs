@@ -29,6 +29,9 @@ public sealed record HarnessSettings
     /// <summary>Salesforce emulator latency per request (the org is remote in real life).</summary>
     public TimeSpan SalesforceLatency { get; init; } = TimeSpan.Zero;
 
+    /// <summary>Run the measured sync in a child process (the emulator stays here), so its memory is the engine's own.</summary>
+    public bool EngineProcess { get; init; }
+
     public static HarnessSettings Parse(string[] args)
     {
         var settings = new HarnessSettings();
@@ -42,6 +45,7 @@ public sealed record HarnessSettings
                 "--seed" => settings with { Seed = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--no-baseline" => settings with { RunBaseline = false },
                 "--hubspot-tiers" => settings with { HubSpotTiers = Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => int.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToList() },
+                "--engine-process" => settings with { EngineProcess = true },
                 "--no-salesforce" => settings with { IncludeSalesforce = false },
                 "--salesforce-latency-ms" => settings with { SalesforceLatency = TimeSpan.FromMilliseconds(int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)) },
                 _ => settings,

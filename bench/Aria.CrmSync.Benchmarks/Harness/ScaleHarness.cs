@@ -25,6 +25,9 @@ public sealed record HarnessRow
 
     public required double PeakManagedMb { get; init; }
 
+    /// <summary>Gets the engine child process's memory (<c>--engine-process</c>): managed when idle, peak managed, peak heap a collection left, peak live (forced full collections), peak working set, in MB.</summary>
+    public (double IdleManagedMb, double PeakManagedMb, double PeakAfterGcMb, double PeakLiveMb, double PeakWorkingSetMb)? EngineMemory { get; init; }
+
     public required int Refused { get; init; }
 
     public required int Failures { get; init; }
@@ -85,6 +88,17 @@ public static class ScaleHarness
             md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Scenario} | {r.Calls:N0} | {r.LowerBound:N0} | {r.CallsOverBound:N2} | {(r.BaselineCalls is { } b ? b.ToString("N0", CultureInfo.InvariantCulture) : "—")} | {(r.FewerThanBaseline is { } f ? f.ToString("N0", CultureInfo.InvariantCulture) + "×" : "—")} | {r.Wall.TotalSeconds:N1} s | {(r.RateFloor is { } floor ? floor.TotalSeconds.ToString("N1", CultureInfo.InvariantCulture) + " s" : "n/a")} | {(r.WallOverFloor is { } w ? w.ToString("N2", CultureInfo.InvariantCulture) : "n/a")} | {r.LeadsPerSecond:N0} | {r.PeakManagedMb:N0} MB | {r.Refused} | {r.Failures} | {(r.SameEndStateAsBaseline switch { true => "yes", false => "NO", null => "—" })} | {(r.MeetsTargets ? "met" : "MISSED")} |");
         }
 
+        if (rows.Any(r => r.EngineMemory is not null))
+        {
+            md.AppendLine();
+            md.AppendLine("The measured sync ran in a child process (`--engine-process`): the emulators stay in the harness process, so \"peak managed memory\" above is the engine's own (with its SQLite stores), above the idle process. The child process:");
+            foreach (var r in rows.Where(r => r.EngineMemory is not null))
+            {
+                var (idle, peak, afterGc, live, workingSet) = r.EngineMemory!.Value;
+                md.AppendLine(CultureInfo.InvariantCulture, $"- {r.Scenario}: managed {idle:N0} MB idle, {peak:N0} MB at its peak ({peak - idle:N0} MB for the sync, uncollected garbage included); the largest heap a collection left {afterGc:N0} MB; **peak live {live:N0} MB** (a forced full collection every 250 ms); peak working set {workingSet:N0} MB");
+            }
+        }
+
         md.AppendLine();
         md.AppendLine("Lower bounds:");
         foreach (var r in rows)
@@ -112,26 +126,12 @@ public static class ScaleHarness
         var exchangesBefore = batched.Emulator.Exchanges.Count;
         var (callsBefore, _) = batched.Calls;
 
-        log.WriteLine($"[{name}] measured connection sync…");
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
-        var peak = memoryBefore;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                peak = Math.Max(peak, GC.GetTotalMemory(false));
-                await Task.Delay(5).ConfigureAwait(false);
-            }
-        });
-        var stopwatch = Stopwatch.StartNew();
-        var phases = new PhaseClock(stopwatch);
-        var result = await batched.Sync.SyncConnectionAsync(CrmInstance.UserId, provider, progress: phases);
-        stopwatch.Stop();
-        log.WriteLine($"[{name}] time by phase: {phases.Describe()}");
-        await sampling.CancelAsync();
-        await sampler;
+        log.WriteLine($"[{name}] measured connection sync{(settings.EngineProcess ? " (engine in a child process)" : string.Empty)}…");
+        var measuredSync = settings.EngineProcess
+            ? await SyncInChildAsync(batched, tier, log)
+            : await SyncHereAsync(batched, provider);
+        var (completed, reason, failures, leadsCompared, wall, peakManagedMb, phases) = measuredSync.Sync;
+        log.WriteLine($"[{name}] time by phase: {phases}");
         var calls = batched.Calls.ApiCalls - callsBefore;
         var measured = batched.Emulator.Exchanges.Skip(exchangesBefore).ToList();
         var byEndpoint = measured.GroupBy(e => e.Endpoint).Select(g => $"{g.Key}×{g.Count()}");
@@ -146,7 +146,7 @@ public static class ScaleHarness
             }
         }
         var bound = provider == CrmProvider.Salesforce ? LowerBound.Salesforce(workload, settings.Notes) : LowerBound.HubSpot(workload, settings.Notes);
-        log.WriteLine($"[{name}] {calls} calls (bound {bound.Total}) in {stopwatch.Elapsed.TotalSeconds:N1} s; completed={result.Completed} failures={result.Failures.Count} {result.Reason}");
+        log.WriteLine($"[{name}] {calls} calls (bound {bound.Total}) in {wall.TotalSeconds:N1} s; completed={completed} failures={failures} {reason}");
 
         long? baselineCalls = null;
         bool? same = null;
@@ -177,15 +177,53 @@ public static class ScaleHarness
             LowerBound = bound.Total,
             Formula = bound.Formula,
             BaselineCalls = baselineCalls,
-            Wall = stopwatch.Elapsed,
+            Wall = wall,
             RateFloor = tier is { } t ? TimeSpan.FromSeconds(Math.Max(calls / (t / 10.0), searches / 5.0)) : null,
-            LeadsCompared = result.LeadsCompared,
-            PeakManagedMb = (peak - memoryBefore) / 1024.0 / 1024.0,
+            LeadsCompared = leadsCompared,
+            PeakManagedMb = peakManagedMb,
+            EngineMemory = measuredSync.Engine,
             Refused = batched.Refused - refusedBefore,
-            Failures = result.Failures.Count + (result.Completed ? 0 : 1),
+            Failures = failures + (completed ? 0 : 1),
             SameEndStateAsBaseline = same,
             Endpoints = endpoints,
-            Phases = phases.Describe(),
+            Phases = phases,
         };
     }
+
+    /// <summary>The measured sync in this process (the emulator's memory counts too).</summary>
+    private static async Task<(MeasuredSync Sync, (double, double, double, double, double)? Engine)> SyncHereAsync(CrmInstance batched, CrmProvider provider)
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var peak = memoryBefore;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(false));
+                await Task.Delay(5).ConfigureAwait(false);
+            }
+        });
+        var stopwatch = Stopwatch.StartNew();
+        var phases = new PhaseClock(stopwatch);
+        var result = await batched.Sync.SyncConnectionAsync(CrmInstance.UserId, provider, progress: phases);
+        stopwatch.Stop();
+        await sampling.CancelAsync();
+        await sampler;
+        return (new MeasuredSync(result.Completed, result.Reason, result.Failures.Count, result.LeadsCompared, stopwatch.Elapsed, (peak - memoryBefore) / Mb, phases.Describe()), null);
+    }
+
+    /// <summary>The measured sync in a child process (<see cref="EngineProcess"/>): its memory is the engine's own.</summary>
+    private static async Task<(MeasuredSync Sync, (double, double, double, double, double)? Engine)> SyncInChildAsync(CrmInstance batched, int? tier, TextWriter log)
+    {
+        var report = await EngineProcess.RunAsync(batched, tier, log);
+        var sync = new MeasuredSync(report.Completed, report.Reason, report.Failures, report.LeadsCompared, TimeSpan.FromSeconds(report.WallSeconds), (report.PeakManagedBytes - report.IdleManagedBytes) / Mb, report.Phases);
+        return (sync, (report.IdleManagedBytes / Mb, report.PeakManagedBytes / Mb, report.PeakHeapAfterGcBytes / Mb, report.PeakLiveBytes / Mb, report.PeakWorkingSetBytes / Mb));
+    }
+
+    private const double Mb = 1024.0 * 1024.0;
+
+    /// <summary>What the measured sync reported.</summary>
+    private sealed record MeasuredSync(bool Completed, string? Reason, int Failures, int LeadsCompared, TimeSpan Wall, double PeakManagedMb, string Phases);
 }

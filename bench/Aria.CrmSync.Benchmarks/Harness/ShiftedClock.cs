@@ -10,5 +10,8 @@ internal sealed class ShiftedClock : TimeProvider
 
     public override DateTimeOffset GetUtcNow() => System.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
 
+    /// <summary>Gets how far the clock is ahead of the system clock (the engine child process starts from it).</summary>
+    public TimeSpan Offset => TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
+
     public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
 }

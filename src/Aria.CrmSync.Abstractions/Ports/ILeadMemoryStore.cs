@@ -21,6 +21,35 @@ public interface ILeadMemoryStore
     /// <returns>The lead, or <see langword="null"/>.</returns>
     ValueTask<LeadMemory?> FindByCrmIdAsync(string userId, CrmProvider provider, string crmId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Finds a user's leads linked to any of several CRM records in one lookup (a connection sync looks up each CRM
+    /// page's leads this way rather than holding every linked lead of the connection).
+    /// </summary>
+    /// <param name="userId">The owner.</param>
+    /// <param name="provider">The CRM.</param>
+    /// <param name="crmIds">The CRM record ids (duplicates are ignored).</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>
+    /// At most one lead per CRM id, the one <see cref="FindByCrmIdAsync"/> would return (the lowest lead id when several
+    /// leads link the same record); CRM ids no lead links are left out. The order is unspecified.
+    /// </returns>
+    /// <remarks>The default implementation calls <see cref="FindByCrmIdAsync"/> once per distinct id; the shipped stores answer in one query.</remarks>
+    async ValueTask<IReadOnlyList<LeadMemory>> FindByCrmIdsAsync(string userId, CrmProvider provider, IReadOnlyCollection<string> crmIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(crmIds);
+        var found = new List<LeadMemory>();
+        foreach (var crmId in crmIds.Distinct(StringComparer.Ordinal))
+        {
+            if (await FindByCrmIdAsync(userId, provider, crmId, cancellationToken).ConfigureAwait(false) is { } lead)
+            {
+                found.Add(lead);
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>Lists a user's leads linked to a CRM, ordered by id.</summary>
     /// <param name="userId">The owner.</param>
     /// <param name="provider">The CRM.</param>

@@ -4,15 +4,16 @@ namespace Aria.CrmSync.Sync;
 internal sealed partial class ConnectionRun
 {
     /// <summary>Pulls the CRM's new activities into the linked leads' events; runs concurrently with the pushes.</summary>
-    /// <param name="leadsByCrmId">A snapshot of the linked leads (the pushes update the run's own map meanwhile).</param>
     /// <param name="cancellationToken">The token to monitor.</param>
-    private async Task PullActivityChangesAsync(Dictionary<string, LeadMemory> leadsByCrmId, CancellationToken cancellationToken)
+    /// <remarks>Each page's leads are looked up by CRM id (<see cref="FindLeadsAsync"/>); it touches no sync state, so it runs beside the pushes.</remarks>
+    private async Task PullActivityChangesAsync(CancellationToken cancellationToken)
     {
         var checkpoint = await svc.States.GetCursorAsync(connection.ConnectionKey, ConnectionSynchronizer.ActivityStream, cancellationToken).ConfigureAwait(false);
         var since = checkpoint is null ? null : new CrmCursor(checkpoint.Cursor.Timestamp - options.OverlapWindow, null);
         await foreach (var page in gateway.GetActivityChangesAsync(connection, since, cancellationToken).ReadOneAheadAsync(cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var leadsByCrmId = await FindLeadsAsync([.. page.Activities.Select(a => a.CrmRecordId).OfType<string>().Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
             var now = svc.Env.Time.GetUtcNow();
             var events = new List<LeadEvent>();
             var quarantined = new List<(LeadMemory Lead, CrmActivity Activity, string Problem)>();

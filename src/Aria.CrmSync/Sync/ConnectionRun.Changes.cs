@@ -15,11 +15,12 @@ internal sealed partial class ConnectionRun
         {
             cancellationToken.ThrowIfCancellationRequested();
             _recordsRead += page.Records.Count;
+            var leads = await LeadsForCrmIdsAsync([.. page.Records.Select(r => r.CrmId).Concat(page.DeletedIds).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
             var batch = new List<(LeadMemory Lead, CrmRecord Record)>();
             var now = svc.Env.Time.GetUtcNow();
             foreach (var record in page.Records)
             {
-                if (!_leadsByCrmId.TryGetValue(record.CrmId, out var lead))
+                if (!leads.TryGetValue(record.CrmId, out var lead))
                 {
                     continue;
                 }
@@ -38,7 +39,16 @@ internal sealed partial class ConnectionRun
                     // From a lagging index, a hit may show a version the CRM has already left: whatever would be
                     // written for this lead (a pull, a push, a claim) is planned on the record read by id instead, in
                     // the lead-changes phase. Hits that agree with the state (echoes of earlier writes) settle here.
-                    _readById.Add(lead.Id);
+                    if (_readById.Add(lead.Id))
+                    {
+                        _readByIdCrmIds.Add(lead.CrmId!);
+                    }
+
+                    if (_prefetchIds.Contains(record.CrmId))
+                    {
+                        _hitTimes[record.CrmId] = record.LastModifiedAt; // a prefetched record older than this hit is read again
+                    }
+
                     continue;
                 }
 
@@ -51,11 +61,13 @@ internal sealed partial class ConnectionRun
             await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
             foreach (var deletedId in page.DeletedIds)
             {
-                if (_leadsByCrmId.TryGetValue(deletedId, out var lead) && _compared.Add(lead.Id))
+                if (leads.TryGetValue(deletedId, out var lead) && _compared.Add(lead.Id))
                 {
                     await FailLeadAsync(lead, new CrmSyncNotFoundException($"{Serialization.WireValue.Format(Provider)} record", deletedId), cancellationToken).ConfigureAwait(false);
                 }
             }
+
+            _states.Clear(); // the page's leads are done: a later phase reads any of them again
 
             if (page.Cursor is { } next && (_cursor is null || _cursor.IsBefore(next.Timestamp, next.LastId ?? string.Empty)))
             {
@@ -86,34 +98,95 @@ internal sealed partial class ConnectionRun
         return cursor;
     }
 
+    /// <summary>
+    /// The leads not compared yet that need it — those the scan found, then the lagging hits to re-read by id — each
+    /// chunk's leads and states read again (<see cref="LeadsForCrmIdsAsync"/>), read from the CRM in batches of
+    /// <see cref="ConnectionSyncOptions.BatchSize"/> (prefetched records used where no newer hit was seen) and processed.
+    /// </summary>
     private async Task ApplyLeadChangesAsync(CancellationToken cancellationToken)
     {
-        var now = svc.Env.Time.GetUtcNow();
-        var candidates = _leadsByCrmId.Values.Where(lead => !_compared.Contains(lead.Id) && (_readById.Contains(lead.Id) || NeedsComparison(lead, now))).ToList();
-        foreach (var chunk in candidates.Chunk(options.BatchSize))
+        var pending = new List<LeadMemory>();
+        foreach (var chunk in _candidates.Concat(_readByIdCrmIds).Chunk(options.BatchSize))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var records = await gateway.GetRecordsAsync(connection, chunk.Select(l => l.CrmId!).ToList(), cancellationToken).ConfigureAwait(false);
-            var byId = records.ToDictionary(r => r.CrmId, StringComparer.Ordinal);
-            var batch = new List<(LeadMemory, CrmRecord)>();
-            foreach (var lead in chunk)
+            var leads = await LeadsForCrmIdsAsync(chunk, cancellationToken).ConfigureAwait(false);
+            var now = svc.Env.Time.GetUtcNow();
+            foreach (var crmId in chunk)
             {
-                _compared.Add(lead.Id);
-                if (byId.TryGetValue(lead.CrmId!, out var record))
+                if (leads.TryGetValue(crmId, out var lead) && !_compared.Contains(lead.Id)
+                    && (_readById.Contains(lead.Id) || NeedsComparison(lead, now)) && _compared.Add(lead.Id))
                 {
-                    batch.Add((lead, record));
-                }
-                else
-                {
-                    await FailLeadAsync(lead, new CrmSyncNotFoundException($"{Serialization.WireValue.Format(Provider)} record", lead.CrmId!), cancellationToken).ConfigureAwait(false);
+                    pending.Add(lead);
                 }
             }
 
-            _recordsRead += records.Count;
-            await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
-            await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
-            progress?.Report(Progress(Phase));
+            // Only the pending leads' states stay (those of earlier chunks included: a batch spans chunks).
+            var keep = pending.Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var id in _states.Keys.Where(id => !keep.Contains(id)).ToList())
+            {
+                _states.Remove(id);
+            }
+
+            while (pending.Count >= options.BatchSize)
+            {
+                await CompareAsync(pending.GetRange(0, options.BatchSize), cancellationToken).ConfigureAwait(false);
+                pending.RemoveRange(0, options.BatchSize);
+            }
         }
+
+        if (pending.Count > 0)
+        {
+            await CompareAsync(pending, cancellationToken).ConfigureAwait(false);
+        }
+
+        _prefetched.Clear();
+    }
+
+    /// <summary>Reads a batch of leads' records by id and processes them; a record the CRM no longer has fails its lead.</summary>
+    private async Task CompareAsync(List<LeadMemory> chunk, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var byId = new Dictionary<string, CrmRecord>(StringComparer.Ordinal);
+        var toRead = new List<string>();
+        foreach (var lead in chunk)
+        {
+            if (Prefetched(lead.CrmId!) is { } prefetched)
+            {
+                byId[prefetched.CrmId] = prefetched;
+            }
+            else
+            {
+                toRead.Add(lead.CrmId!);
+            }
+        }
+
+        var records = toRead.Count == 0 ? [] : await gateway.GetRecordsAsync(connection, toRead, cancellationToken).ConfigureAwait(false);
+        foreach (var record in records)
+        {
+            byId[record.CrmId] = record;
+        }
+
+        var batch = new List<(LeadMemory, CrmRecord)>();
+        foreach (var lead in chunk)
+        {
+            if (byId.TryGetValue(lead.CrmId!, out var record))
+            {
+                batch.Add((lead, record));
+            }
+            else
+            {
+                await FailLeadAsync(lead, new CrmSyncNotFoundException($"{Serialization.WireValue.Format(Provider)} record", lead.CrmId!), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        _recordsRead += records.Count;
+        await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+        foreach (var lead in chunk)
+        {
+            _states.Remove(lead.Id);
+        }
+
+        await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
+        progress?.Report(Progress(Phase));
     }
 
     /// <summary>Whether a change-stream record differs from the agreement its lead's state holds (a CRM change, or an old version).</summary>

@@ -60,7 +60,6 @@ internal sealed partial class ConnectionRun
 
             if (outcome.LeadWritten)
             {
-                _leadsByCrmId[plan.Lead.CrmId!] = plan.Lead;
                 _leadsUpdated++;
             }
 

@@ -13,56 +13,38 @@ internal sealed partial class ConnectionRun
         foreach (var chunk in crmIds.Chunk(options.BatchSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var linked = new List<LeadMemory>();
-            foreach (var crmId in chunk)
-            {
-                if (await svc.Leads.FindByCrmIdAsync(connection.UserId, Provider, crmId, cancellationToken).ConfigureAwait(false) is { } lead)
-                {
-                    linked.Add(lead);
-                }
-            }
-
+            var leads = await LeadsForCrmIdsAsync(chunk, cancellationToken).ConfigureAwait(false);
+            var linked = chunk.Distinct(StringComparer.Ordinal).Where(leads.ContainsKey).ToList();
             if (linked.Count == 0)
             {
+                _states.Clear();
                 continue;
             }
 
-            foreach (var state in await svc.States.GetManyAsync(linked.Select(l => l.Id).ToList(), cancellationToken).ConfigureAwait(false))
-            {
-                _states[state.LeadMemoryId] = state;
-            }
-
-            // The leads again, now that their states are read (as LoadLinkedLeadsAsync does for a whole connection).
-            foreach (var lead in linked)
-            {
-                if (await svc.Leads.FindByCrmIdAsync(connection.UserId, Provider, lead.CrmId!, cancellationToken).ConfigureAwait(false) is { } fresh)
-                {
-                    _leadsByCrmId[fresh.CrmId!] = fresh;
-                }
-            }
-
-            var records = await gateway.GetRecordsAsync(connection, linked.Select(l => l.CrmId!).ToList(), cancellationToken).ConfigureAwait(false);
+            var records = await gateway.GetRecordsAsync(connection, linked, cancellationToken).ConfigureAwait(false);
             _recordsRead += records.Count;
             var byId = records.ToDictionary(r => r.CrmId, StringComparer.Ordinal);
             var batch = new List<(LeadMemory Lead, CrmRecord Record)>();
-            foreach (var lead in linked)
+            foreach (var crmId in linked)
             {
-                if (!_leadsByCrmId.TryGetValue(lead.CrmId!, out var current) || !_compared.Add(current.Id))
+                var current = leads[crmId];
+                if (!_compared.Add(current.Id))
                 {
                     continue;
                 }
 
-                if (byId.TryGetValue(current.CrmId!, out var record))
+                if (byId.TryGetValue(crmId, out var record))
                 {
                     batch.Add((current, record));
                 }
                 else
                 {
-                    await FailLeadAsync(current, new CrmSyncNotFoundException($"{Serialization.WireValue.Format(Provider)} record", current.CrmId!), cancellationToken).ConfigureAwait(false);
+                    await FailLeadAsync(current, new CrmSyncNotFoundException($"{Serialization.WireValue.Format(Provider)} record", crmId), cancellationToken).ConfigureAwait(false);
                 }
             }
 
             await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+            _states.Clear();
             await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -71,15 +53,6 @@ internal sealed partial class ConnectionRun
     public async Task ExecuteActivitiesAsync(CancellationToken cancellationToken)
     {
         Phase = ConnectionSyncPhase.Activities;
-        var leads = new Dictionary<string, LeadMemory>(StringComparer.Ordinal);
-        await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
-        {
-            if (lead.CrmId is { } crmId)
-            {
-                leads[crmId] = lead;
-            }
-        }
-
-        await PullActivityChangesAsync(leads, cancellationToken).ConfigureAwait(false);
+        await PullActivityChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 }

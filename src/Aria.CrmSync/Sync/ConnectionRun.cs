@@ -6,10 +6,23 @@ namespace Aria.CrmSync.Sync;
 /// </summary>
 internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnection connection, ICrmGateway gateway, ConnectionSyncOptions options, IProgress<ConnectionSyncProgress>? progress, SyncLease lease)
 {
-    private readonly Dictionary<string, LeadMemory> _leadsByCrmId = new(StringComparer.Ordinal);
+    // Memory is bounded by the page, not the connection: leads are looked up per CRM page (or per streamed chunk of
+    // the lead-changes phase) and dropped after it; _states holds the states of the page or batch in hand only. What
+    // lives for the whole run is lead ids: _compared (the leads compared so far: the change hits plus the leads with
+    // ARIA-side changes; every linked lead under FullReconciliation), _readById (lagging change hits to re-read by id)
+    // and _queuedNotes (the CRM ids of leads with queued notes).
     private readonly Dictionary<string, CrmSyncState> _states = new(StringComparer.Ordinal);
     private readonly HashSet<string> _compared = new(StringComparer.Ordinal);
     private readonly HashSet<string> _readById = new(StringComparer.Ordinal); // leads whose lagging change hit is re-read by id
+    private readonly List<string> _queuedNotes = [];
+    private readonly List<string> _candidates = []; // CRM ids of the leads the scan found needing comparison
+    private readonly List<string> _readByIdCrmIds = []; // _readById by CRM id, in the order met
+
+    // The first batch of ARIA-side changes, read while the change stream is read (at most BatchSize records), and the
+    // modification times of change hits on them (a prefetched record older than a hit is read again).
+    private readonly HashSet<string> _prefetchIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CrmRecord> _prefetched = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset?> _hitTimes = new(StringComparer.Ordinal);
     private readonly List<SyncResult> _failures = [];
     private readonly SemaphoreSlim _leaseGate = new(1, 1);
     private int _recordsRead;
@@ -42,16 +55,40 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
 
     public async Task ExecuteAsync(CancellationToken cancellationToken)
     {
-        await LoadLinkedLeadsAsync(cancellationToken).ConfigureAwait(false);
-
         Phase = ConnectionSyncPhase.CrmChanges;
-        await ApplyCrmChangesAsync(cancellationToken).ConfigureAwait(false);
+        await ScanLinkedLeadsAsync(cancellationToken).ConfigureAwait(false);
+
+        // The first batch of ARIA-side changes is read while the change stream is (see PrefetchCandidatesAsync).
+        using (var prefetchStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            var prefetch = PrefetchCandidatesAsync(prefetchStop.Token);
+            try
+            {
+                await ApplyCrmChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                await prefetchStop.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await prefetch.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The change stream's failure is the run's outcome.
+                }
+
+                throw;
+            }
+
+            _recordsRead += await prefetch.ConfigureAwait(false);
+        }
 
         // Activities only add lead events, so they are pulled alongside the pushes: the activity searches wait on the
         // CRM's search budget while the writes use the general one, and neither waits for the other.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var activities = options.IncludeActivities
-            ? PullActivityChangesAsync(new Dictionary<string, LeadMemory>(_leadsByCrmId, StringComparer.Ordinal), stop.Token)
+            ? PullActivityChangesAsync(stop.Token)
             : Task.CompletedTask;
         try
         {
@@ -113,27 +150,44 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
         Duration = duration,
     };
 
-    private async Task LoadLinkedLeadsAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The linked leads of these CRM records by CRM id, with their sync states in <see cref="_states"/>: one batched
+    /// lookup, the states, then the leads again — a lead read before its state could look changed where another sync
+    /// already agreed (and its old value would be pushed). Every phase that starts from CRM ids (a change page, a
+    /// targeted run, the queued notes) uses it.
+    /// </summary>
+    private async Task<Dictionary<string, LeadMemory>> LeadsForCrmIdsAsync(IReadOnlyCollection<string> crmIds, CancellationToken cancellationToken)
     {
-        await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
+        var first = await svc.Leads.FindByCrmIdsAsync(connection.UserId, Provider, crmIds, cancellationToken).ConfigureAwait(false);
+        if (first.Count == 0)
         {
-            _leadsByCrmId.TryAdd(lead.CrmId!, lead);
+            return new Dictionary<string, LeadMemory>(StringComparer.Ordinal);
         }
 
-        foreach (var chunk in _leadsByCrmId.Values.Select(l => l.Id).Chunk(1000))
+        await LoadStatesAsync([.. first.Select(l => l.Id)], cancellationToken).ConfigureAwait(false);
+        return await FindLeadsAsync(crmIds, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The linked leads of these CRM records by CRM id, one batched lookup, no states (the activity phase needs none).</summary>
+    private async Task<Dictionary<string, LeadMemory>> FindLeadsAsync(IReadOnlyCollection<string> crmIds, CancellationToken cancellationToken)
+    {
+        var byCrmId = new Dictionary<string, LeadMemory>(StringComparer.Ordinal);
+        if (crmIds.Count > 0)
         {
-            foreach (var state in await svc.States.GetManyAsync(chunk, cancellationToken).ConfigureAwait(false))
+            foreach (var lead in await svc.Leads.FindByCrmIdsAsync(connection.UserId, Provider, crmIds, cancellationToken).ConfigureAwait(false))
             {
-                _states[state.LeadMemoryId] = state;
+                byCrmId[lead.CrmId!] = lead;
             }
         }
 
-        // The leads again, now that their states are read: a lead older than its state could look changed where
-        // another sync already agreed (and its old value would be pushed).
-        _leadsByCrmId.Clear();
-        await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
+        return byCrmId;
+    }
+
+    private async Task LoadStatesAsync(IReadOnlyCollection<string> leadIds, CancellationToken cancellationToken)
+    {
+        foreach (var state in await svc.States.GetManyAsync(leadIds, cancellationToken).ConfigureAwait(false))
         {
-            _leadsByCrmId.TryAdd(lead.CrmId!, lead);
+            _states[state.LeadMemoryId] = state;
         }
     }
 

@@ -197,6 +197,13 @@ internal abstract class GuardedLeadMemoryStore(ILeadMemoryStore inner, StoreErro
     public ValueTask<LeadMemory?> FindByCrmIdAsync(string userId, CrmProvider provider, string crmId, CancellationToken cancellationToken = default)
         => errors.RunAsync(() => inner.FindByCrmIdAsync(userId, provider, crmId, cancellationToken), "lead lookup");
 
+    public ValueTask<IReadOnlyList<LeadMemory>> FindByCrmIdsAsync(string userId, CrmProvider provider, IReadOnlyCollection<string> crmIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(crmIds);
+        return errors.RunAsync(() => inner.FindByCrmIdsAsync(userId, provider, crmIds, cancellationToken), "lead lookup");
+    }
+
     public IAsyncEnumerable<LeadMemory> ListLinkedAsync(string userId, CrmProvider provider, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);

@@ -90,6 +90,44 @@ public abstract partial class LeadMemoryStoreContract
     }
 
     [Fact]
+    public async Task FindByCrmIdsAsync_FindsEachLinkedRecordsLead_AsFindByCrmIdAsyncWould()
+    {
+        var store = await CreateStoreAsync();
+        await store.InsertAsync(Lead("b", crmId: "2"));
+        await store.InsertAsync(Lead("a", crmId: "1"));
+        await store.InsertAsync(Lead("a2", crmId: "1")); // a second lead linking record 1: the lowest id wins, as FindByCrmIdAsync picks
+        await store.InsertAsync(Lead("c", provider: CrmProvider.Salesforce, crmId: "3"));
+        await store.InsertAsync(Lead("d", unlinked: true, crmId: null));
+        await store.InsertAsync(Lead("e", userId: "user-2", crmId: "2"));
+
+        var found = await store.FindByCrmIdsAsync("user-1", CrmProvider.HubSpot, ["2", "1", "3", "missing", "1"]);
+
+        Assert.Equal(["1:a", "2:b"], found.Select(l => $"{l.CrmId}:{l.Id}").Order(StringComparer.Ordinal));
+        Assert.Equal("a", (await store.FindByCrmIdAsync("user-1", CrmProvider.HubSpot, "1"))!.Id);
+        Assert.Equal(Json(await store.GetAsync("user-1", "b")), Json(found.Single(l => l.Id == "b")));
+        Assert.Equal(["e"], (await store.FindByCrmIdsAsync("user-2", CrmProvider.HubSpot, ["1", "2"])).Select(l => l.Id));
+        Assert.Equal(["c"], (await store.FindByCrmIdsAsync("user-1", CrmProvider.Salesforce, ["3", "1"])).Select(l => l.Id));
+        Assert.Empty(await store.FindByCrmIdsAsync("user-1", CrmProvider.HubSpot, []));
+    }
+
+    [Fact]
+    public async Task FindByCrmIdsAsync_AThousandIds_OneLookup()
+    {
+        var store = await CreateStoreAsync();
+        for (var i = 0; i < 1200; i++)
+        {
+            await store.InsertAsync(Lead($"lead-{i:D4}", crmId: $"deal-{i}"));
+        }
+
+        var wanted = Enumerable.Range(0, 1200).Where(i => i % 3 != 0).Select(i => $"deal-{i}").Append("deal-9999").ToList();
+        var found = await store.FindByCrmIdsAsync("user-1", CrmProvider.HubSpot, wanted);
+
+        Assert.Equal(800, found.Count);
+        Assert.All(found, l => Assert.Equal($"deal-{int.Parse(l.Id[5..], System.Globalization.CultureInfo.InvariantCulture)}", l.CrmId));
+        Assert.DoesNotContain(found, l => int.Parse(l.Id[5..], System.Globalization.CultureInfo.InvariantCulture) % 3 == 0);
+    }
+
+    [Fact]
     public async Task AddEventsAsync_DeduplicatesByLeadSourceAndExternalId()
     {
         var store = await CreateStoreAsync();

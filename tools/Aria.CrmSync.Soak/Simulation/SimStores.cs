@@ -22,6 +22,12 @@ public sealed class SimLeadStore(ILeadMemoryStore inner, Func<Task> yieldAsync, 
         return await inner.FindByCrmIdAsync(userId, provider, crmId, cancellationToken);
     }
 
+    public async ValueTask<IReadOnlyList<LeadMemory>> FindByCrmIdsAsync(string userId, CrmProvider provider, IReadOnlyCollection<string> crmIds, CancellationToken cancellationToken = default)
+    {
+        await yieldAsync();
+        return await inner.FindByCrmIdsAsync(userId, provider, crmIds, cancellationToken);
+    }
+
     public async IAsyncEnumerable<LeadMemory> ListLinkedAsync(string userId, CrmProvider provider, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await yieldAsync();

@@ -61,6 +61,35 @@ internal sealed class PostgreSqlLeadMemoryStoreCore : ILeadMemoryStore
             ("@crm_id", crmId)).ConfigureAwait(false);
     }
 
+    public async ValueTask<IReadOnlyList<LeadMemory>> FindByCrmIdsAsync(string userId, CrmProvider provider, IReadOnlyCollection<string> crmIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(crmIds);
+        if (crmIds.Count == 0)
+        {
+            return [];
+        }
+
+        var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+
+        // The lowest lead id per CRM id, as FindByCrmIdAsync picks; served by the (user_id, crm_provider, crm_id) index.
+        using var command = new NpgsqlCommand($"{_select} WHERE user_id = @user_id AND crm_provider = @crm_provider AND crm_id = ANY(@crm_ids) ORDER BY id COLLATE \"C\";", connection);
+        command.Parameters.AddWithValue("@user_id", userId);
+        command.Parameters.AddWithValue("@crm_provider", WireValue.Format(provider));
+        command.Parameters.Add(new NpgsqlParameter("@crm_ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = crmIds.Distinct(StringComparer.Ordinal).ToArray() });
+        var found = new Dictionary<string, LeadMemory>(StringComparer.Ordinal);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var lead = ReadLead(reader, Dialect);
+            found.TryAdd(lead.CrmId!, lead);
+        }
+
+        return [.. found.Values];
+    }
+
     public async IAsyncEnumerable<LeadMemory> ListLinkedAsync(string userId, CrmProvider provider, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);

@@ -35,6 +35,25 @@ internal sealed class SqliteLeadMemoryStoreCore(SqliteDatabase database) : ILead
             ("@crm_id", crmId));
     }
 
+    public ValueTask<IReadOnlyList<LeadMemory>> FindByCrmIdsAsync(string userId, CrmProvider provider, IReadOnlyCollection<string> crmIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(crmIds);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (crmIds.Count == 0)
+        {
+            return ValueTask.FromResult<IReadOnlyList<LeadMemory>>([]);
+        }
+
+        using var connection = database.OpenRead();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"{SelectLead} WHERE user_id = @user_id AND crm_provider = @crm_provider AND crm_id IN (SELECT value FROM json_each(@crm_ids)) ORDER BY id;";
+        command.Parameters.AddWithValue("@user_id", userId);
+        command.Parameters.AddWithValue("@crm_provider", WireValue.Format(provider));
+        command.Parameters.AddWithValue("@crm_ids", CrmSyncJson.Serialize(crmIds));
+        return ValueTask.FromResult(FirstPerCrmId(command));
+    }
+
     public async IAsyncEnumerable<LeadMemory> ListLinkedAsync(string userId, CrmProvider provider, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
@@ -145,6 +164,20 @@ internal sealed class SqliteLeadMemoryStoreCore(SqliteDatabase database) : ILead
         command.Parameters.AddWithValue("@id", id);
         using var reader = command.ExecuteReader();
         return reader.Read() ? (reader.GetInt64(0), reader.GetString(1)) : (null, null);
+    }
+
+    /// <summary>The leads a command reads in id order, the first per CRM id (as <see cref="FindByCrmIdAsync"/> picks).</summary>
+    private static IReadOnlyList<LeadMemory> FirstPerCrmId(Microsoft.Data.Sqlite.SqliteCommand command)
+    {
+        var found = new Dictionary<string, LeadMemory>(StringComparer.Ordinal);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var lead = ReadLead(reader, Dialect);
+            found.TryAdd(lead.CrmId!, lead);
+        }
+
+        return [.. found.Values];
     }
 
     private ValueTask<LeadMemory?> ReadOne(CancellationToken cancellationToken, string sql, params (string Name, string Value)[] parameters)

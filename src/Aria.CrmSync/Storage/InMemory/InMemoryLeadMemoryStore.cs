@@ -37,6 +37,23 @@ public sealed class InMemoryLeadMemoryStore : ILeadMemoryStore
     }
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<LeadMemory>> FindByCrmIdsAsync(string userId, CrmProvider provider, IReadOnlyCollection<string> crmIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(crmIds);
+        var wanted = crmIds.ToHashSet(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            IReadOnlyList<LeadMemory> found = _leads.Values
+                .Where(l => l.UserId == userId && l.CrmProvider == provider && l.CrmId is not null && wanted.Contains(l.CrmId))
+                .GroupBy(l => l.CrmId!, StringComparer.Ordinal)
+                .Select(g => g.MinBy(l => l.Id, StringComparer.Ordinal)!)
+                .ToList();
+            return ValueTask.FromResult(found);
+        }
+    }
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<LeadMemory> ListLinkedAsync(string userId, CrmProvider provider, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);

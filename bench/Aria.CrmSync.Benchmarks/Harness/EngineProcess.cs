@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Aria.CrmSync.Benchmarks.Fleet;
+using Aria.CrmSync.Testing;
+
+namespace Aria.CrmSync.Benchmarks.Harness;
+
+/// <summary>What the engine child process runs: one connection sync against the harness's emulator over loopback.</summary>
+internal sealed record EngineRequest(string Provider, string BaseAddress, string DatabasePath, long ClockOffsetTicks, int? RequestsPer10s, string? AccessToken, string? RefreshToken, string? InstanceUrl, string? ClientId, string? ClientSecret);
+
+/// <summary>
+/// What the engine child process measured: PeakManagedBytes is the most managed memory allocated at once
+/// (<see cref="GC.GetTotalMemory(bool)"/>, garbage not yet collected included); PeakHeapAfterGcBytes the largest heap a
+/// garbage collection left (what survived it, gen2 garbage not yet collected included), sampled with
+/// <see cref="GC.GetGCMemoryInfo()"/>; PeakLiveBytes the most memory a forced full collection found live (one every
+/// 250 ms: the engine's own live memory, at a small cost in wall time).
+/// </summary>
+internal sealed record EngineReport(bool Completed, string? Reason, int Failures, int LeadsCompared, double WallSeconds, long IdleManagedBytes, long PeakManagedBytes, long PeakHeapAfterGcBytes, long PeakLiveBytes, long PeakWorkingSetBytes, string Phases);
+
+/// <summary>
+/// The measured connection sync in a child process (<c>harness --engine-process</c>): the library and its SQLite
+/// stores alone in the process, the emulator staying in the harness process behind its loopback server, so the
+/// child's peak managed memory is the engine's (plus the stores' managed side), apart from the emulator's.
+/// </summary>
+internal static class EngineProcess
+{
+    /// <summary>Runs the measured sync of <paramref name="instance"/> in a child process and returns its report.</summary>
+    public static async Task<EngineReport> RunAsync(CrmInstance instance, int? requestsPer10s, TextWriter log)
+    {
+        var salesforce = instance.Emulator as SalesforceEmulator;
+        var request = new EngineRequest(
+            instance.Provider == CrmProvider.Salesforce ? "salesforce" : "hubspot",
+            instance.BaseAddress.ToString(),
+            instance.DatabasePath,
+            instance.Clock.Offset.Ticks,
+            requestsPer10s,
+            instance.Connection.AccessToken,
+            instance.Connection.RefreshToken,
+            instance.Connection.InstanceUrl?.ToString(),
+            salesforce?.Options.ClientId,
+            salesforce?.Options.ClientSecret);
+        var requestPath = Path.Combine(Path.GetTempPath(), $"aria-bench-engine-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(requestPath, JsonSerializer.Serialize(request));
+        try
+        {
+            var start = new ProcessStartInfo(FleetProcess.DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in new[] { typeof(EngineProcess).Assembly.Location, "harness-engine", requestPath })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            start.Environment["DOTNET_gcServer"] = "0";
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("The engine process did not start.");
+            var errors = process.StandardError.ReadToEndAsync();
+            string? last = null;
+            while (await process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                log.WriteLine($"  [engine] {line}");
+                last = line;
+            }
+
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0 || last is null)
+            {
+                throw new InvalidOperationException($"The engine process failed ({process.ExitCode}): {await errors}");
+            }
+
+            return JsonSerializer.Deserialize<EngineReport>(last) ?? throw new InvalidOperationException("No engine report.");
+        }
+        finally
+        {
+            File.Delete(requestPath);
+        }
+    }
+
+    /// <summary>The child: <c>harness-engine request.json</c>; prints the report as its last line of output.</summary>
+    public static async Task<int> MainAsync(string requestPath)
+    {
+        var request = JsonSerializer.Deserialize<EngineRequest>(await File.ReadAllTextAsync(requestPath))!;
+        var provider = request.Provider == "salesforce" ? CrmProvider.Salesforce : CrmProvider.HubSpot;
+        var clock = new ShiftedClock();
+        clock.Advance(TimeSpan.FromTicks(request.ClockOffsetTicks));
+        var connection = provider == CrmProvider.Salesforce
+            ? new CrmConnection { UserId = CrmInstance.UserId, Provider = provider, InstanceUrl = new Uri(request.InstanceUrl!), AccessToken = request.AccessToken, RefreshToken = request.RefreshToken }
+            : new CrmConnection { UserId = CrmInstance.UserId, Provider = provider, CredentialKind = CrmCredentialKind.StaticToken, AccessToken = request.AccessToken };
+        await using var services = CrmInstance.BuildServices(connection, new Uri(request.BaseAddress), request.DatabasePath, clock, request.RequestsPer10s, request.ClientId, request.ClientSecret, handler: null);
+        var sync = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<ICrmSyncService>(services);
+
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var idle = GC.GetTotalMemory(forceFullCollection: true);
+        var peak = idle;
+        var peakAfterGc = 0L;
+        var peakLive = idle;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(false));
+                var gc = GC.GetGCMemoryInfo();
+                peakAfterGc = Math.Max(peakAfterGc, gc.HeapSizeBytes - gc.FragmentedBytes);
+                await Task.Delay(5).ConfigureAwait(false);
+            }
+        });
+        var liveSampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peakLive = Math.Max(peakLive, GC.GetTotalMemory(forceFullCollection: true));
+                await Task.Delay(250).ConfigureAwait(false);
+            }
+        });
+        var stopwatch = Stopwatch.StartNew();
+        var phases = new PhaseClock(stopwatch);
+        var result = await sync.SyncConnectionAsync(CrmInstance.UserId, provider, progress: phases);
+        stopwatch.Stop();
+        await sampling.CancelAsync();
+        await sampler;
+        await liveSampler;
+        peak = Math.Max(peak, GC.GetTotalMemory(false));
+        using var self = Process.GetCurrentProcess();
+        var report = new EngineReport(result.Completed, result.Reason, result.Failures.Count, result.LeadsCompared, stopwatch.Elapsed.TotalSeconds, idle, peak, peakAfterGc, peakLive, self.PeakWorkingSet64, phases.Describe());
+        Console.WriteLine(JsonSerializer.Serialize(report));
+        return 0;
+    }
+}
