@@ -39,16 +39,7 @@ internal sealed partial class ConnectionRun
                     // From a lagging index, a hit may show a version the CRM has already left: whatever would be
                     // written for this lead (a pull, a push, a claim) is planned on the record read by id instead, in
                     // the lead-changes phase. Hits that agree with the state (echoes of earlier writes) settle here.
-                    if (_readById.Add(lead.Id))
-                    {
-                        _readByIdCrmIds.Add(lead.CrmId!);
-                    }
-
-                    if (_prefetchIds.Contains(record.CrmId))
-                    {
-                        _hitTimes[record.CrmId] = record.LastModifiedAt; // a prefetched record older than this hit is read again
-                    }
-
+                    _readById.Add(lead.Id);
                     continue;
                 }
 
@@ -99,72 +90,88 @@ internal sealed partial class ConnectionRun
     }
 
     /// <summary>
-    /// The leads not compared yet that need it — those the scan found, then the lagging hits to re-read by id — each
-    /// chunk's leads and states read again (<see cref="LeadsForCrmIdsAsync"/>), read from the CRM in batches of
-    /// <see cref="ConnectionSyncOptions.BatchSize"/> (prefetched records used where no newer hit was seen) and processed.
+    /// Streams the connection's linked leads from the store in chunks: each chunk's states, then its leads again (as
+    /// <see cref="LeadsForCrmIdsAsync"/> does); the leads not compared yet that need it (ARIA-side changes, lagging
+    /// hits to re-read by id, due retries) are read from the CRM by id in batches of <see cref="ConnectionSyncOptions.BatchSize"/>
+    /// and processed. Leads with queued notes are remembered (by CRM id) for the note phase.
     /// </summary>
     private async Task ApplyLeadChangesAsync(CancellationToken cancellationToken)
     {
+        var listed = new List<LeadMemory>(StreamChunk);
         var pending = new List<LeadMemory>();
-        foreach (var chunk in _candidates.Concat(_readByIdCrmIds).Chunk(options.BatchSize))
+        await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
         {
-            var leads = await LeadsForCrmIdsAsync(chunk, cancellationToken).ConfigureAwait(false);
-            var now = svc.Env.Time.GetUtcNow();
-            foreach (var crmId in chunk)
+            listed.Add(lead);
+            if (listed.Count == StreamChunk)
             {
-                if (leads.TryGetValue(crmId, out var lead) && !_compared.Contains(lead.Id)
-                    && (_readById.Contains(lead.Id) || NeedsComparison(lead, now)) && _compared.Add(lead.Id))
-                {
-                    pending.Add(lead);
-                }
-            }
-
-            // Only the pending leads' states stay (those of earlier chunks included: a batch spans chunks).
-            var keep = pending.Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
-            foreach (var id in _states.Keys.Where(id => !keep.Contains(id)).ToList())
-            {
-                _states.Remove(id);
-            }
-
-            while (pending.Count >= options.BatchSize)
-            {
-                await CompareAsync(pending.GetRange(0, options.BatchSize), cancellationToken).ConfigureAwait(false);
-                pending.RemoveRange(0, options.BatchSize);
+                await ConsiderAsync(listed, pending, cancellationToken).ConfigureAwait(false);
+                listed.Clear();
             }
         }
 
+        await ConsiderAsync(listed, pending, cancellationToken).ConfigureAwait(false);
         if (pending.Count > 0)
         {
             await CompareAsync(pending, cancellationToken).ConfigureAwait(false);
         }
+    }
 
-        _prefetched.Clear();
+    /// <summary>How many listed leads the lead-changes phase reads states for at a time.</summary>
+    private const int StreamChunk = 1000;
+
+    private async Task ConsiderAsync(List<LeadMemory> listed, List<LeadMemory> pending, CancellationToken cancellationToken)
+    {
+        if (listed.Count == 0)
+        {
+            return;
+        }
+
+        await LoadStatesAsync([.. listed.Select(l => l.Id)], cancellationToken).ConfigureAwait(false);
+        var fresh = await FindLeadsAsync([.. listed.Select(l => l.CrmId!).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
+        var now = svc.Env.Time.GetUtcNow();
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var listedLead in listed)
+        {
+            // The lead the CRM record links now (one per record, the lowest id, as every phase picks); a lead unlinked
+            // since it was listed is left alone.
+            if (!fresh.TryGetValue(listedLead.CrmId!, out var lead))
+            {
+                continue;
+            }
+
+            if (options.PushLocalChanges && lead.Id == listedLead.Id && _states.TryGetValue(lead.Id, out var state) && HasQueuedNotes(state))
+            {
+                _queuedNotes.Add(lead.CrmId!);
+            }
+
+            if (!_compared.Contains(lead.Id) && (_readById.Contains(lead.Id) || NeedsComparison(lead, now)) && _compared.Add(lead.Id))
+            {
+                pending.Add(lead);
+                keep.Add(lead.Id);
+            }
+        }
+
+        foreach (var listedLead in listed)
+        {
+            if (!keep.Contains(listedLead.Id))
+            {
+                _states.Remove(listedLead.Id);
+            }
+        }
+
+        while (pending.Count >= options.BatchSize)
+        {
+            await CompareAsync(pending.GetRange(0, options.BatchSize), cancellationToken).ConfigureAwait(false);
+            pending.RemoveRange(0, options.BatchSize);
+        }
     }
 
     /// <summary>Reads a batch of leads' records by id and processes them; a record the CRM no longer has fails its lead.</summary>
     private async Task CompareAsync(List<LeadMemory> chunk, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var byId = new Dictionary<string, CrmRecord>(StringComparer.Ordinal);
-        var toRead = new List<string>();
-        foreach (var lead in chunk)
-        {
-            if (Prefetched(lead.CrmId!) is { } prefetched)
-            {
-                byId[prefetched.CrmId] = prefetched;
-            }
-            else
-            {
-                toRead.Add(lead.CrmId!);
-            }
-        }
-
-        var records = toRead.Count == 0 ? [] : await gateway.GetRecordsAsync(connection, toRead, cancellationToken).ConfigureAwait(false);
-        foreach (var record in records)
-        {
-            byId[record.CrmId] = record;
-        }
-
+        var records = await gateway.GetRecordsAsync(connection, chunk.Select(l => l.CrmId!).ToList(), cancellationToken).ConfigureAwait(false);
+        var byId = records.ToDictionary(r => r.CrmId, StringComparer.Ordinal);
         var batch = new List<(LeadMemory, CrmRecord)>();
         foreach (var lead in chunk)
         {

@@ -13,6 +13,17 @@ internal sealed partial class ConnectionRun
 
     private int _stakeholdersUpdated;
 
+    /// <summary>The CRM ids of the records this run compared (kept only when contacts are pulled: their contacts are read again).</summary>
+    private readonly HashSet<string> _comparedCrmIds = new(StringComparer.Ordinal);
+
+    private void NoteCompared(string crmId)
+    {
+        if (options.IncludeContacts)
+        {
+            _comparedCrmIds.Add(crmId);
+        }
+    }
+
     /// <summary>
     /// Pulls the deals' contacts into the leads' stakeholders. Without a checkpoint it reads the contacts of every linked
     /// lead in batches and sets the checkpoint to the moment it started; with one it reads those of the leads this run
@@ -32,13 +43,27 @@ internal sealed partial class ConnectionRun
         if (checkpoint is null)
         {
             var started = svc.Env.Time.GetUtcNow(); // changes made while the leads are read are re-read by the next run
-            await RefreshContactsAsync(reader, await ContactLeadsAsync(null, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            var chunk = new List<LeadMemory>(options.BatchSize);
+            await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
+            {
+                chunk.Add(lead);
+                if (chunk.Count == options.BatchSize)
+                {
+                    await RefreshContactsAsync(reader, chunk, cancellationToken).ConfigureAwait(false);
+                    chunk = new List<LeadMemory>(options.BatchSize);
+                }
+            }
+
+            await RefreshContactsAsync(reader, chunk, cancellationToken).ConfigureAwait(false);
             await svc.States.SaveCursorAsync(new SyncCursorRecord(connection.ConnectionKey, ContactStream, new CrmCursor(started, null), svc.Env.Time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        var compared = _compared.Concat(_readById).Select(id => _states.GetValueOrDefault(id)?.CrmId).OfType<string>().ToList();
-        await RefreshContactsAsync(reader, await ContactLeadsAsync(compared, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        foreach (var compared in _comparedCrmIds.Chunk(options.BatchSize))
+        {
+            await RefreshContactsAsync(reader, await ContactLeadsAsync(compared, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+
 
         var since = new CrmCursor(checkpoint.Cursor.Timestamp - options.OverlapWindow, null);
         await foreach (var page in reader.GetContactChangesAsync(connection, since, cancellationToken).ReadOneAheadAsync(cancellationToken).ConfigureAwait(false))
@@ -62,14 +87,9 @@ internal sealed partial class ConnectionRun
     /// <see langword="null"/>) or those linked to <paramref name="crmIds"/> (records no lead is linked to are ignored).
     /// The one place the phase looks leads up; today from the run's map of linked leads, as the activity phase does.
     /// </summary>
-    private Task<IReadOnlyList<LeadMemory>> ContactLeadsAsync(IReadOnlyCollection<string>? crmIds, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        IReadOnlyList<LeadMemory> leads = crmIds is null
-            ? [.. _leadsByCrmId.Values]
-            : [.. crmIds.Distinct(StringComparer.Ordinal).Select(id => _leadsByCrmId.GetValueOrDefault(id)).OfType<LeadMemory>()];
-        return Task.FromResult(leads);
-    }
+    /// <summary>The linked leads of these CRM records (one batched lookup, no states: the phase writes only stakeholders).</summary>
+    private async Task<IReadOnlyList<LeadMemory>> ContactLeadsAsync(IReadOnlyCollection<string> crmIds, CancellationToken cancellationToken)
+        => [.. (await FindLeadsAsync([.. crmIds.Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false)).Values];
 
     /// <summary>The gateway's contact reader (the engine wraps each gateway in an <see cref="InboundCrmGateway"/>), or <see langword="null"/> when it has none.</summary>
     private ICrmContactReader? ContactReader()

@@ -17,6 +17,7 @@ internal sealed partial class ConnectionRun
         var plans = new List<LeadSyncPlan>(batch.Count);
         foreach (var (lead, record) in batch)
         {
+            NoteCompared(record.CrmId);
             var state = StateFor(lead, now);
             if (state.Status == SyncStatus.Conflict
                 || !SyncStateMachine.IsAllowed(state.Status, SyncStatus.Pending, state.RetryCount, svc.Env.Options.MaxRetries))

@@ -15,14 +15,6 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
     private readonly HashSet<string> _compared = new(StringComparer.Ordinal);
     private readonly HashSet<string> _readById = new(StringComparer.Ordinal); // leads whose lagging change hit is re-read by id
     private readonly List<string> _queuedNotes = [];
-    private readonly List<string> _candidates = []; // CRM ids of the leads the scan found needing comparison
-    private readonly List<string> _readByIdCrmIds = []; // _readById by CRM id, in the order met
-
-    // The first batch of ARIA-side changes, read while the change stream is read (at most BatchSize records), and the
-    // modification times of change hits on them (a prefetched record older than a hit is read again).
-    private readonly HashSet<string> _prefetchIds = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, CrmRecord> _prefetched = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset?> _hitTimes = new(StringComparer.Ordinal);
     private readonly List<SyncResult> _failures = [];
     private readonly SemaphoreSlim _leaseGate = new(1, 1);
     private int _recordsRead;
@@ -56,33 +48,7 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
     public async Task ExecuteAsync(CancellationToken cancellationToken)
     {
         Phase = ConnectionSyncPhase.CrmChanges;
-        await ScanLinkedLeadsAsync(cancellationToken).ConfigureAwait(false);
-
-        // The first batch of ARIA-side changes is read while the change stream is (see PrefetchCandidatesAsync).
-        using (var prefetchStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-        {
-            var prefetch = PrefetchCandidatesAsync(prefetchStop.Token);
-            try
-            {
-                await ApplyCrmChangesAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                await prefetchStop.CancelAsync().ConfigureAwait(false);
-                try
-                {
-                    await prefetch.ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    // The change stream's failure is the run's outcome.
-                }
-
-                throw;
-            }
-
-            _recordsRead += await prefetch.ConfigureAwait(false);
-        }
+        await ApplyCrmChangesAsync(cancellationToken).ConfigureAwait(false);
 
         // Activities only add lead events, so they are pulled alongside the pushes: the activity searches wait on the
         // CRM's search budget while the writes use the general one, and neither waits for the other.
