@@ -48,13 +48,28 @@ internal sealed class CrmInstance : IAsyncDisposable
 
     public List<string> CrmIds { get; } = [];
 
+    /// <summary>Gets the custom fields synced beyond the four default ones (<c>--custom-fields</c>; none by default).</summary>
+    public BenchFields Fields { get; private init; } = BenchFields.Create(0);
+
     /// <summary>Creates the CRM: <paramref name="requestsPer10s"/> limits HubSpot (null: unlimited, for the baseline).</summary>
-    public static async Task<CrmInstance> CreateAsync(CrmProvider provider, int leads, int? requestsPer10s, bool loopback, TimeSpan latency, bool record)
+    public static async Task<CrmInstance> CreateAsync(CrmProvider provider, int leads, int? requestsPer10s, bool loopback, TimeSpan latency, bool record, int customFields = 0)
     {
         var clock = new ShiftedClock();
-        CrmEmulator emulator = provider == CrmProvider.Salesforce
-            ? new SalesforceEmulator(new SalesforceEmulatorOptions { TimeProvider = clock, Seed = 11, DailyApiRequestLimit = 50_000_000, RecordExchanges = record, ConcurrentRequestLimit = 25, BaseAddress = InProcessAddress })
-            : new HubSpotEmulator(new HubSpotEmulatorOptions { TimeProvider = clock, Seed = 11, RequestsPerInterval = requestsPer10s ?? 1_000_000, DailyLimit = 50_000_000, SearchRequestsPerSecond = requestsPer10s is null ? 1_000_000 : 5, RecordExchanges = record, BaseAddress = InProcessAddress });
+        var fields = BenchFields.Create(customFields);
+        CrmEmulator emulator;
+        if (provider == CrmProvider.Salesforce)
+        {
+            var options = new SalesforceEmulatorOptions { TimeProvider = clock, Seed = 11, DailyApiRequestLimit = 50_000_000, RecordExchanges = record, ConcurrentRequestLimit = 25, BaseAddress = InProcessAddress };
+            fields.Describe(options);
+            emulator = new SalesforceEmulator(options);
+        }
+        else
+        {
+            var options = new HubSpotEmulatorOptions { TimeProvider = clock, Seed = 11, RequestsPerInterval = requestsPer10s ?? 1_000_000, DailyLimit = 50_000_000, SearchRequestsPerSecond = requestsPer10s is null ? 1_000_000 : 5, RecordExchanges = record, BaseAddress = InProcessAddress };
+            fields.Describe(options);
+            emulator = new HubSpotEmulator(options);
+        }
+
         if (latency > TimeSpan.Zero)
         {
             emulator.Faults.Add(new FaultRule { Kind = FaultKind.Latency, Latency = latency });
@@ -67,8 +82,8 @@ internal sealed class CrmInstance : IAsyncDisposable
 
         var databasePath = Path.Combine(Path.GetTempPath(), $"aria-bench-{Guid.NewGuid():N}.db");
         var salesforce = emulator as SalesforceEmulator;
-        var provider2 = BuildServices(connection, baseAddress, databasePath, clock, requestsPer10s, salesforce?.Options.ClientId, salesforce?.Options.ClientSecret, loopback ? null : emulator.CreateHandler);
-        var instance = new CrmInstance(provider, emulator, provider2, databasePath, clock, connection, baseAddress);
+        var provider2 = BuildServices(connection, baseAddress, databasePath, clock, requestsPer10s, salesforce?.Options.ClientId, salesforce?.Options.ClientSecret, loopback ? null : emulator.CreateHandler, fields);
+        var instance = new CrmInstance(provider, emulator, provider2, databasePath, clock, connection, baseAddress) { Fields = fields };
         await instance.SeedAsync(leads);
         return instance;
     }
@@ -78,13 +93,25 @@ internal sealed class CrmInstance : IAsyncDisposable
     /// connection in memory, the provider's limits (<paramref name="requestsPer10s"/> null: unlimited); also used by
     /// the engine child process (<see cref="EngineProcess"/>) to run the measured sync on the same file.
     /// </summary>
-    public static ServiceProvider BuildServices(CrmConnection connection, Uri baseAddress, string databasePath, TimeProvider clock, int? requestsPer10s, string? salesforceClientId, string? salesforceClientSecret, Func<HttpMessageHandler>? handler)
+    public static ServiceProvider BuildServices(CrmConnection connection, Uri baseAddress, string databasePath, TimeProvider clock, int? requestsPer10s, string? salesforceClientId, string? salesforceClientSecret, Func<HttpMessageHandler>? handler, BenchFields? fields = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(clock);
         var builder = services.AddAriaCrmSync()
             .UseSqliteStores($"Data Source={databasePath}")
             .UseInMemoryConnections(c => c.Add(connection));
+        if (fields is { Count: > 0 })
+        {
+            // The default four fields and the harness's custom fields, validated against the emulator's metadata.
+            builder.AddFieldCatalog(o =>
+            {
+                foreach (var definition in fields.Definitions)
+                {
+                    o.Definitions.Add(definition);
+                }
+            });
+        }
+
         if (connection.Provider == CrmProvider.Salesforce)
         {
             builder.AddSalesforce(o =>
@@ -149,13 +176,14 @@ internal sealed class CrmInstance : IAsyncDisposable
             foreach (var i in edits)
             {
                 SetCrmAmount(i, Workload.CrmAmount(i));
+                SetCrmCustomField(i, version: 1);
                 Clock.Advance(spacing);
             }
         }
 
         foreach (var i in workload.AriaOnly)
         {
-            await EditLeadAsync(i, l => l with { ExpectedCloseDate = Workload.AriaCloseDate(i) });
+            await EditLeadAsync(i, l => l with { ExpectedCloseDate = Workload.AriaCloseDate(i), CustomFields = WithCustomEdit(l, i) });
         }
 
         foreach (var i in workload.Both)
@@ -191,7 +219,8 @@ internal sealed class CrmInstance : IAsyncDisposable
                 events++;
             }
 
-            rows.Add(FormattableString.Invariant($"{i}|{lead.LifecycleStage}|{lead.Status}|{lead.ExpectedValue}|{lead.ExpectedCloseDate}|{amount}|{close}|{notes}|{events}"));
+            var custom = Fields.Count == 0 ? string.Empty : "|" + Fields.Snapshot(lead, (Emulator as SalesforceEmulator)?.Org.Get("Opportunity", CrmIds[i]), (Emulator as HubSpotEmulator)?.GetObject("deals", CrmIds[i])?.Properties);
+            rows.Add(FormattableString.Invariant($"{i}|{lead.LifecycleStage}|{lead.Status}|{lead.ExpectedValue}|{lead.ExpectedCloseDate}|{amount}|{close}|{notes}|{events}{custom}"));
         }
 
         return rows;
@@ -226,6 +255,15 @@ internal sealed class CrmInstance : IAsyncDisposable
         for (var i = 0; i < leads; i++)
         {
             var crmId = EmulatedDeals.Insert(Emulator, i);
+            if (Fields.Count > 0 && Emulator is SalesforceEmulator seededOrg)
+            {
+                seededOrg.Org.Update("Opportunity", crmId, Fields.SalesforceValues(i, version: 0));
+            }
+            else if (Fields.Count > 0)
+            {
+                ((HubSpotEmulator)Emulator).UpdateObject("deals", crmId, Fields.HubSpotValues(i, version: 0));
+            }
+
             if (i % 50 == 0)
             {
                 EmulatedDeals.AddCall(Emulator, crmId, i);
@@ -246,6 +284,36 @@ internal sealed class CrmInstance : IAsyncDisposable
     }
 
     private void SetCrmAmount(int i, decimal amount) => EmulatedDeals.SetAmount(Emulator, CrmIds[i], amount);
+
+    /// <summary>Sets the CRM side of custom field <c>i % N</c> (a CRM edit rides with the amount edit; nothing without custom fields).</summary>
+    private void SetCrmCustomField(int i, int version)
+    {
+        if (Fields.Count == 0)
+        {
+            return;
+        }
+
+        if (Emulator is SalesforceEmulator sf)
+        {
+            sf.Org.Update("Opportunity", CrmIds[i], Fields.SalesforceValues(i, version, i % Fields.Count));
+        }
+        else
+        {
+            ((HubSpotEmulator)Emulator).UpdateObject("deals", CrmIds[i], Fields.HubSpotValues(i, version, i % Fields.Count));
+        }
+    }
+
+    /// <summary>The lead's custom values with field <c>(i + 1) % N</c> changed by ARIA (unchanged without custom fields).</summary>
+    private IReadOnlyDictionary<string, string?> WithCustomEdit(LeadMemory lead, int i)
+    {
+        if (Fields.Count == 0)
+        {
+            return lead.CustomFields;
+        }
+
+        var k = (i + 1) % Fields.Count;
+        return new Dictionary<string, string?>(lead.CustomFields, StringComparer.Ordinal) { [Fields.Definitions[k].LeadField] = Fields.LeadText(k, i, version: 2) };
+    }
 
     private (string? Amount, string? Close, int Notes) CrmValues(int i, Dictionary<string, int>? salesforceNotes) => EmulatedDeals.Values(Emulator, CrmIds[i], salesforceNotes);
 

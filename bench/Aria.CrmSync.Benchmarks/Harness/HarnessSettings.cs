@@ -29,6 +29,9 @@ public sealed record HarnessSettings
     /// <summary>Salesforce emulator latency per request (the org is remote in real life).</summary>
     public TimeSpan SalesforceLatency { get; init; } = TimeSpan.Zero;
 
+    /// <summary>Gets the number of custom fields synced beyond the four default ones (<c>--custom-fields 16</c>: 20 fields).</summary>
+    public int CustomFields { get; init; }
+
     /// <summary>Run the measured sync in a child process (the emulator stays here), so its memory is the engine's own.</summary>
     public bool EngineProcess { get; init; }
 
@@ -44,6 +47,7 @@ public sealed record HarnessSettings
                 "--notes" => settings with { Notes = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--seed" => settings with { Seed = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--no-baseline" => settings with { RunBaseline = false },
+                "--custom-fields" => settings with { CustomFields = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--hubspot-tiers" => settings with { HubSpotTiers = Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => int.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToList() },
                 "--engine-process" => settings with { EngineProcess = true },
                 "--no-salesforce" => settings with { IncludeSalesforce = false },

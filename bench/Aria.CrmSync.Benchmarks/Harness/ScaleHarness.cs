@@ -79,7 +79,7 @@ public static class ScaleHarness
     public static string ToMarkdown(IReadOnlyList<HarnessRow> rows, HarnessSettings settings)
     {
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Workload: {settings.Leads:N0} linked leads; {settings.CrmOnlyShare:P0} change in the CRM, {settings.AriaOnlyShare:P0} in ARIA, {settings.BothShare:P0} on both sides (conflicts, CRM wins); {settings.Notes:N0} notes queued. Seed {settings.Seed}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Workload: {settings.Leads:N0} linked leads; {settings.CrmOnlyShare:P0} change in the CRM, {settings.AriaOnlyShare:P0} in ARIA, {settings.BothShare:P0} on both sides (conflicts, CRM wins); {settings.Notes:N0} notes queued. Seed {settings.Seed}.{(settings.CustomFields > 0 ? $" {4 + settings.CustomFields} mapped fields (the default four and {settings.CustomFields} custom fields of eight types; every CRM and ARIA edit also changes one custom field)." : string.Empty)}");
         md.AppendLine();
         md.AppendLine("| scenario | API calls | lower bound | calls ÷ bound | per-lead baseline calls | fewer than baseline | wall time | rate-limit floor | wall ÷ floor | leads/s | peak managed memory | 429/403 | failures | end state = baseline | targets |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
@@ -119,7 +119,7 @@ public static class ScaleHarness
     private static async Task<HarnessRow> RunScenarioAsync(string name, CrmProvider provider, int? tier, HarnessSettings settings, Workload workload, TextWriter log)
     {
         log.WriteLine($"[{name}] seeding {settings.Leads:N0} deals and leads, first sync…");
-        await using var batched = await CrmInstance.CreateAsync(provider, settings.Leads, tier, loopback: true, provider == CrmProvider.Salesforce ? settings.SalesforceLatency : TimeSpan.Zero, record: true);
+        await using var batched = await CrmInstance.CreateAsync(provider, settings.Leads, tier, loopback: true, provider == CrmProvider.Salesforce ? settings.SalesforceLatency : TimeSpan.Zero, record: true, settings.CustomFields);
         await batched.InitialSyncAsync();
         await batched.ApplyAsync(workload);
         var refusedBefore = batched.Refused;
@@ -153,7 +153,7 @@ public static class ScaleHarness
         if (settings.RunBaseline)
         {
             log.WriteLine($"[{name}] baseline: the same workload one lead at a time (seed plan), limits off…");
-            await using var baseline = await CrmInstance.CreateAsync(provider, settings.Leads, requestsPer10s: null, loopback: false, TimeSpan.Zero, record: false);
+            await using var baseline = await CrmInstance.CreateAsync(provider, settings.Leads, requestsPer10s: null, loopback: false, TimeSpan.Zero, record: false, settings.CustomFields);
             await baseline.InitialSyncAsync();
             await baseline.ApplyAsync(workload);
             var before = baseline.Calls.ApiCalls;
