@@ -142,7 +142,9 @@ internal sealed class BenchFields
             3 => new CrmFieldDefinition { LeadField = lead, Type = CrmFieldType.Date, CrmFields = crm },
             4 => new CrmFieldDefinition
             {
-                LeadField = lead, Type = CrmFieldType.Picklist, CrmFields = crm,
+                LeadField = lead,
+                Type = CrmFieldType.Picklist,
+                CrmFields = crm,
                 Picklists = new Dictionary<CrmProvider, CrmPicklistMap>
                 {
                     [CrmProvider.Salesforce] = new(SalesforcePicks.Zip(HubSpotPicks, (sf, l) => new CrmPicklistEntry(sf, l))),
@@ -151,7 +153,9 @@ internal sealed class BenchFields
             },
             5 => new CrmFieldDefinition
             {
-                LeadField = lead, Type = CrmFieldType.MultiPicklist, CrmFields = crm,
+                LeadField = lead,
+                Type = CrmFieldType.MultiPicklist,
+                CrmFields = crm,
                 Picklists = new Dictionary<CrmProvider, CrmPicklistMap>
                 {
                     [CrmProvider.Salesforce] = new(SalesforceChannels.Zip(HubSpotChannels, (sf, l) => new CrmPicklistEntry(sf, l))),
