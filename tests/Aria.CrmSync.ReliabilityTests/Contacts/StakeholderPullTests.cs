@@ -167,7 +167,6 @@ public sealed class StakeholderPullTests(ITestOutputHelper output)
 
         Assert.Equal((250, 0), (first.StakeholdersUpdated, quiet.StakeholdersUpdated));
         Assert.Equal(firstRunCalls, on - off);
-        Assert.Equal(off, quietOff); // the run after it, without the phase, is as quiet as before contacts were pulled
         if (quiet.LeadsCompared == 0)
         {
             Assert.Equal(feedCalls, quietCalls - quietOff); // the feed's read only: nothing listed, nothing compared, nothing read
