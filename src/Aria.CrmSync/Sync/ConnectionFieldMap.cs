@@ -31,6 +31,8 @@ internal sealed class ConnectionFieldMap
 
     private readonly Dictionary<string, CrmFieldDefinition> _custom;
 
+    private readonly HashSet<string> _customCrmFields; // the custom fields' CRM names, set once per connection
+
     private ConnectionFieldMap(CrmProvider provider, CrmSyncOptions options, IReadOnlyList<CrmFieldDefinition> custom, string? currencyField, CrmObjectMetadata? metadata)
     {
         Provider = provider;
@@ -40,6 +42,7 @@ internal sealed class ConnectionFieldMap
         CurrencyField = currencyField;
         Metadata = metadata;
         _custom = custom.Count == 0 ? NoCustomFields : custom.ToDictionary(f => f.LeadField, StringComparer.Ordinal);
+        _customCrmFields = custom.Select(f => f.CrmFieldFor(provider)!).ToHashSet(StringComparer.Ordinal);
         Fields = custom.Count == 0 ? DefaultFieldNames : [.. DefaultFieldNames, .. custom.Select(f => f.LeadField)];
         RecordFields = custom.Count == 0 && currencyField is null
             ? []
@@ -225,8 +228,7 @@ internal sealed class ConnectionFieldMap
             return LeadFieldMapper.CrmValuesAsRead(record, written);
         }
 
-        var customCrmFields = Custom.Select(f => f.CrmFieldFor(Provider)!).ToHashSet(StringComparer.Ordinal);
-        var values = LeadFieldMapper.CrmValuesAsRead(record, written.Where(f => !customCrmFields.Contains(f)));
+        var values = LeadFieldMapper.CrmValuesAsRead(record, written.Where(f => !_customCrmFields.Contains(f)));
         var currency = RecordCurrency(record);
         foreach (var field in Custom)
         {
@@ -281,13 +283,13 @@ internal sealed class ConnectionFieldMap
             // One value: its lead value as the map holds it (canonical), with no intermediate value.
             return field.PicklistFor(Provider)!.TryMapToLead(value.Text!, out var leadValue)
                 ? leadValue
-                : throw new CrmSyncFieldValueException(field.LeadField, $"the {Provider.Value} value '{value.Text}' has no lead value in the field's value map", Provider, field.CrmFieldFor(Provider));
+                : throw new CrmSyncFieldValueException(field.LeadField, NoLeadValue(value.Text!), Provider, field.CrmFieldFor(Provider));
         }
 
         if (field.IsPicklist)
         {
             var map = field.PicklistFor(Provider)!;
-            value = MapPicklist(field, value, map.TryMapToLead, crmValue => $"the {Provider.Value} value '{crmValue}' has no lead value in the field's value map");
+            value = MapPicklist(field, value, map.TryMapToLead, NoLeadValue);
         }
 
         return value.ToString();
@@ -318,6 +320,8 @@ internal sealed class ConnectionFieldMap
 
         return CrmFieldValues.FormatCrm(field, Provider, value);
     }
+
+    private string NoLeadValue(string crmValue) => $"the {Provider.Value} value '{crmValue}' has no lead value in the field's value map";
 
     private delegate bool TryMap(string value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? mapped);
 
