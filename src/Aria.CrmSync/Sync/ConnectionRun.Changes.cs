@@ -11,11 +11,25 @@ internal sealed partial class ConnectionRun
         _cursor = checkpoint?.Cursor;
         var since = checkpoint is null ? null : new CrmCursor(checkpoint.Cursor.Timestamp - options.OverlapWindow, null);
 
+        // Lagging hits that show a change wait here for their read by id, in batches of the gateway's size, so the
+        // reads (general budget) run while the next page's search waits for the search budget. Their leads' states
+        // are kept across pages until then, and the checkpoint is saved only when none is waiting: a run stopped
+        // in between re-reads their hits.
+        var lagging = new List<LeadMemory>();
+        CrmCursor? unsaved = null;
         await foreach (var page in gateway.GetChangesAsync(connection, since, cancellationToken).ReadOneAheadAsync(cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
             _recordsRead += page.Records.Count;
             var leads = await LeadsForCrmIdsAsync([.. page.Records.Select(r => r.CrmId).Concat(page.DeletedIds).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < lagging.Count; i++)
+            {
+                if (leads.TryGetValue(lagging[i].CrmId!, out var again) && again.Id == lagging[i].Id)
+                {
+                    lagging[i] = again; // its state was read again for this page: keep the lead with it
+                }
+            }
+
             var batch = new List<(LeadMemory Lead, CrmRecord Record)>();
             var now = svc.Env.Time.GetUtcNow();
             foreach (var record in page.Records)
@@ -37,9 +51,14 @@ internal sealed partial class ConnectionRun
                 if (page.MayLag && (NeedsComparison(lead, now) || ShowsChange(record, state)))
                 {
                     // From a lagging index, a hit may show a version the CRM has already left: whatever would be
-                    // written for this lead (a pull, a push, a claim) is planned on the record read by id instead, in
-                    // the lead-changes phase. Hits that agree with the state (echoes of earlier writes) settle here.
-                    _readById.Add(lead.Id);
+                    // written for this lead (a pull, a push, a claim) is planned on the record read by id instead.
+                    // Hits that agree with the state (echoes of earlier writes) settle here. A lead compared earlier
+                    // in the run is read again only for a version newer than the one its state agreed with.
+                    if (!lagging.Exists(l => l.Id == lead.Id) && (_compared.Add(lead.Id) || IsNewer(record, state)))
+                    {
+                        lagging.Add(lead);
+                    }
+
                     continue;
                 }
 
@@ -58,16 +77,28 @@ internal sealed partial class ConnectionRun
                 }
             }
 
-            _states.Clear(); // the page's leads are done: a later phase reads any of them again
+            await ReadLaggingAsync(lagging, all: false, cancellationToken).ConfigureAwait(false);
+            KeepStatesOf(lagging); // the page's other leads are done: a later phase reads any of them again
 
-            if (page.Cursor is { } next && (_cursor is null || _cursor.IsBefore(next.Timestamp, next.LastId ?? string.Empty)))
+            if (page.Cursor is { } next && ((unsaved ?? _cursor) is not { } known || known.IsBefore(next.Timestamp, next.LastId ?? string.Empty)))
             {
-                _cursor = next;
-                await svc.States.SaveCursorAsync(new SyncCursorRecord(connection.ConnectionKey, ConnectionSynchronizer.RecordStream, next, svc.Env.Time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+                unsaved = next;
+            }
+
+            if (lagging.Count == 0 && unsaved is not null)
+            {
+                await SaveCursorAsync(unsaved, cancellationToken).ConfigureAwait(false);
+                unsaved = null;
             }
 
             await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
             progress?.Report(Progress(Phase));
+        }
+
+        await ReadLaggingAsync(lagging, all: true, cancellationToken).ConfigureAwait(false);
+        if (unsaved is not null)
+        {
+            await SaveCursorAsync(unsaved, cancellationToken).ConfigureAwait(false);
         }
 
         // The stream was read to its end: nothing changed between the checkpoint and now, so the checkpoint may move
@@ -75,6 +106,50 @@ internal sealed partial class ConnectionRun
         // would make every run re-read the overlap before its last change — all of a bulk import, run after run.
         _cursor = await AdvanceQuietCheckpointAsync(ConnectionSynchronizer.RecordStream, _cursor, cancellationToken).ConfigureAwait(false);
     }
+
+    private async Task SaveCursorAsync(CrmCursor cursor, CancellationToken cancellationToken)
+    {
+        _cursor = cursor;
+        await svc.States.SaveCursorAsync(new SyncCursorRecord(connection.ConnectionKey, ConnectionSynchronizer.RecordStream, cursor, svc.Env.Time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads the waiting lagging hits by id and processes them: whole batches of the gateway's size (or all of them,
+    /// at the end of the stream); the rest wait for the next page.
+    /// </summary>
+    private async Task ReadLaggingAsync(List<LeadMemory> lagging, bool all, CancellationToken cancellationToken)
+    {
+        var size = Math.Max(1, Math.Min(options.BatchSize, gateway.MaxUpdateBatchSize));
+        var take = all ? lagging.Count : lagging.Count / size * size;
+        if (take == 0)
+        {
+            return;
+        }
+
+        var ready = lagging.GetRange(0, take);
+        lagging.RemoveRange(0, take);
+        await CompareAsync(ready, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Drops the states held for the page except those of these leads (still waiting for their read).</summary>
+    private void KeepStatesOf(List<LeadMemory> waiting)
+    {
+        if (waiting.Count == 0)
+        {
+            _states.Clear();
+            return;
+        }
+
+        var keep = waiting.Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var id in _states.Keys.Where(id => !keep.Contains(id)).ToList())
+        {
+            _states.Remove(id);
+        }
+    }
+
+    /// <summary>Whether a hit shows a CRM version newer than the one the lead's state agreed with.</summary>
+    private static bool IsNewer(CrmRecord record, CrmSyncState state)
+        => record.LastModifiedAt is { } seen && state.CrmLastModifiedAt is { } known && seen > known;
 
     private async Task<CrmCursor?> AdvanceQuietCheckpointAsync(string stream, CrmCursor? cursor, CancellationToken cancellationToken)
     {
@@ -91,8 +166,8 @@ internal sealed partial class ConnectionRun
 
     /// <summary>
     /// Streams the connection's linked leads from the store in chunks: each chunk's states, then its leads again (as
-    /// <see cref="LeadsForCrmIdsAsync"/> does); the leads not compared yet that need it (ARIA-side changes, lagging
-    /// hits to re-read by id, due retries) are read from the CRM by id in batches of <see cref="ConnectionSyncOptions.BatchSize"/>
+    /// <see cref="LeadsForCrmIdsAsync"/> does); the leads not compared yet that need it (ARIA-side changes, due
+    /// retries) are read from the CRM by id in batches of <see cref="ConnectionSyncOptions.BatchSize"/>
     /// and processed. Leads with queued notes are remembered (by CRM id) for the note phase.
     /// </summary>
     private async Task ApplyLeadChangesAsync(CancellationToken cancellationToken)
@@ -144,7 +219,7 @@ internal sealed partial class ConnectionRun
                 _queuedNotes.Add(lead.CrmId!);
             }
 
-            if (!_compared.Contains(lead.Id) && (_readById.Contains(lead.Id) || NeedsComparison(lead, now)) && _compared.Add(lead.Id))
+            if (!_compared.Contains(lead.Id) && NeedsComparison(lead, now) && _compared.Add(lead.Id))
             {
                 pending.Add(lead);
                 keep.Add(lead.Id);
