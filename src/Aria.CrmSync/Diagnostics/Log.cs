@@ -44,6 +44,9 @@ internal static partial class Log
     [LoggerMessage(1110, LogLevel.Debug, "{Provider} change-feed hit for record {CrmId} is older than the version its sync state agreed with (a lagging search index): not merged.")]
     public static partial void StaleChangeHit(ILogger logger, CrmProvider provider, string crmId);
 
+    [LoggerMessage(1111, LogLevel.Debug, "{Provider} early read of leads with ARIA-side changes stopped ({ErrorCode}); the lead-changes phase reads them by id.")]
+    public static partial void EarlyReadStopped(ILogger logger, CrmProvider provider, string errorCode);
+
     [LoggerMessage(1120, LogLevel.Warning, "{Provider} record {CrmId}: its contacts were not pulled, a contact id is outside what the stores accept (audited as an error).")]
     public static partial void ContactsNotStored(ILogger logger, CrmProvider provider, string crmId);
 }

@@ -20,6 +20,11 @@ internal sealed partial class ConnectionRun
         await foreach (var page in gateway.GetChangesAsync(connection, since, cancellationToken).ReadOneAheadAsync(cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (page.MayLag)
+            {
+                StartEarlyReads(cancellationToken);
+            }
+
             _recordsRead += page.Records.Count;
             var leads = await LeadsForCrmIdsAsync([.. page.Records.Select(r => r.CrmId).Concat(page.DeletedIds).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < lagging.Count; i++)
@@ -79,6 +84,7 @@ internal sealed partial class ConnectionRun
 
             await ReadLaggingAsync(lagging, all: false, cancellationToken).ConfigureAwait(false);
             KeepStatesOf(lagging); // the page's other leads are done: a later phase reads any of them again
+            await MergeEarlyReadsAsync(untilDone: false, lagging, cancellationToken).ConfigureAwait(false);
 
             if (page.Cursor is { } next && ((unsaved ?? _cursor) is not { } known || known.IsBefore(next.Timestamp, next.LastId ?? string.Empty)))
             {
@@ -172,6 +178,7 @@ internal sealed partial class ConnectionRun
     /// </summary>
     private async Task ApplyLeadChangesAsync(CancellationToken cancellationToken)
     {
+        await MergeEarlyReadsAsync(untilDone: true, [], cancellationToken).ConfigureAwait(false);
         var listed = new List<LeadMemory>(StreamChunk);
         var pending = new List<LeadMemory>();
         await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
@@ -280,13 +287,17 @@ internal sealed partial class ConnectionRun
 
     /// <summary>Whether a lead not reported by the change stream must be read: lead-side change, no agreement yet, or a due retry.</summary>
     private bool NeedsComparison(LeadMemory lead, DateTimeOffset now)
+        => NeedsComparison(lead, _states.GetValueOrDefault(lead.Id), now);
+
+    /// <summary>Whether a lead must be read, given its sync state (<see langword="null"/>: none yet).</summary>
+    private bool NeedsComparison(LeadMemory lead, CrmSyncState? state, DateTimeOffset now)
     {
         if (options.FullReconciliation)
         {
             return true;
         }
 
-        if (!_states.TryGetValue(lead.Id, out var state) || state.BaseSnapshot.Count == 0 || state.CrmId != lead.CrmId)
+        if (state is null || state.BaseSnapshot.Count == 0 || state.CrmId != lead.CrmId)
         {
             return true;
         }

@@ -43,7 +43,10 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
         _requiresReauthorization = cause is CrmConnectionException { RequiresReauthorization: true };
     }
 
-    public async Task ExecuteAsync(CancellationToken cancellationToken)
+    public Task ExecuteAsync(CancellationToken cancellationToken)
+        => WithEarlyReadsAsync(() => ExecutePhasesAsync(cancellationToken));
+
+    private async Task ExecutePhasesAsync(CancellationToken cancellationToken)
     {
         Phase = ConnectionSyncPhase.CrmChanges;
         await ApplyCrmChangesAsync(cancellationToken).ConfigureAwait(false);

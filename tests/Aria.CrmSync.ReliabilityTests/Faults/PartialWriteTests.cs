@@ -256,10 +256,11 @@ public sealed class PartialWriteTests
         await host.EditLeadAsync(pulled.Id, l => l with { ExpectedCloseDate = new DateOnly(2026, 12, 31) });
         host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.ResponseLost, Endpoint = update, RemainingCount = 4 });
         // The read-back fails too. HubSpot's search lags writes, so the changed deal is first read by id with the pushed
-        // one (one more read before the pre-write read); Salesforce's change query is consistent.
+        // one (one more read before the pre-write read); Salesforce's change query is consistent. The reads are counted,
+        // so they run in sequence: no early read of lead-side changes beside the searches (its reads race the others).
         var readsBeforeTheReadBack = provider == CrmProvider.HubSpot ? 2 : 1;
         host.Emulator(provider).Faults.Add(new FaultRule { Kind = FaultKind.MalformedJson, Endpoint = read, SkipCount = readsBeforeTheReadBack, RemainingCount = 4 });
-        var failed = await host.Sync.SyncConnectionAsync(EngineHost.User, provider);
+        var failed = await host.Sync.SyncConnectionAsync(EngineHost.User, provider, new ConnectionSyncOptions { ReadLocalChangesEarly = false });
         Assert.False(failed.Completed);
         host.Emulator(provider).Faults.Reset();
         await AssertLeadUpdateAuditedAsync(host, pulled.Id, LeadFields.ExpectedValue);

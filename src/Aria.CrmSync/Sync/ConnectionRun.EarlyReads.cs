@@ -1,0 +1,220 @@
+using System.Threading.Channels;
+using Aria.CrmSync.Diagnostics;
+
+namespace Aria.CrmSync.Sync;
+
+/// <content>
+/// Early reads (<see cref="ConnectionSyncOptions.ReadLocalChangesEarly"/>): the leads with ARIA-side changes are known
+/// from the store before the change stream ends, so on a lagging feed (HubSpot's search, whose pages are paced by their
+/// own rate budget) their records are read by id in the background from the first page on, on the general budget, and
+/// merged between change pages or at the start of the lead-changes phase. A record read early is the CRM's record as of
+/// that read, as if the lead-changes phase had read it then; it is merged only if nothing moved since: the lead not
+/// compared yet in this run, its sync state the very version the read was picked against (no other writer, no earlier
+/// page of this run), and no unconfirmed write of its own (such a lead is left to the lead-changes phase, which reads it
+/// after the change stream). Anything else is read again by id there. At most one batch of records
+/// (<see cref="ConnectionSyncOptions.BatchSize"/>) waits to be merged at a time.
+/// </content>
+internal sealed partial class ConnectionRun
+{
+    private Channel<EarlyRecord>? _early;
+
+    private readonly record struct EarlyRecord(string LeadId, long StateVersion, CrmRecord Record);
+
+    private Task? _earlyReader;
+    private CancellationTokenSource? _earlyStop;
+
+    /// <summary>Runs <paramref name="work"/>, then stops the early reads if it started them (<see cref="StartEarlyReads"/>).</summary>
+    private async Task WithEarlyReadsAsync(Func<Task> work)
+    {
+        try
+        {
+            await work().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_earlyReader is { } reader)
+            {
+                await _earlyStop!.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    await reader.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopped with the run.
+                }
+
+                _earlyStop.Dispose();
+            }
+
+            _early = null;
+            _earlyReader = null;
+        }
+    }
+
+    /// <summary>
+    /// Starts the early reads beside the change phase, once (on its first lagging page), unless turned off or under
+    /// full reconciliation (which compares every lead anyway).
+    /// </summary>
+    private void StartEarlyReads(CancellationToken cancellationToken)
+    {
+        if (_earlyReader is not null || !options.ReadLocalChangesEarly || options.FullReconciliation)
+        {
+            return;
+        }
+
+        _early = Channel.CreateBounded<EarlyRecord>(new BoundedChannelOptions(options.BatchSize) { SingleReader = true, SingleWriter = true });
+        _earlyStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var writer = _early.Writer;
+        var stop = _earlyStop.Token;
+        _earlyReader = Task.Run(() => ReadEarlyAsync(writer, stop), CancellationToken.None);
+    }
+
+    /// <summary>Lists the linked leads, picks those an early read may serve and reads them by id, a batch at a time.</summary>
+    private async Task ReadEarlyAsync(ChannelWriter<EarlyRecord> writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var listed = new List<LeadMemory>(StreamChunk);
+            var picked = new List<(LeadMemory Lead, long StateVersion)>();
+            await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
+            {
+                listed.Add(lead);
+                if (listed.Count == StreamChunk)
+                {
+                    await PickEarlyAsync(listed, picked, cancellationToken).ConfigureAwait(false);
+                    listed.Clear();
+                    if (picked.Count >= options.BatchSize)
+                    {
+                        await ReadPickedAsync(picked, writer, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            await PickEarlyAsync(listed, picked, cancellationToken).ConfigureAwait(false);
+            await ReadPickedAsync(picked, writer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CrmSyncException ex)
+        {
+            // Only a head start: what was not read early is read by id by the lead-changes phase, which meets the same
+            // failure if it lasts.
+            Log.EarlyReadStopped(svc.Env.Logger, Provider, ex.Code);
+        }
+        finally
+        {
+            writer.TryComplete();
+        }
+    }
+
+    private async Task PickEarlyAsync(List<LeadMemory> listed, List<(LeadMemory Lead, long StateVersion)> picked, CancellationToken cancellationToken)
+    {
+        if (listed.Count == 0)
+        {
+            return;
+        }
+
+        var states = (await svc.States.GetManyAsync([.. listed.Select(l => l.Id)], cancellationToken).ConfigureAwait(false))
+            .ToDictionary(s => s.LeadMemoryId, StringComparer.Ordinal);
+        var now = svc.Env.Time.GetUtcNow();
+        foreach (var lead in listed)
+        {
+            if (states.TryGetValue(lead.Id, out var state)
+                && state.Status is SyncStatus.Synced or SyncStatus.Pending
+                && state.CrmId == lead.CrmId
+                && !state.PendingChanges.Any(p => p.Field != LeadFields.Notes)
+                && NeedsComparison(lead, state, now))
+            {
+                picked.Add((lead, state.Version));
+            }
+        }
+    }
+
+    private async Task ReadPickedAsync(List<(LeadMemory Lead, long StateVersion)> picked, ChannelWriter<EarlyRecord> writer, CancellationToken cancellationToken)
+    {
+        while (picked.Count > 0)
+        {
+            var group = picked.GetRange(0, Math.Min(options.BatchSize, picked.Count));
+            picked.RemoveRange(0, group.Count);
+            var byCrmId = group.GroupBy(p => p.Lead.CrmId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+            foreach (var record in await gateway.GetRecordsAsync(connection, [.. byCrmId.Keys], cancellationToken).ConfigureAwait(false))
+            {
+                if (byCrmId.TryGetValue(record.CrmId, out var lead))
+                {
+                    await writer.WriteAsync(new EarlyRecord(lead.Lead.Id, lead.StateVersion, record), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Merges the records read early so far (a batch at most); with <paramref name="untilDone"/>, waits for the early
+    /// reads to finish and merges all of them. A record whose lead moved since it was picked is dropped (the lead is
+    /// then read by id by the lead-changes phase if it still needs it), as is one of a record whose lagging change hit
+    /// is <paramref name="waiting"/> for its own read.
+    /// </summary>
+    private async Task MergeEarlyReadsAsync(bool untilDone, List<LeadMemory> waiting, CancellationToken cancellationToken)
+    {
+        if (_early is not { } early)
+        {
+            return;
+        }
+
+        while (true)
+        {
+            var items = new List<EarlyRecord>();
+            var received = 0;
+            while (received < options.BatchSize && early.Reader.TryRead(out var item))
+            {
+                received++;
+                if (!_compared.Contains(item.LeadId) && !waiting.Exists(l => l.CrmId == item.Record.CrmId))
+                {
+                    items.Add(item);
+                }
+            }
+
+            _recordsRead += received;
+            await MergeEarlyAsync(items, waiting, cancellationToken).ConfigureAwait(false);
+            if (!untilDone || (received == 0 && !await early.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false)))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task MergeEarlyAsync(List<EarlyRecord> items, List<LeadMemory> waiting, CancellationToken cancellationToken)
+    {
+        if (items.Count == 0)
+        {
+            return;
+        }
+
+        var leads = await LeadsForCrmIdsAsync([.. items.Select(i => i.Record.CrmId).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
+        var now = svc.Env.Time.GetUtcNow();
+        var batch = new List<(LeadMemory Lead, CrmRecord Record)>();
+        foreach (var item in items)
+        {
+            if (leads.TryGetValue(item.Record.CrmId, out var lead)
+                && lead.Id == item.LeadId
+                && _states.TryGetValue(lead.Id, out var state)
+                && state.Version == item.StateVersion
+                && !LeadSyncPlan.IsStale(item.Record, state)
+                && NeedsComparison(lead, now)
+                && _compared.Add(lead.Id))
+            {
+                batch.Add((lead, item.Record));
+            }
+        }
+
+        await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
+        foreach (var lead in leads.Values)
+        {
+            if (!waiting.Exists(l => l.Id == lead.Id))
+            {
+                _states.Remove(lead.Id); // done; the states of lagging hits still waiting for their read stay
+            }
+        }
+
+        await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
+        progress?.Report(Progress(Phase));
+    }
+}
