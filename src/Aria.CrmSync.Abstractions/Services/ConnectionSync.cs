@@ -49,7 +49,7 @@ public sealed record ConnectionSyncOptions
     /// <summary>
     /// Gets a value indicating whether, on a change feed whose pages may lag (HubSpot's search: its hits are read by id
     /// anyway, and its searches have their own rate budget), the records of the leads changed on ARIA's side are read by
-    /// id while the searches wait, and merged between change pages. A record read early is merged only if its lead's
+    /// id while the searches wait, and merged when the lead-side phase starts. A record read early is merged only if its lead's
     /// sync state did not move since (otherwise the lead is read again); leads with an unconfirmed write of their own
     /// are always read after the change stream. Turn it off for a strictly sequential order of calls; it can cost a few
     /// reads (a lead read early and then reported by the change stream is read twice).

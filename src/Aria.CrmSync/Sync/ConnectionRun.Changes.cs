@@ -84,7 +84,6 @@ internal sealed partial class ConnectionRun
 
             await ReadLaggingAsync(lagging, all: false, cancellationToken).ConfigureAwait(false);
             KeepStatesOf(lagging); // the page's other leads are done: a later phase reads any of them again
-            await MergeEarlyReadsAsync(untilDone: false, lagging, cancellationToken).ConfigureAwait(false);
 
             if (page.Cursor is { } next && ((unsaved ?? _cursor) is not { } known || known.IsBefore(next.Timestamp, next.LastId ?? string.Empty)))
             {
@@ -178,7 +177,7 @@ internal sealed partial class ConnectionRun
     /// </summary>
     private async Task ApplyLeadChangesAsync(CancellationToken cancellationToken)
     {
-        await MergeEarlyReadsAsync(untilDone: true, [], cancellationToken).ConfigureAwait(false);
+        await MergeEarlyReadsAsync(cancellationToken).ConfigureAwait(false);
         var listed = new List<LeadMemory>(StreamChunk);
         var pending = new List<LeadMemory>();
         await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))

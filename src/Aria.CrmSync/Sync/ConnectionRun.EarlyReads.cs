@@ -7,7 +7,8 @@ namespace Aria.CrmSync.Sync;
 /// Early reads (<see cref="ConnectionSyncOptions.ReadLocalChangesEarly"/>): the leads with ARIA-side changes are known
 /// from the store before the change stream ends, so on a lagging feed (HubSpot's search, whose pages are paced by their
 /// own rate budget) their records are read by id in the background from the first page on, on the general budget, and
-/// merged between change pages or at the start of the lead-changes phase. A record read early is the CRM's record as of
+/// merged at the start of the lead-changes phase (merging between pages would hold the next search behind the writes,
+/// and the writes' new modification times would come back as more search pages). A record read early is the CRM's record as of
 /// that read, as if the lead-changes phase had read it then; it is merged only if nothing moved since: the lead not
 /// compared yet in this run, its sync state the very version the read was picked against (no other writer, no earlier
 /// page of this run), and no unconfirmed write of its own (such a lead is left to the lead-changes phase, which reads it
@@ -147,42 +148,33 @@ internal sealed partial class ConnectionRun
     }
 
     /// <summary>
-    /// Merges the records read early so far (a batch at most); with <paramref name="untilDone"/>, waits for the early
-    /// reads to finish and merges all of them. A record whose lead moved since it was picked is dropped (the lead is
-    /// then read by id by the lead-changes phase if it still needs it), as is one of a record whose lagging change hit
-    /// is <paramref name="waiting"/> for its own read.
+    /// Merges the records read early, a batch at a time, until the early reads are done. A record whose lead moved since
+    /// it was picked is dropped (the lead-changes phase then reads the lead by id if it still needs it).
     /// </summary>
-    private async Task MergeEarlyReadsAsync(bool untilDone, List<LeadMemory> waiting, CancellationToken cancellationToken)
+    private async Task MergeEarlyReadsAsync(CancellationToken cancellationToken)
     {
         if (_early is not { } early)
         {
             return;
         }
 
-        while (true)
+        do
         {
             var items = new List<EarlyRecord>();
-            var received = 0;
-            while (received < options.BatchSize && early.Reader.TryRead(out var item))
+            while (items.Count < options.BatchSize && early.Reader.TryRead(out var item))
             {
-                received++;
-                if (!_compared.Contains(item.LeadId) && !waiting.Exists(l => l.CrmId == item.Record.CrmId))
-                {
-                    items.Add(item);
-                }
+                items.Add(item);
             }
 
-            _recordsRead += received;
-            await MergeEarlyAsync(items, waiting, cancellationToken).ConfigureAwait(false);
-            if (!untilDone || (received == 0 && !await early.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false)))
-            {
-                return;
-            }
+            _recordsRead += items.Count;
+            await MergeEarlyAsync(items, cancellationToken).ConfigureAwait(false);
         }
+        while (await early.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false));
     }
 
-    private async Task MergeEarlyAsync(List<EarlyRecord> items, List<LeadMemory> waiting, CancellationToken cancellationToken)
+    private async Task MergeEarlyAsync(List<EarlyRecord> items, CancellationToken cancellationToken)
     {
+        items.RemoveAll(i => _compared.Contains(i.LeadId));
         if (items.Count == 0)
         {
             return;
@@ -208,10 +200,7 @@ internal sealed partial class ConnectionRun
         await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
         foreach (var lead in leads.Values)
         {
-            if (!waiting.Exists(l => l.Id == lead.Id))
-            {
-                _states.Remove(lead.Id); // done; the states of lagging hits still waiting for their read stay
-            }
+            _states.Remove(lead.Id);
         }
 
         await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);

@@ -83,4 +83,78 @@ public sealed class LaggingChangeHitTests
             Assert.Equal(2000m, host.CrmAmount(HubSpot, crmId));
         }
     }
+
+    [Fact]
+    public async Task LeadSideChangesAreReadEarly_WhileTheSearchesWait_WithTheSameOutcome()
+    {
+        var sequential = await SyncMixedChangesAsync(early: false);
+        var early = await SyncMixedChangesAsync(early: true);
+
+        // When the last change page was merged, the early run had also read the 80 lead-side changes (one read call);
+        // the sequential run reads them after the change stream.
+        Assert.Equal(sequential[^1] + 1, early[^1]);
+    }
+
+    /// <summary>
+    /// 300 linked deals; 210 change in the CRM (two search pages or more), 60 other leads and 20 of those deals' leads
+    /// change in ARIA; searches after the first wait a second, as if paced. Checks the outcome and returns the count of
+    /// batch reads when each change page was merged.
+    /// </summary>
+    private static async Task<List<long>> SyncMixedChangesAsync(bool early)
+    {
+        await using var host = await EngineHost.StartAsync();
+        var linked = new List<(LeadMemory Lead, string CrmId)>();
+        for (var i = 0; i < 300; i++)
+        {
+            linked.Add(await host.AddLeadAsync(HubSpot, $"lead-{i:D3}"));
+        }
+
+        Assert.True((await host.Sync.SyncConnectionAsync(EngineHost.User, HubSpot)).Completed);
+        var newClose = new DateOnly(2027, 3, 31);
+        for (var i = 0; i < 210; i++)
+        {
+            host.SetCrmAmount(HubSpot, linked[i].CrmId, 3000m + i);
+            await Task.Delay(2); // distinct modification times
+        }
+
+        foreach (var i in Enumerable.Range(190, 80))
+        {
+            await host.EditLeadAsync(linked[i].Lead.Id, l => l with { ExpectedCloseDate = newClose });
+        }
+
+        var emulator = host.Emulator(HubSpot);
+        emulator.Calls.Reset();
+        emulator.Faults.Add(new FaultRule { Kind = FaultKind.Latency, Endpoint = "deals.search", SkipCount = 1, Latency = TimeSpan.FromSeconds(1) });
+        var reads = new List<long>();
+        var result = await host.Sync.SyncConnectionAsync(EngineHost.User, HubSpot, new ConnectionSyncOptions { ReadLocalChangesEarly = early }, new Inline(p =>
+        {
+            if (p.Phase == ConnectionSyncPhase.CrmChanges)
+            {
+                reads.Add(emulator.Calls.Count("deals.batch.read"));
+            }
+        }));
+        emulator.Faults.Reset();
+
+        Assert.True(result.Completed, result.Reason);
+        Assert.True(reads.Count >= 2, $"{reads.Count} change pages");
+        for (var i = 0; i < 300; i++)
+        {
+            var lead = (await host.Leads.GetAsync(EngineHost.User, linked[i].Lead.Id))!;
+            var amount = i < 210 ? 3000m + i : 1000m;
+            Assert.Equal(amount, lead.ExpectedValue);
+            Assert.Equal(amount, host.CrmAmount(HubSpot, linked[i].CrmId));
+            Assert.Equal(i is >= 190 and < 270 ? newClose : new DateOnly(2026, 6, 30), lead.ExpectedCloseDate);
+        }
+
+        var again = await host.Sync.SyncConnectionAsync(EngineHost.User, HubSpot);
+        Assert.True(again.Completed, again.Reason);
+        Assert.Equal((0, 0), (again.LeadsUpdated, again.CrmRecordsUpdated));
+        return reads;
+    }
+
+    /// <summary>Reports on the caller's thread (<see cref="Progress{T}"/> would post to the thread pool).</summary>
+    private sealed class Inline(Action<ConnectionSyncProgress> report) : IProgress<ConnectionSyncProgress>
+    {
+        public void Report(ConnectionSyncProgress value) => report(value);
+    }
 }
