@@ -148,8 +148,9 @@ internal sealed partial class ConnectionRun
     }
 
     /// <summary>
-    /// Merges the records read early, a batch at a time, until the early reads are done. A record whose lead moved since
-    /// it was picked is dropped (the lead-changes phase then reads the lead by id if it still needs it).
+    /// Merges the records read early, in full batches (a partial batch would cost a partial pre-write read and write
+    /// call) until the early reads are done. A record whose lead moved since it was picked is dropped (the lead-changes
+    /// phase then reads the lead by id if it still needs it).
     /// </summary>
     private async Task MergeEarlyReadsAsync(CancellationToken cancellationToken)
     {
@@ -158,18 +159,26 @@ internal sealed partial class ConnectionRun
             return;
         }
 
-        do
+        var done = false;
+        while (!done)
         {
             var items = new List<EarlyRecord>();
-            while (items.Count < options.BatchSize && early.Reader.TryRead(out var item))
+            while (items.Count < options.BatchSize)
             {
-                items.Add(item);
+                if (early.Reader.TryRead(out var item))
+                {
+                    items.Add(item);
+                }
+                else if (!await early.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    done = true;
+                    break;
+                }
             }
 
             _recordsRead += items.Count;
             await MergeEarlyAsync(items, cancellationToken).ConfigureAwait(false);
         }
-        while (await early.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false));
     }
 
     private async Task MergeEarlyAsync(List<EarlyRecord> items, CancellationToken cancellationToken)
