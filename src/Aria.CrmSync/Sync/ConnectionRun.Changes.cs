@@ -18,8 +18,9 @@ internal sealed partial class ConnectionRun
             var leads = await LeadsForCrmIdsAsync([.. page.Records.Select(r => r.CrmId).Concat(page.DeletedIds).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
             var batch = new List<(LeadMemory Lead, CrmRecord Record)>();
             var now = svc.Env.Time.GetUtcNow();
-            foreach (var record in page.Records)
+            for (var i = 0; i < page.Records.Count; i++) // not foreach: a struct enumerator left in this frame would hold the page while the next one is looked up
             {
+                var record = page.Records[i];
                 if (!leads.TryGetValue(record.CrmId, out var lead))
                 {
                     continue;
@@ -59,6 +60,8 @@ internal sealed partial class ConnectionRun
             }
 
             _states.Clear(); // the page's leads are done: a later phase reads any of them again
+            leads.Clear(); // nor are its leads and records held while the next page is looked up
+            batch.Clear();
 
             if (page.Cursor is { } next && (_cursor is null || _cursor.IsBefore(next.Timestamp, next.LastId ?? string.Empty)))
             {
@@ -105,14 +108,21 @@ internal sealed partial class ConnectionRun
             if (listed.Count == StreamChunk)
             {
                 await ConsiderAsync(listed, pending, cancellationToken).ConfigureAwait(false);
-                listed.Clear();
+                listed.Clear(); // the chunk is not held while a batch is compared: only the leads pending are
+                while (pending.Count >= options.BatchSize)
+                {
+                    var full = pending.GetRange(0, options.BatchSize);
+                    pending.RemoveRange(0, options.BatchSize);
+                    await CompareAsync(full, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
 
         await ConsiderAsync(listed, pending, cancellationToken).ConfigureAwait(false);
-        if (pending.Count > 0)
+        listed.Clear();
+        foreach (var chunk in pending.Chunk(options.BatchSize))
         {
-            await CompareAsync(pending, cancellationToken).ConfigureAwait(false);
+            await CompareAsync([.. chunk], cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -157,12 +167,6 @@ internal sealed partial class ConnectionRun
             {
                 _states.Remove(listedLead.Id);
             }
-        }
-
-        while (pending.Count >= options.BatchSize)
-        {
-            await CompareAsync(pending.GetRange(0, options.BatchSize), cancellationToken).ConfigureAwait(false);
-            pending.RemoveRange(0, options.BatchSize);
         }
     }
 
