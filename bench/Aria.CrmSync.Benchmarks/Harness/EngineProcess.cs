@@ -13,9 +13,10 @@ internal sealed record EngineRequest(string Provider, string BaseAddress, string
 /// (<see cref="GC.GetTotalMemory(bool)"/>, garbage not yet collected included); PeakHeapAfterGcBytes the largest heap a
 /// garbage collection left (what survived it, gen2 garbage not yet collected included), sampled with
 /// <see cref="GC.GetGCMemoryInfo()"/>; PeakLiveBytes the most memory a forced full collection found live (one every
-/// 250 ms: the engine's own live memory, at a small cost in wall time).
+/// 250 ms: the engine's own live memory, at a small cost in wall time), PeakLiveAtSeconds when it was found (seconds
+/// from the start of the sync, to set against <see cref="Phases"/>).
 /// </summary>
-internal sealed record EngineReport(bool Completed, string? Reason, int Failures, int LeadsCompared, double WallSeconds, long IdleManagedBytes, long PeakManagedBytes, long PeakHeapAfterGcBytes, long PeakLiveBytes, long PeakWorkingSetBytes, string Phases);
+internal sealed record EngineReport(bool Completed, string? Reason, int Failures, int LeadsCompared, double WallSeconds, long IdleManagedBytes, long PeakManagedBytes, long PeakHeapAfterGcBytes, long PeakLiveBytes, double PeakLiveAtSeconds, long PeakWorkingSetBytes, string Phases);
 
 /// <summary>
 /// The measured connection sync in a child process (<c>harness --engine-process</c>): the library and its SQLite
@@ -102,15 +103,23 @@ internal static class EngineProcess
                 await Task.Delay(5).ConfigureAwait(false);
             }
         });
+        var stopwatch = new Stopwatch();
+        var peakLiveAt = 0.0;
         var liveSampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested)
             {
-                peakLive = Math.Max(peakLive, GC.GetTotalMemory(forceFullCollection: true));
+                var live = GC.GetTotalMemory(forceFullCollection: true);
+                if (live > peakLive)
+                {
+                    peakLive = live;
+                    peakLiveAt = stopwatch.Elapsed.TotalSeconds;
+                }
+
                 await Task.Delay(250).ConfigureAwait(false);
             }
         });
-        var stopwatch = Stopwatch.StartNew();
+        stopwatch.Start();
         var phases = new PhaseClock(stopwatch);
         var result = await sync.SyncConnectionAsync(CrmInstance.UserId, provider, progress: phases);
         stopwatch.Stop();
@@ -119,7 +128,7 @@ internal static class EngineProcess
         await liveSampler;
         peak = Math.Max(peak, GC.GetTotalMemory(false));
         using var self = Process.GetCurrentProcess();
-        var report = new EngineReport(result.Completed, result.Reason, result.Failures.Count, result.LeadsCompared, stopwatch.Elapsed.TotalSeconds, idle, peak, peakAfterGc, peakLive, self.PeakWorkingSet64, phases.Describe());
+        var report = new EngineReport(result.Completed, result.Reason, result.Failures.Count, result.LeadsCompared, stopwatch.Elapsed.TotalSeconds, idle, peak, peakAfterGc, peakLive, peakLiveAt, self.PeakWorkingSet64, phases.Describe());
         Console.WriteLine(JsonSerializer.Serialize(report));
         return 0;
     }

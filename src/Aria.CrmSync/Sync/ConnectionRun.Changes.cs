@@ -37,8 +37,9 @@ internal sealed partial class ConnectionRun
 
             var batch = new List<(LeadMemory Lead, CrmRecord Record)>();
             var now = svc.Env.Time.GetUtcNow();
-            foreach (var record in page.Records)
+            for (var i = 0; i < page.Records.Count; i++) // not foreach: a struct enumerator left in this frame would hold the page while the next one is looked up
             {
+                var record = page.Records[i];
                 if (!leads.TryGetValue(record.CrmId, out var lead))
                 {
                     continue;
@@ -84,6 +85,8 @@ internal sealed partial class ConnectionRun
 
             await ReadLaggingAsync(lagging, all: false, cancellationToken).ConfigureAwait(false);
             KeepStatesOf(lagging); // the page's other leads are done: a later phase reads any of them again
+            leads.Clear(); // nor are its leads and records held while the next page is looked up
+            batch.Clear();
 
             if (page.Cursor is { } next && ((unsaved ?? _cursor) is not { } known || known.IsBefore(next.Timestamp, next.LastId ?? string.Empty)))
             {
@@ -186,14 +189,21 @@ internal sealed partial class ConnectionRun
             if (listed.Count == StreamChunk)
             {
                 await ConsiderAsync(listed, pending, cancellationToken).ConfigureAwait(false);
-                listed.Clear();
+                listed.Clear(); // the chunk is not held while a batch is compared: only the leads pending are
+                while (pending.Count >= options.BatchSize)
+                {
+                    var full = pending.GetRange(0, options.BatchSize);
+                    pending.RemoveRange(0, options.BatchSize);
+                    await CompareAsync(full, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
 
         await ConsiderAsync(listed, pending, cancellationToken).ConfigureAwait(false);
-        if (pending.Count > 0)
+        listed.Clear();
+        foreach (var chunk in pending.Chunk(options.BatchSize))
         {
-            await CompareAsync(pending, cancellationToken).ConfigureAwait(false);
+            await CompareAsync([.. chunk], cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -238,12 +248,6 @@ internal sealed partial class ConnectionRun
             {
                 _states.Remove(listedLead.Id);
             }
-        }
-
-        while (pending.Count >= options.BatchSize)
-        {
-            await CompareAsync(pending.GetRange(0, options.BatchSize), cancellationToken).ConfigureAwait(false);
-            pending.RemoveRange(0, options.BatchSize);
         }
     }
 

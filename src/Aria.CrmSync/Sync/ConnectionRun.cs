@@ -125,13 +125,14 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
     /// </summary>
     private async Task<Dictionary<string, LeadMemory>> LeadsForCrmIdsAsync(IReadOnlyCollection<string> crmIds, CancellationToken cancellationToken)
     {
-        var first = await svc.Leads.FindByCrmIdsAsync(connection.UserId, Provider, crmIds, cancellationToken).ConfigureAwait(false);
-        if (first.Count == 0)
+        // Only the first read's lead ids are kept: its leads are garbage before the second read fills a page again.
+        var leadIds = (await svc.Leads.FindByCrmIdsAsync(connection.UserId, Provider, crmIds, cancellationToken).ConfigureAwait(false)).Select(l => l.Id).ToList();
+        if (leadIds.Count == 0)
         {
             return new Dictionary<string, LeadMemory>(StringComparer.Ordinal);
         }
 
-        await LoadStatesAsync([.. first.Select(l => l.Id)], cancellationToken).ConfigureAwait(false);
+        await LoadStatesAsync(leadIds, cancellationToken).ConfigureAwait(false);
         return await FindLeadsAsync(crmIds, cancellationToken).ConfigureAwait(false);
     }
 

@@ -78,6 +78,11 @@ internal sealed class InboundCrmGateway(ICrmGateway inner) : ICrmGateway
 
     internal static CrmActivity Repair(CrmActivity activity)
     {
+        if (!NeedsRepair(activity))
+        {
+            return activity;
+        }
+
         var repaired = false;
         var result = activity with
         {
@@ -91,8 +96,17 @@ internal sealed class InboundCrmGateway(ICrmGateway inner) : ICrmGateway
         return repaired ? result with { Metadata = Flagged(result.Metadata) } : activity;
     }
 
+    /// <summary>
+    /// A record whose text is all storable is returned as it is, not copied: a change page or a batch read by id then
+    /// exists once in memory, not twice (the gateway's and the engine's), while the engine works on it.
+    /// </summary>
     internal static CrmRecord Repair(CrmRecord record)
     {
+        if (!NeedsRepair(record))
+        {
+            return record;
+        }
+
         var repaired = false;
         var result = record with
         {
@@ -106,6 +120,26 @@ internal sealed class InboundCrmGateway(ICrmGateway inner) : ICrmGateway
         };
         return repaired ? result with { Metadata = Flagged(result.Metadata) } : result;
     }
+
+    private static bool NeedsRepair(CrmRecord record)
+        => StorableText.NeedsRepair(record.Name)
+            || StorableText.NeedsRepair(record.Stage)
+            || record.Notes.Any(StorableText.NeedsRepair)
+            || record.Contacts.Any(NeedsRepair)
+            || NeedsRepair(record.Metadata)
+            || NeedsRepair(record.Fields)
+            || record.Activities.Any(NeedsRepair);
+
+    private static bool NeedsRepair(CrmActivity activity)
+        => StorableText.NeedsRepair(activity.ActivityType)
+            || StorableText.NeedsRepair(activity.Subject)
+            || StorableText.NeedsRepair(activity.Body)
+            || StorableText.NeedsRepair(activity.Status)
+            || StorableText.NeedsRepair(activity.Direction)
+            || NeedsRepair(activity.Metadata);
+
+    private static bool NeedsRepair(IReadOnlyDictionary<string, string?> values)
+        => values.Any(kv => StorableText.NeedsRepair(kv.Key) || StorableText.NeedsRepair(kv.Value));
 
     private static Dictionary<string, string?> Repair(IReadOnlyDictionary<string, string?> values, ref bool repaired)
     {

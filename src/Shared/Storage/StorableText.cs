@@ -119,13 +119,17 @@ internal static class StorableText
         }
     }
 
+    /// <summary>Whether <see cref="Repair"/> would change <paramref name="value"/> (it holds U+0000 or a lone surrogate).</summary>
+    public static bool NeedsRepair([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value)
+        => value is not null && (value.IndexOf('\0') >= 0 || FirstLoneSurrogate(value) is not null);
+
     /// <summary>
     /// Makes CRM text storable: U+0000 becomes <see cref="NulReplacement"/> and a lone surrogate becomes
     /// <see cref="SurrogateReplacement"/>; everything else is kept. Returns the same instance when nothing changed.
     /// </summary>
     public static string? Repair(string? value, ref bool repaired)
     {
-        if (value is null || (value.IndexOf('\0') < 0 && FirstLoneSurrogate(value) is null))
+        if (!NeedsRepair(value))
         {
             return value;
         }
