@@ -85,15 +85,12 @@ internal sealed partial class ConnectionRun
                 {
                     await PickEarlyAsync(listed, picked, cancellationToken).ConfigureAwait(false);
                     listed.Clear();
-                    if (picked.Count >= options.BatchSize)
-                    {
-                        await ReadPickedAsync(picked, writer, cancellationToken).ConfigureAwait(false);
-                    }
+                    await ReadPickedAsync(picked, writer, all: false, cancellationToken).ConfigureAwait(false);
                 }
             }
 
             await PickEarlyAsync(listed, picked, cancellationToken).ConfigureAwait(false);
-            await ReadPickedAsync(picked, writer, cancellationToken).ConfigureAwait(false);
+            await ReadPickedAsync(picked, writer, all: true, cancellationToken).ConfigureAwait(false);
         }
         catch (CrmSyncException ex)
         {
@@ -107,6 +104,10 @@ internal sealed partial class ConnectionRun
         }
     }
 
+    /// <summary>
+    /// Picks the leads of a listed chunk an early read may serve: their states first, then the leads again (a lead
+    /// listed before the change stream merged its record would look changed against the state that merge wrote).
+    /// </summary>
     private async Task PickEarlyAsync(List<LeadMemory> listed, List<(LeadMemory Lead, long StateVersion)> picked, CancellationToken cancellationToken)
     {
         if (listed.Count == 0)
@@ -116,8 +117,9 @@ internal sealed partial class ConnectionRun
 
         var states = (await svc.States.GetManyAsync([.. listed.Select(l => l.Id)], cancellationToken).ConfigureAwait(false))
             .ToDictionary(s => s.LeadMemoryId, StringComparer.Ordinal);
+        var leads = await svc.Leads.FindByCrmIdsAsync(connection.UserId, Provider, [.. listed.Select(l => l.CrmId!).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
         var now = svc.Env.Time.GetUtcNow();
-        foreach (var lead in listed)
+        foreach (var lead in leads)
         {
             if (states.TryGetValue(lead.Id, out var state)
                 && state.Status is SyncStatus.Synced or SyncStatus.Pending
@@ -130,9 +132,10 @@ internal sealed partial class ConnectionRun
         }
     }
 
-    private async Task ReadPickedAsync(List<(LeadMemory Lead, long StateVersion)> picked, ChannelWriter<EarlyRecord> writer, CancellationToken cancellationToken)
+    /// <summary>Reads the picked leads' records by id in full batches (all of them with <paramref name="all"/>) and hands them to the merge.</summary>
+    private async Task ReadPickedAsync(List<(LeadMemory Lead, long StateVersion)> picked, ChannelWriter<EarlyRecord> writer, bool all, CancellationToken cancellationToken)
     {
-        while (picked.Count > 0)
+        while (picked.Count >= options.BatchSize || (all && picked.Count > 0))
         {
             var group = picked.GetRange(0, Math.Min(options.BatchSize, picked.Count));
             picked.RemoveRange(0, group.Count);

@@ -97,7 +97,7 @@ public sealed class LaggingChangeHitTests
 
     /// <summary>
     /// 300 linked deals; 210 change in the CRM (two search pages or more), 60 other leads and 20 of those deals' leads
-    /// change in ARIA; searches after the first wait a second, as if paced. Checks the outcome and returns the count of
+    /// change in ARIA; searches after the first wait 3 s, as if paced. Checks the outcome and returns the count of
     /// batch reads when each change page was merged.
     /// </summary>
     private static async Task<List<long>> SyncMixedChangesAsync(bool early)
@@ -124,7 +124,7 @@ public sealed class LaggingChangeHitTests
 
         var emulator = host.Emulator(HubSpot);
         emulator.Calls.Reset();
-        emulator.Faults.Add(new FaultRule { Kind = FaultKind.Latency, Endpoint = "deals.search", SkipCount = 1, Latency = TimeSpan.FromSeconds(1) });
+        emulator.Faults.Add(new FaultRule { Kind = FaultKind.Latency, Endpoint = "deals.search", SkipCount = 1, Latency = TimeSpan.FromSeconds(3) });
         var reads = new List<long>();
         var result = await host.Sync.SyncConnectionAsync(EngineHost.User, HubSpot, new ConnectionSyncOptions { ReadLocalChangesEarly = early }, new Inline(p =>
         {
