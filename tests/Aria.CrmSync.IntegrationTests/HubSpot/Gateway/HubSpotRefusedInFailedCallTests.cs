@@ -39,7 +39,9 @@ public sealed class HubSpotRefusedInFailedCallTests
         await host.Leads.UpdateAsync((await host.Leads.GetAsync(HubSpotGatewayHost.UserId, landed.Id))! with { ExpectedValue = 2500m, UpdatedAt = DateTimeOffset.UtcNow });
         changedByAPerson = refusedDeal;
         host.Emulator.Faults.Add(new FaultRule { Kind = FaultKind.ResponseLost, Endpoint = "deals.batch.update", RemainingCount = 4 }); // outlasts the retries
-        var failed = await host.Sync.SyncConnectionAsync(HubSpotGatewayHost.UserId, CrmProvider.HubSpot);
+        // The person's change is timed by counting batch reads, so the reads run in sequence: no early read of the
+        // lead-side changes beside the change searches (it races the others for the count).
+        var failed = await host.Sync.SyncConnectionAsync(HubSpotGatewayHost.UserId, CrmProvider.HubSpot, new ConnectionSyncOptions { ReadLocalChangesEarly = false });
         changedByAPerson = null;
         host.Emulator.Faults.Reset();
 
