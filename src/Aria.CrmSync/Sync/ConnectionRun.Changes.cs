@@ -181,26 +181,19 @@ internal sealed partial class ConnectionRun
     private async Task ApplyLeadChangesAsync(CancellationToken cancellationToken)
     {
         await MergeEarlyReadsAsync(cancellationToken).ConfigureAwait(false);
-        var listed = new List<LeadMemory>(StreamChunk);
         var pending = new List<LeadMemory>();
-        await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
+        await foreach (var listed in LinkedLeadChunksAsync(StreamChunk, cancellationToken).ConfigureAwait(false))
         {
-            listed.Add(lead);
-            if (listed.Count == StreamChunk)
+            await ConsiderAsync(listed, pending, cancellationToken).ConfigureAwait(false);
+            listed.Clear(); // the chunk is not held while a batch is compared: only the leads pending are
+            while (pending.Count >= options.BatchSize)
             {
-                await ConsiderAsync(listed, pending, cancellationToken).ConfigureAwait(false);
-                listed.Clear(); // the chunk is not held while a batch is compared: only the leads pending are
-                while (pending.Count >= options.BatchSize)
-                {
-                    var full = pending.GetRange(0, options.BatchSize);
-                    pending.RemoveRange(0, options.BatchSize);
-                    await CompareAsync(full, cancellationToken).ConfigureAwait(false);
-                }
+                var full = pending.GetRange(0, options.BatchSize);
+                pending.RemoveRange(0, options.BatchSize);
+                await CompareAsync(full, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        await ConsiderAsync(listed, pending, cancellationToken).ConfigureAwait(false);
-        listed.Clear();
         foreach (var chunk in pending.Chunk(options.BatchSize))
         {
             await CompareAsync([.. chunk], cancellationToken).ConfigureAwait(false);
@@ -212,11 +205,6 @@ internal sealed partial class ConnectionRun
 
     private async Task ConsiderAsync(List<LeadMemory> listed, List<LeadMemory> pending, CancellationToken cancellationToken)
     {
-        if (listed.Count == 0)
-        {
-            return;
-        }
-
         await LoadStatesAsync([.. listed.Select(l => l.Id)], cancellationToken).ConfigureAwait(false);
         var fresh = await FindLeadsAsync([.. listed.Select(l => l.CrmId!).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
         var now = svc.Env.Time.GetUtcNow();

@@ -43,18 +43,11 @@ internal sealed partial class ConnectionRun
         if (checkpoint is null)
         {
             var started = svc.Env.Time.GetUtcNow(); // changes made while the leads are read are re-read by the next run
-            var chunk = new List<LeadMemory>(options.BatchSize);
-            await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
+            await foreach (var chunk in LinkedLeadChunksAsync(options.BatchSize, cancellationToken).ConfigureAwait(false))
             {
-                chunk.Add(lead);
-                if (chunk.Count == options.BatchSize)
-                {
-                    await RefreshContactsAsync(reader, chunk, cancellationToken).ConfigureAwait(false);
-                    chunk = new List<LeadMemory>(options.BatchSize);
-                }
+                await RefreshContactsAsync(reader, chunk, cancellationToken).ConfigureAwait(false);
             }
 
-            await RefreshContactsAsync(reader, chunk, cancellationToken).ConfigureAwait(false);
             await svc.States.SaveCursorAsync(new SyncCursorRecord(connection.ConnectionKey, ContactStream, new CrmCursor(started, null), svc.Env.Time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
             return;
         }

@@ -76,20 +76,14 @@ internal sealed partial class ConnectionRun
     {
         try
         {
-            var listed = new List<LeadMemory>(StreamChunk);
             var picked = new List<(LeadMemory Lead, long StateVersion)>();
-            await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
+            await foreach (var listed in LinkedLeadChunksAsync(StreamChunk, cancellationToken).ConfigureAwait(false))
             {
-                listed.Add(lead);
-                if (listed.Count == StreamChunk)
-                {
-                    await PickEarlyAsync(listed, picked, cancellationToken).ConfigureAwait(false);
-                    listed.Clear();
-                    await ReadPickedAsync(picked, writer, all: false, cancellationToken).ConfigureAwait(false);
-                }
+                await PickEarlyAsync(listed, picked, cancellationToken).ConfigureAwait(false);
+                listed.Clear();
+                await ReadPickedAsync(picked, writer, all: false, cancellationToken).ConfigureAwait(false);
             }
 
-            await PickEarlyAsync(listed, picked, cancellationToken).ConfigureAwait(false);
             await ReadPickedAsync(picked, writer, all: true, cancellationToken).ConfigureAwait(false);
         }
         catch (CrmSyncException ex)
@@ -110,11 +104,6 @@ internal sealed partial class ConnectionRun
     /// </summary>
     private async Task PickEarlyAsync(List<LeadMemory> listed, List<(LeadMemory Lead, long StateVersion)> picked, CancellationToken cancellationToken)
     {
-        if (listed.Count == 0)
-        {
-            return;
-        }
-
         var states = (await svc.States.GetManyAsync([.. listed.Select(l => l.Id)], cancellationToken).ConfigureAwait(false))
             .ToDictionary(s => s.LeadMemoryId, StringComparer.Ordinal);
         var leads = await svc.Leads.FindByCrmIdsAsync(connection.UserId, Provider, [.. listed.Select(l => l.CrmId!).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);

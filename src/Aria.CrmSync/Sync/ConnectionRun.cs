@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Aria.CrmSync.Sync;
 
 /// <summary>
@@ -134,6 +136,26 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
 
         await LoadStatesAsync(leadIds, cancellationToken).ConfigureAwait(false);
         return await FindLeadsAsync(crmIds, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The connection's linked leads streamed from the store in chunks of <paramref name="size"/> (the last one may be shorter; none is empty).</summary>
+    private async IAsyncEnumerable<List<LeadMemory>> LinkedLeadChunksAsync(int size, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var chunk = new List<LeadMemory>(size);
+        await foreach (var lead in svc.Leads.ListLinkedAsync(connection.UserId, Provider, cancellationToken).ConfigureAwait(false))
+        {
+            chunk.Add(lead);
+            if (chunk.Count == size)
+            {
+                yield return chunk;
+                chunk = new List<LeadMemory>(size);
+            }
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
     }
 
     /// <summary>The linked leads of these CRM records by CRM id, one batched lookup, no states (the activity phase needs none).</summary>
