@@ -164,11 +164,21 @@ internal static class FleetDriver
         if (processes >= 2 && settings.Kill)
         {
             await Task.Delay(killAfter, cancellationToken);
-            killed = workers[0];
+            // The kill must land while the process holds connections (a run takes well under a second, so an idle
+            // instant is possible): from the planned moment, wait briefly for the worker holding the most.
+            var waitedFor = Stopwatch.StartNew();
+            killed = workers.MaxBy(OpenRuns)!;
+            while (OpenRuns(killed) == 0 && waitedFor.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(20, cancellationToken);
+                killed = workers.MaxBy(OpenRuns)!;
+            }
+
+            var holding = string.Join(", ", workers.Select(w => $"{w.Name} {OpenRuns(w)}"));
             killedAt = Now();
             killed.Kill();
-            log.WriteLine($"fleet: killed {killed.Name} at +{killAfter.TotalSeconds:F0} s");
-            await Task.Delay(settings.Duration - killAfter, cancellationToken);
+            log.WriteLine($"fleet: killed {killed.Name} at +{(killedAt.Value - start) / 1000.0:F1} s (runs in flight: {holding})");
+            await Task.Delay(settings.Duration - TimeSpan.FromMilliseconds(killedAt.Value - start), cancellationToken);
         }
         else
         {
@@ -191,10 +201,29 @@ internal static class FleetDriver
         var calls = world.ApiCalls - callsBefore;
         await Task.WhenAll(workers.Where(w => w != killed).Select(w => w.StopAsync()));
         var check = await FleetCheck.RunAsync(services, world, cancellationToken);
-        return FleetRunReport.Create(processes, settings, workers, start, end, killed?.Name, killedAt, killAfter, calls, editor.Applied, check);
+        return FleetRunReport.Create(processes, settings, workers, start, end, killed?.Name, killedAt, calls, editor.Applied, check);
     }
 
     internal static long Now() => TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>How many runs the worker has claimed and not yet finished, by its journal so far.</summary>
+    private static int OpenRuns(FleetProcess worker)
+    {
+        var open = new HashSet<(string, string)>();
+        foreach (var entry in worker.Journal)
+        {
+            if (entry.Kind == "claim")
+            {
+                open.Add((entry.UserId, entry.Provider));
+            }
+            else if (entry.Kind == "done")
+            {
+                open.Remove((entry.UserId, entry.Provider));
+            }
+        }
+
+        return open.Count;
+    }
 
     /// <summary>How many connections completed a run claimed at or after <paramref name="since"/>.</summary>
     private static int Settled(List<FleetProcess> workers, long since)

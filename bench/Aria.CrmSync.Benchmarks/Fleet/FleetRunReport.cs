@@ -48,7 +48,7 @@ internal sealed record FleetRunReport
     public bool Sound => DoubleRuns == 0 && Check.Lost.Count == 0 && Check.Duplicated == 0 && NotTakenOver == 0
         && (TakeoverMaxSeconds is null || TakeoverMaxSeconds <= Settings.LeaseTtl.TotalSeconds + 5);
 
-    public static FleetRunReport Create(int processes, FleetSettings settings, List<FleetProcess> workers, long start, long end, string? killed, long? killedAt, TimeSpan killAfter, long calls, int edits, FleetCheckResult check)
+    public static FleetRunReport Create(int processes, FleetSettings settings, List<FleetProcess> workers, long start, long end, string? killed, long? killedAt, long calls, int edits, FleetCheckResult check)
     {
         var journal = workers.SelectMany(w => w.Journal).ToList();
         var throughputEnd = killedAt ?? end;
