@@ -127,11 +127,13 @@ public static class ScaleHarness
         var (callsBefore, _) = batched.Calls;
 
         log.WriteLine($"[{name}] measured connection sync{(settings.EngineProcess ? " (engine in a child process)" : string.Empty)}…");
+        var timeline = CallTimeline.Start(batched.Emulator.Exchanges);
         var measuredSync = settings.EngineProcess
             ? await SyncInChildAsync(batched, tier, log)
             : await SyncHereAsync(batched, provider);
         var (completed, reason, failures, leadsCompared, wall, peakManagedMb, phases) = measuredSync.Sync;
         log.WriteLine($"[{name}] time by phase: {phases}");
+        log.WriteLine($"[{name}] calls per second (general/search): {await timeline.StopAsync()}");
         var calls = batched.Calls.ApiCalls - callsBefore;
         var measured = batched.Emulator.Exchanges.Skip(exchangesBefore).ToList();
         var byEndpoint = measured.GroupBy(e => e.Endpoint).Select(g => $"{g.Key}×{g.Count()}");

@@ -20,10 +20,68 @@ public class CrmRateGateTests
             (await lease).Dispose();
         }
 
+        // A rolling window holds at most 10: the eleventh goes when the first leaves the window, not earlier.
         var eleventh = gate.AcquireAsync(Connection, CancellationToken.None).AsTask();
         Assert.False(eleventh.IsCompleted);
-        time.Advance(TimeSpan.FromSeconds(1)); // one token refills per 1 s (10 per 10 s)
+        time.Advance(TimeSpan.FromSeconds(9.9));
+        await Task.Yield();
+        Assert.False(eleventh.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(0.2));
         (await eleventh.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(10)]
+    [InlineData(92)]
+    [InlineData(174)]
+    public async Task SteadyStream_NeverMoreThanTheAllowanceInAnyRollingWindow_AndSustainsAllOfIt(int allowance)
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var window = TimeSpan.FromSeconds(10);
+        var gate = new CrmRateGate(CrmProvider.HubSpot, _ => new CrmRateLimits { RequestsPerWindow = allowance, Window = window }, time);
+        var sent = await SendAsync(gate, time, allowance * 5);
+
+        // The busiest rolling window (t − W, t] of the send times.
+        var busiest = sent.Max(t => sent.Count(s => s > t - window && s <= t));
+        Assert.Equal(allowance, busiest);
+        var windows = (sent[^1] - sent[0]) / window;
+        Assert.InRange(sent.Count / (windows + 1), allowance * 0.99, allowance * 1.01); // the first window's burst, then the allowance per window
+    }
+
+    [Fact]
+    public async Task PauseWindow_ThenTheAllowanceComesBackRequestByRequest()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var gate = new CrmRateGate(CrmProvider.HubSpot, _ => new CrmRateLimits { RequestsPerWindow = 10, Window = TimeSpan.FromSeconds(10) }, time);
+        gate.PauseWindow(Connection, TimeSpan.FromSeconds(3));
+
+        var sent = await SendAsync(gate, time, 5);
+
+        // Nothing before the pause ends, then one per second (10 per 10 s), not a burst of 10 into a full window.
+        Assert.Equal(TimeSpan.FromSeconds(4), sent[0] - DateTimeOffset.UnixEpoch);
+        Assert.All(sent.Zip(sent.Skip(1)), p => Assert.Equal(TimeSpan.FromSeconds(1), p.Second - p.First));
+    }
+
+    /// <summary>Acquires <paramref name="count"/> leases one after the other, advancing the fake clock 1 ms while one waits; returns the send times.</summary>
+    private static async Task<List<DateTimeOffset>> SendAsync(CrmRateGate gate, FakeTimeProvider time, int count)
+    {
+        var sent = new List<DateTimeOffset>();
+        while (sent.Count < count)
+        {
+            var acquire = gate.AcquireAsync(Connection, CancellationToken.None).AsTask();
+            for (var step = 0; !acquire.IsCompleted; step++)
+            {
+                Assert.True(step < 20_000, $"acquire #{sent.Count} still waiting after {step} ms");
+                time.Advance(TimeSpan.FromMilliseconds(1));
+                await Task.Yield();
+            }
+
+            (await acquire).Dispose();
+            sent.Add(time.GetUtcNow());
+        }
+
+        return sent;
     }
 
     [Fact]

@@ -10,7 +10,8 @@ namespace Aria.CrmSync.Gateways.Http;
 public readonly record struct RateObservation(int? WindowRemaining, int? WindowMax, long? DailyUsed, long? DailyMax);
 
 /// <summary>
-/// A per-connection gate in front of a CRM: a token bucket for the short window, a concurrency cap, and a pause when
+/// A per-connection gate in front of a CRM: a sliding window of send times for the short window (never more than
+/// <see cref="CrmRateLimits.RequestsPerWindow"/> in any rolling <see cref="CrmRateLimits.Window"/>), a concurrency cap, and a pause when
 /// the daily quota reaches its threshold or the CRM asks for a pause (429 Retry-After). Corrected live from the
 /// provider's headers. Thread-safe; one instance per gateway, holding one budget per <see cref="CrmConnection.ConnectionKey"/>.
 /// </summary>
@@ -63,7 +64,11 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
     /// <summary>Stops sending on the connection for <paramref name="delay"/> (a 429 with Retry-After); waiting requests resume after it.</summary>
     /// <param name="connection">The connection.</param>
     /// <param name="delay">The pause.</param>
-    public void PauseWindow(CrmConnection connection, TimeSpan delay) => BudgetFor(connection).PauseWindow(time.GetUtcNow() + delay);
+    public void PauseWindow(CrmConnection connection, TimeSpan delay)
+    {
+        var now = time.GetUtcNow();
+        BudgetFor(connection).PauseWindow(now, now + delay);
+    }
 
     /// <summary>
     /// Stops sending on the connection until the daily quota resets (or for <see cref="CrmRateLimits.DailyQuotaPause"/>);
@@ -89,26 +94,29 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
         {
             var limits = limitsFor(connection);
             limits.Validate();
-            return new Budget(limits, time.GetUtcNow());
+            return new Budget(limits);
         });
 
+    /// <summary>
+    /// One connection's budget. The short window is a sliding log of the send times within the last
+    /// <see cref="CrmRateLimits.Window"/>: a request goes when fewer than the window's allowance were sent in the window
+    /// before it, so no rolling window ever holds more than the allowance (a token bucket of the same size and rate
+    /// could let twice the allowance through in one window) and a steady stream sustains the whole allowance per window.
+    /// </summary>
     private sealed class Budget
     {
         private readonly Lock _gate = new();
-        private double _tokens;
+        private readonly List<DateTimeOffset> _sent = [];
         private int _capacity;
-        private DateTimeOffset _refilledAt;
         private DateTimeOffset? _windowPausedUntil;
         private DateTimeOffset? _dailyPausedUntil;
         private long? _dailyUsed;
         private long? _dailyMax;
 
-        public Budget(CrmRateLimits limits, DateTimeOffset now)
+        public Budget(CrmRateLimits limits)
         {
             Limits = limits;
             _capacity = limits.RequestsPerWindow ?? 0;
-            _tokens = _capacity;
-            _refilledAt = now;
             Concurrency = limits.MaxConcurrentRequests is { } max ? new SemaphoreSlim(max, max) : null;
         }
 
@@ -143,17 +151,18 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
                     return TimeSpan.Zero;
                 }
 
-                Refill(now);
-                if (_tokens >= 1)
+                Expire(now);
+                if (_sent.Count < _capacity)
                 {
-                    _tokens -= 1;
+                    _sent.Add(now);
                     return TimeSpan.Zero;
                 }
 
-                // Whole milliseconds, at least one: timers do not resolve finer, and a shortfall that rounds to
-                // zero must still wait rather than pass without a token (or spin on sub-millisecond delays).
-                var shortfall = Limits.Window / _capacity * (1 - _tokens);
-                return TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(shortfall.TotalMilliseconds)));
+                // Until the oldest sends leave the window. Whole milliseconds, at least one: timers do not resolve
+                // finer, and a wait that rounds to zero must still wait rather than pass or spin.
+                var oldest = _sent.Min();
+                var wait = oldest + Limits.Window - now;
+                return TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds)));
             }
         }
 
@@ -164,13 +173,15 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
                 if (observation.WindowMax is > 0 && Limits.RequestsPerWindow is not null && observation.WindowMax != _capacity)
                 {
                     _capacity = Math.Min(observation.WindowMax.Value, Limits.RequestsPerWindow.Value);
-                    _tokens = Math.Min(_tokens, _capacity);
                 }
 
                 if (observation.WindowRemaining is { } remaining && _capacity > 0)
                 {
-                    Refill(now);
-                    _tokens = Math.Min(_tokens, Math.Max(0, remaining));
+                    // The CRM counted more in its window than this gate sent (another client of the same budget): the
+                    // difference counts as sent, spread over the window as a steady stream would be, so the allowance
+                    // comes back request by request rather than all at once or only after a whole window.
+                    Expire(now);
+                    CountAsSent((_capacity - _sent.Count) - Math.Max(0, remaining), now);
                 }
 
                 if (observation.DailyMax is > 0 && observation.DailyUsed is { } used)
@@ -185,12 +196,17 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
             }
         }
 
-        public void PauseWindow(DateTimeOffset until)
+        public void PauseWindow(DateTimeOffset now, DateTimeOffset until)
         {
             lock (_gate)
             {
                 _windowPausedUntil = _windowPausedUntil is { } current && current > until ? current : until;
-                _tokens = 0;
+                if (_capacity > 0)
+                {
+                    // The CRM's window is full: after the pause the allowance comes back request by request.
+                    Expire(now);
+                    CountAsSent(_capacity - _sent.Count, _windowPausedUntil.Value);
+                }
             }
         }
 
@@ -206,24 +222,26 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
         {
             lock (_gate)
             {
-                Refill(now);
-                return (_tokens, _dailyPausedUntil ?? _windowPausedUntil, _dailyUsed, _dailyMax);
+                Expire(now);
+                return (Math.Max(0, _capacity - _sent.Count), _dailyPausedUntil ?? _windowPausedUntil, _dailyUsed, _dailyMax);
             }
         }
 
-        private void Refill(DateTimeOffset now)
+        /// <summary>Counts <paramref name="count"/> sends the gate did not see, spread over the window before <paramref name="from"/>: they leave it one by one from then on.</summary>
+        private void CountAsSent(int count, DateTimeOffset from)
         {
-            if (_capacity == 0)
+            var step = Limits.Window / _capacity;
+            for (var i = 1; i <= count; i++)
             {
-                return;
+                _sent.Add(from - Limits.Window + (step * i));
             }
+        }
 
-            var elapsed = now - _refilledAt;
-            if (elapsed > TimeSpan.Zero)
-            {
-                _tokens = Math.Min(_capacity, _tokens + (elapsed / Limits.Window * _capacity));
-                _refilledAt = now;
-            }
+        /// <summary>Forgets the sends that left the window (sent at or before <paramref name="now"/> minus the window).</summary>
+        private void Expire(DateTimeOffset now)
+        {
+            var edge = now - Limits.Window;
+            _sent.RemoveAll(t => t <= edge);
         }
     }
 

@@ -22,11 +22,11 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
     internal const int SearchPageSize = 200;
     internal const int AssociationBatchLimit = 1000;
 
-    /// <summary>The share of HubSpot's burst limit the gate lets through at once; the rest is paced over the window.</summary>
-    internal const double BurstShare = 0.10;
-
-    /// <summary>The share of HubSpot's burst limit the gate uses in any rolling window (burst plus paced refill).</summary>
+    /// <summary>The share of HubSpot's burst limit the gate uses in any rolling window.</summary>
     internal const double WindowShare = 0.92;
+
+    /// <summary>How much longer than HubSpot's window the gate's window is, so requests sent a window apart cannot arrive within one when their latencies differ.</summary>
+    internal static readonly TimeSpan WindowMargin = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The share of HubSpot's per-second search limit the search throttle uses.</summary>
     internal const double SearchShare = 0.9;
@@ -67,9 +67,10 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
     protected override CrmProvider ProviderKind => CrmProvider.HubSpot;
 
     /// <summary>
-    /// Derives the gate's bucket from HubSpot's documented burst limit C per window W: a bucket of
-    /// B = max(1, ⌊0.10·C⌋) tokens refilled at R = 0.92·C − B per W never sends more than B + R = 0.92·C requests in
-    /// any rolling W (a bucket of C refilled at C per W could send 2·C), leaving 8 % for clock and latency jitter (sustained: 0.82·C per W).
+    /// Derives the gate's window from HubSpot's documented burst limit C per rolling window W (its 429s name the policy
+    /// <c>TEN_SECONDLY_ROLLING</c>): at most ⌊0.92·C⌋ requests sent in any W + 250 ms. The gate's sliding window
+    /// (<see cref="CrmRateGate"/>) holds that in every rolling window, so a steady stream sustains ≈ 0.90·C per W, and
+    /// the 8 % left covers requests that arrive closer together than they were sent by more than the 250 ms.
     /// </summary>
     internal static CrmRateLimits PacedLimits(CrmRateLimits documented)
     {
@@ -78,23 +79,23 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
             return documented;
         }
 
-        var burst = Math.Max(1, (int)Math.Floor(c * BurstShare));
-        var refill = Math.Max(0.5, (c * WindowShare) - burst);
         return new CrmRateLimits
         {
-            RequestsPerWindow = burst,
-            Window = documented.Window * (burst / refill),
+            RequestsPerWindow = PacedShare(c),
+            Window = documented.Window + WindowMargin,
             MaxConcurrentRequests = documented.MaxConcurrentRequests,
             DailyQuotaThreshold = documented.DailyQuotaThreshold,
             DailyQuotaPause = documented.DailyQuotaPause,
         };
     }
 
+    /// <summary>The requests the gate sends in a window of HubSpot's <paramref name="limit"/>.</summary>
+    private static int PacedShare(int limit) => Math.Max(1, (int)Math.Floor(limit * WindowShare));
+
     /// <summary>
-    /// Derives the search throttle from HubSpot's per-second search limit C: a bucket of one token refilled at
-    /// R = 0.9·C per second sends at most ⌈0.9·C⌉ ≤ C searches in any rolling second, spaced 1/R apart, so the
-    /// search-bound phases run at 90 % of the limit (the burst rule of <see cref="PacedLimits"/> would leave a
-    /// five-per-second limit at 3.6 per second).
+    /// Derives the search throttle from HubSpot's per-second search limit C: one search per window of 1/(0.9·C)
+    /// seconds sends at most ⌈0.9·C⌉ ≤ C searches in any rolling second, spaced evenly, so the search-bound phases run
+    /// at 90 % of the limit without bursts.
     /// </summary>
     internal static CrmRateLimits PacedSearchLimits(int perSecond)
         => new() { RequestsPerWindow = 1, Window = TimeSpan.FromSeconds(1) / (perSecond * SearchShare) };
@@ -359,10 +360,12 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
             return; // search and OAuth responses carry no limit headers
         }
 
-        // The gate's bucket is the paced share of HubSpot's window (see PacedLimits); scale the reported maximum alike.
-        int? scaledMax = max is > 0 ? Math.Max(1, (int)Math.Floor(max.Value * BurstShare)) : null;
+        // The gate's window holds the paced share of HubSpot's (see PacedLimits): scale the reported maximum alike, and
+        // the remaining requests by what the share leaves out.
+        int? scaledMax = max is > 0 ? PacedShare(max.Value) : null;
+        int? scaledRemaining = remaining is { } left && scaledMax is { } share ? Math.Max(0, left - (max!.Value - share)) : remaining;
         RateGate.Observe(connection, new RateObservation(
-            remaining,
+            scaledRemaining,
             scaledMax,
             daily is { } d && dailyRemaining is { } r ? d - r : null,
             daily));

@@ -53,17 +53,38 @@ public sealed class HubSpotRegistrationTests
         Assert.DoesNotContain("super-secret-value", string.Join(" ", ex.Failures));
     }
 
-    [Fact]
-    public void PacedLimits_NeverExceedNinetyTwoPercentOfTheWindow()
+    [Theory]
+    [InlineData(10)]
+    [InlineData(100)]
+    [InlineData(190)]
+    public async Task PacedLimits_NeverExceedNinetyTwoPercentInAnyRollingWindow_EvenWithLatencyJitter_AndSustainNinetyPercent(int limit)
     {
-        foreach (var limit in new[] { 2, 5, 10, 100, 110, 190, 250 })
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var window = TimeSpan.FromSeconds(10);
+        var gate = new CrmRateGate(CrmProvider.HubSpot, _ => Providers.HubSpot.HubSpotGateway.PacedLimits(new CrmRateLimits { RequestsPerWindow = limit, Window = window }), time);
+        var connection = new CrmConnection { UserId = "u", Provider = CrmProvider.HubSpot, AccessToken = "t" };
+        var sent = new List<DateTimeOffset>();
+        while (sent.Count < limit * 6)
         {
-            var paced = Providers.HubSpot.HubSpotGateway.PacedLimits(new CrmRateLimits { RequestsPerWindow = limit, Window = TimeSpan.FromSeconds(10) });
-            var burst = paced.RequestsPerWindow!.Value;
-            var refillPerWindow = burst * (TimeSpan.FromSeconds(10) / paced.Window);
-            Assert.True(burst + refillPerWindow <= limit * 0.92 + 1e-3, $"{limit}: {burst} + {refillPerWindow}");
-            Assert.True(limit < 10 || refillPerWindow >= limit * 0.8, $"{limit}: sustained rate {refillPerWindow} too low");
+            var acquire = gate.AcquireAsync(connection, CancellationToken.None).AsTask();
+            for (var step = 0; !acquire.IsCompleted; step++)
+            {
+                Assert.True(step < 20_000, $"acquire #{sent.Count} still waiting after {step} ms");
+                time.Advance(TimeSpan.FromMilliseconds(1));
+                await Task.Yield();
+            }
+
+            (await acquire).Dispose();
+            sent.Add(time.GetUtcNow());
         }
+
+        // HubSpot counts the requests arriving in its rolling 10 s. Arrivals are sends plus a latency; latencies that
+        // differ by up to 250 ms may pull a window's sends together, and still no window holds more than 92 %.
+        var arrivals = sent.Select((t, i) => t + TimeSpan.FromMilliseconds(i % 2 == 0 ? 250 : 0)).Order().ToList();
+        var busiest = arrivals.Max(t => arrivals.Count(s => s > t - window && s <= t));
+        Assert.True(busiest <= limit * 0.92, $"{busiest} requests in one rolling window, limit {limit}");
+        var perWindow = (sent.Count - 1) / ((sent[^1] - sent[0]) / window);
+        Assert.True(perWindow >= limit * 0.88, $"sustained {perWindow:F1} per window, limit {limit}");
     }
 
     [Theory]
