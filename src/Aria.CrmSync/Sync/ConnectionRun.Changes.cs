@@ -174,7 +174,7 @@ internal sealed partial class ConnectionRun
 
     /// <summary>
     /// Streams the connection's linked leads from the store in chunks: each chunk's states, then its leads again (as
-    /// <see cref="LeadsForCrmIdsAsync"/> does); the leads not compared yet that need it (ARIA-side changes, due
+    /// <see cref="LeadsForCrmIdsAsync(IReadOnlyCollection{string}, CancellationToken)"/> does); the leads not compared yet that need it (ARIA-side changes, due
     /// retries) are read from the CRM by id in batches of <see cref="ConnectionSyncOptions.BatchSize"/>
     /// and processed. Leads with queued notes are remembered (by CRM id) for the note phase.
     /// </summary>
@@ -205,7 +205,7 @@ internal sealed partial class ConnectionRun
 
     private async Task ConsiderAsync(List<LeadMemory> listed, List<LeadMemory> pending, CancellationToken cancellationToken)
     {
-        await LoadStatesAsync([.. listed.Select(l => l.Id)], cancellationToken).ConfigureAwait(false);
+        await LoadStatesAsync([.. listed.Select(l => l.Id)], _states, cancellationToken).ConfigureAwait(false);
         var fresh = await FindLeadsAsync([.. listed.Select(l => l.CrmId!).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
         var now = svc.Env.Time.GetUtcNow();
         var keep = new HashSet<string>(StringComparer.Ordinal);
@@ -218,15 +218,18 @@ internal sealed partial class ConnectionRun
                 continue;
             }
 
-            if (options.PushLocalChanges && lead.Id == listedLead.Id && _states.TryGetValue(lead.Id, out var state) && HasQueuedNotes(state))
-            {
-                _queuedNotes.Add(lead.CrmId!);
-            }
-
-            if (!_compared.Contains(lead.Id) && NeedsComparison(lead, now) && _compared.Add(lead.Id))
+            var compare = !_compared.Contains(lead.Id) && NeedsComparison(lead, now) && _compared.Add(lead.Id);
+            if (compare)
             {
                 pending.Add(lead);
                 keep.Add(lead.Id);
+            }
+
+            if (options.PushLocalChanges && lead.Id == listedLead.Id && _states.TryGetValue(lead.Id, out var state) && HasQueuedNotes(state))
+            {
+                // The one note of a lead this run compares no more may go now, beside the comparisons; a lead still to
+                // be compared has its notes sent after them (its merge and its notes never write its state at once).
+                await QueueNotesAsync(lead.CrmId!, now: !compare && state.Outbox.Count(o => o.Status is OutboxItemStatus.Pending or OutboxItemStatus.InFlight) == 1, cancellationToken).ConfigureAwait(false);
             }
         }
 

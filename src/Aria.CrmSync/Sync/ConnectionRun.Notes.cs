@@ -1,12 +1,133 @@
 using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 
 namespace Aria.CrmSync.Sync;
 
-/// <content>A connection run's note phase: queued outbox items sent together by the note sender (<see cref="NoteSender"/>).</content>
+/// <content>
+/// A connection run's queued notes (outbox items), sent by the note sender (<see cref="NoteSender"/>). The lead-changes
+/// phase finds them as it streams the linked leads. On a lagging feed with early reads on (HubSpot, where a large run is
+/// bound by the rate budget), the note of a lead the run compares no more (compared earlier in the run, or with nothing
+/// to compare) is sent at once by a task beside the phase, in full write calls of the gateway's batch size, so its state
+/// writes and calls fill the time the comparisons leave the general budget idle; no other part of the run writes those
+/// leads' states any more. Everything else (a lead still waiting for its comparison, so that its merge and its notes
+/// never race on its sync state; a lead with several notes; the last, partial call's worth) is sent after the
+/// comparisons, in the note phase, so the notes still take as few calls as one phase would.
+/// </content>
 internal sealed partial class ConnectionRun
 {
+    private Channel<string>? _notesNow;
+    private Task<NotesSentBeside>? _noteTask;
+
+    /// <summary>What the note task beside the lead-changes phase did: notes delivered, refusals to record, the call failure that stopped it.</summary>
+    private sealed record NotesSentBeside(int Delivered, List<LeadNotes> Refusals, List<string> Left, Exception? Failure);
+
+    /// <summary>Queues a lead's notes: sent now by the task beside the phase (started on first use) when <paramref name="now"/>, else after the comparisons.</summary>
+    private async ValueTask QueueNotesAsync(string crmId, bool now, CancellationToken cancellationToken)
+    {
+        if (!now || _earlyReader is null)
+        {
+            _queuedNotes.Add(crmId);
+            return;
+        }
+
+        if (_notesNow is null)
+        {
+            _notesNow = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            var reader = _notesNow.Reader;
+            _noteTask = Task.Run(() => SendNotesBesideAsync(reader, cancellationToken), CancellationToken.None);
+        }
+
+        await _notesNow.Writer.WriteAsync(crmId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the notes queued to go now in full calls, until the phase has listed every lead; returns the rest.</summary>
+    private async Task<NotesSentBeside> SendNotesBesideAsync(ChannelReader<string> reader, CancellationToken cancellationToken)
+    {
+        var size = Math.Max(1, Math.Min(options.BatchSize, gateway.MaxUpdateBatchSize));
+        var delivered = 0;
+        var refusals = new List<LeadNotes>();
+        var chunk = new List<string>(size);
+        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (chunk.Count < size && reader.TryRead(out var crmId))
+            {
+                chunk.Add(crmId);
+            }
+
+            if (chunk.Count < size)
+            {
+                continue;
+            }
+
+            var batch = await SendNotesOfAsync(chunk, cancellationToken).ConfigureAwait(false);
+            chunk.Clear();
+            if (batch.Failure is { } failure)
+            {
+                return new NotesSentBeside(delivered, refusals, [], failure); // the run stops when the phase ends; the next one sends the rest
+            }
+
+            foreach (var sent in batch.Leads)
+            {
+                delivered += sent.Delivered;
+                if (sent.Refused is not null)
+                {
+                    refusals.Add(sent);
+                }
+            }
+
+            await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return new NotesSentBeside(delivered, refusals, chunk, null);
+    }
+
+    /// <summary>Waits for the note task beside the lead-changes phase (all its notes listed), counts what it sent and records its refusals; rethrows the call failure that stopped it.</summary>
+    private async Task FinishNotesBesideAsync(CancellationToken cancellationToken)
+    {
+        if (_noteTask is not { } task)
+        {
+            return;
+        }
+
+        _notesNow!.Writer.TryComplete();
+        var result = await task.ConfigureAwait(false);
+        _noteTask = null;
+        _notesPushed += result.Delivered;
+        _queuedNotes.AddRange(result.Left); // less than a call's worth: sent with the note phase's
+        foreach (var refused in result.Refusals)
+        {
+            await FailRefusedAsync(refused, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (result.Failure is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    /// <summary>Stops the note task beside the phase when the run fails (its claims are let go; the next run sends the notes).</summary>
+    private async Task StopNotesBesideAsync()
+    {
+        if (_noteTask is not { } task)
+        {
+            return;
+        }
+
+        _notesNow!.Writer.TryComplete();
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The run's own failure is its outcome.
+        }
+
+        _noteTask = null;
+    }
+
     /// <summary>
-    /// Sends the queued notes of the leads the lead-changes phase found with some, a batch of
+    /// Sends the queued notes of the leads the lead-changes phase compared after finding them, a batch of
     /// <see cref="ConnectionSyncOptions.BatchSize"/> leads at a time, each batch's leads and states read again first.
     /// </summary>
     private async Task DeliverQueuedNotesAsync(CancellationToken cancellationToken)
@@ -14,18 +135,7 @@ internal sealed partial class ConnectionRun
         foreach (var chunk in _queuedNotes.Chunk(options.BatchSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var leads = await LeadsForCrmIdsAsync(chunk, cancellationToken).ConfigureAwait(false);
-            var queued = chunk.Select(crmId => leads.GetValueOrDefault(crmId))
-                .OfType<LeadMemory>()
-                .Where(lead => _states.TryGetValue(lead.Id, out var state) && HasQueuedNotes(state))
-                .ToList();
-            _states.Clear();
-            if (queued.Count == 0)
-            {
-                continue;
-            }
-
-            var batch = await svc.Notes.SendAsync(gateway, connection, queued, static _ => true, cancellationToken).ConfigureAwait(false);
+            var batch = await SendNotesOfAsync(chunk, cancellationToken).ConfigureAwait(false);
             if (batch.Failure is { } failure)
             {
                 ExceptionDispatchInfo.Throw(failure); // the run stops; the notes are sent (looked up first) by the next one
@@ -33,18 +143,40 @@ internal sealed partial class ConnectionRun
 
             foreach (var sent in batch.Leads)
             {
-                _states[sent.Lead.Id] = sent.State;
                 _notesPushed += sent.Delivered;
-                if (sent.Refused is { } refused)
-                {
-                    await FailLeadAsync(sent.Lead, svc.Notes.Refusal(Provider, refused), cancellationToken).ConfigureAwait(false);
-                }
+                await FailRefusedAsync(sent, cancellationToken).ConfigureAwait(false);
             }
 
-            _states.Clear();
             await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
             progress?.Report(Progress(Phase));
         }
+    }
+
+    /// <summary>Fails a lead whose note the CRM refused, from the state that recorded the answers.</summary>
+    private async Task FailRefusedAsync(LeadNotes sent, CancellationToken cancellationToken)
+    {
+        if (sent.Refused is not { } refused)
+        {
+            return;
+        }
+
+        _states[sent.Lead.Id] = sent.State;
+        await FailLeadAsync(sent.Lead, svc.Notes.Refusal(Provider, refused), cancellationToken).ConfigureAwait(false);
+        _states.Remove(sent.Lead.Id);
+    }
+
+    /// <summary>Reads the leads of these CRM ids and their states again and sends the notes still queued (its own states: it may run beside a phase).</summary>
+    private async Task<NoteBatch> SendNotesOfAsync(IReadOnlyCollection<string> crmIds, CancellationToken cancellationToken)
+    {
+        var states = new Dictionary<string, CrmSyncState>(StringComparer.Ordinal);
+        var leads = await LeadsForCrmIdsAsync(crmIds, states, cancellationToken).ConfigureAwait(false);
+        var queued = crmIds.Select(crmId => leads.GetValueOrDefault(crmId))
+            .OfType<LeadMemory>()
+            .Where(lead => states.TryGetValue(lead.Id, out var state) && HasQueuedNotes(state))
+            .ToList();
+        return queued.Count == 0
+            ? new NoteBatch([], null)
+            : await svc.Notes.SendAsync(gateway, connection, queued, static _ => true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Whether a state has notes to send now: pending or in flight, and the lead not out of automatic retries.</summary>

@@ -67,12 +67,14 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
             if (options.PushLocalChanges)
             {
                 Phase = ConnectionSyncPhase.Notes;
+                await FinishNotesBesideAsync(stop.Token).ConfigureAwait(false);
                 await DeliverQueuedNotesAsync(stop.Token).ConfigureAwait(false);
             }
         }
         catch (Exception)
         {
             await stop.CancelAsync().ConfigureAwait(false);
+            await StopNotesBesideAsync().ConfigureAwait(false);
             try
             {
                 await activities.ConfigureAwait(false);
@@ -125,7 +127,11 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
     /// already agreed (and its old value would be pushed). Every phase that starts from CRM ids (a change page, a
     /// targeted run, the queued notes) uses it.
     /// </summary>
-    private async Task<Dictionary<string, LeadMemory>> LeadsForCrmIdsAsync(IReadOnlyCollection<string> crmIds, CancellationToken cancellationToken)
+    private Task<Dictionary<string, LeadMemory>> LeadsForCrmIdsAsync(IReadOnlyCollection<string> crmIds, CancellationToken cancellationToken)
+        => LeadsForCrmIdsAsync(crmIds, _states, cancellationToken);
+
+    /// <summary>As <see cref="LeadsForCrmIdsAsync(IReadOnlyCollection{string}, CancellationToken)"/>, with the states in <paramref name="states"/> (a task beside the phases keeps its own).</summary>
+    private async Task<Dictionary<string, LeadMemory>> LeadsForCrmIdsAsync(IReadOnlyCollection<string> crmIds, Dictionary<string, CrmSyncState> states, CancellationToken cancellationToken)
     {
         // Only the first read's lead ids are kept: its leads are garbage before the second read fills a page again.
         var leadIds = (await svc.Leads.FindByCrmIdsAsync(connection.UserId, Provider, crmIds, cancellationToken).ConfigureAwait(false)).Select(l => l.Id).ToList();
@@ -134,7 +140,7 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
             return new Dictionary<string, LeadMemory>(StringComparer.Ordinal);
         }
 
-        await LoadStatesAsync(leadIds, cancellationToken).ConfigureAwait(false);
+        await LoadStatesAsync(leadIds, states, cancellationToken).ConfigureAwait(false);
         return await FindLeadsAsync(crmIds, cancellationToken).ConfigureAwait(false);
     }
 
@@ -173,11 +179,11 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
         return byCrmId;
     }
 
-    private async Task LoadStatesAsync(IReadOnlyCollection<string> leadIds, CancellationToken cancellationToken)
+    private async Task LoadStatesAsync(IReadOnlyCollection<string> leadIds, Dictionary<string, CrmSyncState> states, CancellationToken cancellationToken)
     {
         foreach (var state in await svc.States.GetManyAsync(leadIds, cancellationToken).ConfigureAwait(false))
         {
-            _states[state.LeadMemoryId] = state;
+            states[state.LeadMemoryId] = state;
         }
     }
 

@@ -152,6 +152,71 @@ public sealed class LaggingChangeHitTests
         return reads;
     }
 
+    [Fact]
+    public async Task NotesOfLeadsComparedNoMore_AreSentBesideTheComparisons_InFullCalls_EachExactlyOnce()
+    {
+        await using var host = await EngineHost.StartAsync(recordExchanges: true);
+        var linked = new List<(LeadMemory Lead, string CrmId)>();
+        for (var i = 0; i < 300; i++)
+        {
+            linked.Add(await host.AddLeadAsync(HubSpot, $"lead-{i:D3}"));
+        }
+
+        Assert.True((await host.Sync.SyncConnectionAsync(EngineHost.User, HubSpot)).Completed);
+
+        // 210 deals change in the CRM (two search pages); leads 200–239 change in ARIA too (compared after the
+        // stream); one note is queued on leads 0–249 and a second on leads 0–9.
+        for (var i = 0; i < 210; i++)
+        {
+            host.SetCrmAmount(HubSpot, linked[i].CrmId, 3000m + i);
+            await Task.Delay(2);
+        }
+
+        var newClose = new DateOnly(2027, 3, 31);
+        foreach (var i in Enumerable.Range(200, 40))
+        {
+            await host.EditLeadAsync(linked[i].Lead.Id, l => l with { ExpectedCloseDate = newClose });
+        }
+
+        for (var i = 0; i < 250; i++)
+        {
+            await host.Sync.QueueSummaryAsync(EngineHost.User, linked[i].Lead.Id, $"Recap {i}");
+            if (i < 10)
+            {
+                await host.Sync.QueueSummaryAsync(EngineHost.User, linked[i].Lead.Id, $"Second recap {i}");
+            }
+        }
+
+        var emulator = host.Emulator(HubSpot);
+        var before = emulator.Exchanges.Count;
+        var result = await host.Sync.SyncConnectionAsync(EngineHost.User, HubSpot);
+
+        Assert.True(result.Completed, result.Reason);
+        Assert.Equal(260, result.NotesPushed);
+
+        // The single notes of the 240 leads compared no more (200–239 were read early and merged first) went beside
+        // the comparisons in two full calls; the rest (the 40 left over and the 20 notes of the leads with two) in one
+        // call after them: 3 calls, as many as one note phase would make, the two-note leads' all in the last.
+        var calls = emulator.Exchanges.Skip(before).Where(e => e.Endpoint == "notes.batch.create" && e.Response.StatusCode == 201).Select(e => e.Request.BodyText).ToList();
+        Assert.Equal([100, 100, 60], calls.Select(body => System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("inputs").GetArrayLength()));
+        Assert.Equal(10, calls[^1].Split("Second recap").Length - 1);
+        var hubSpot = (HubSpotEmulator)emulator;
+        for (var i = 0; i < 300; i++)
+        {
+            Assert.Equal(i < 10 ? 2 : i < 250 ? 1 : 0, hubSpot.GetAssociations("deals", linked[i].CrmId, "notes").Count);
+            var lead = (await host.Leads.GetAsync(EngineHost.User, linked[i].Lead.Id))!;
+            Assert.Equal(i < 210 ? 3000m + i : 1000m, lead.ExpectedValue);
+            Assert.Equal(i is >= 200 and < 240 ? newClose : new DateOnly(2026, 6, 30), lead.ExpectedCloseDate);
+            Assert.Equal(i is >= 200 and < 240 ? newClose.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : "2026-06-30", hubSpot.GetObject("deals", linked[i].CrmId)!["closedate"]?[..10]);
+            var state = (await host.States.GetAsync(linked[i].Lead.Id))!;
+            Assert.Equal(SyncStatus.Synced, state.Status);
+            Assert.DoesNotContain(state.Outbox, o => o.Status != OutboxItemStatus.Done);
+        }
+
+        var again = await host.Sync.SyncConnectionAsync(EngineHost.User, HubSpot);
+        Assert.Equal((0, 0, 0), (again.LeadsUpdated, again.CrmRecordsUpdated, again.NotesPushed));
+    }
+
     /// <summary>Reports on the caller's thread (<see cref="Progress{T}"/> would post to the thread pool).</summary>
     private sealed class Inline(Action<ConnectionSyncProgress> report) : IProgress<ConnectionSyncProgress>
     {
