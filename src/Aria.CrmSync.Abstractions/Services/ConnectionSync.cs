@@ -51,8 +51,9 @@ public sealed record ConnectionSyncOptions
     /// anyway, and its searches have their own rate budget), the records of the leads changed on ARIA's side are read by
     /// id while the searches wait, and merged when the lead-side phase starts. A record read early is merged only if its lead's
     /// sync state did not move since (otherwise the lead is read again); leads with an unconfirmed write of their own
-    /// are always read after the change stream. Turn it off for a strictly sequential order of calls; it can cost a few
-    /// reads (a lead read early and then reported by the change stream is read twice).
+    /// are always read after the change stream. The single queued note of a lead the run compares no more is then also
+    /// sent beside the lead-side phase, in full write calls. Turn it off for a strictly sequential order of calls; it can
+    /// cost a few reads (a lead read early and then reported by the change stream is read twice).
     /// </summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool ReadLocalChangesEarly { get; init; } = true;
