@@ -12,11 +12,15 @@ namespace Aria.CrmSync.Sync;
 /// that read, as if the lead-changes phase had read it then; it is merged only if nothing moved since: the lead not
 /// compared yet in this run, its sync state the very version the read was picked against (no other writer, no earlier
 /// page of this run), and no unconfirmed write of its own (such a lead is left to the lead-changes phase, which reads it
-/// after the change stream). Anything else is read again by id there. At most one batch of records
-/// (<see cref="ConnectionSyncOptions.BatchSize"/>) waits to be merged at a time.
+/// after the change stream). Anything else is read again by id there. At most <see cref="EarlyBatches"/> batches of
+/// records (<see cref="ConnectionSyncOptions.BatchSize"/> each, the one being read included) wait to be merged: enough
+/// to spend the general budget the paced searches leave idle, a bound that does not grow with the connection.
 /// </content>
 internal sealed partial class ConnectionRun
 {
+    /// <summary>How many batches of records read early may wait for the merge at once, the one being read included.</summary>
+    private const int EarlyBatches = 4;
+
     private Channel<EarlyRecord>? _early;
 
     private readonly record struct EarlyRecord(string LeadId, long StateVersion, CrmRecord Record);
@@ -64,7 +68,7 @@ internal sealed partial class ConnectionRun
             return;
         }
 
-        _early = Channel.CreateBounded<EarlyRecord>(new BoundedChannelOptions(options.BatchSize) { SingleReader = true, SingleWriter = true });
+        _early = Channel.CreateBounded<EarlyRecord>(new BoundedChannelOptions((EarlyBatches - 1) * options.BatchSize) { SingleReader = true, SingleWriter = true });
         _earlyStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var writer = _early.Writer;
         var stop = _earlyStop.Token;
