@@ -23,7 +23,33 @@ public sealed partial class HubSpotEmulator
 
     private sealed record SearchFilter(string PropertyName, string Operator, string? Value, string? HighValue, List<string> Values);
 
-    private static int? SortKeyCompare(string? a, string? b, HubSpotPropertyType type)
+    /// <summary>
+    /// Date-time values as search compares them, parsed once: every search filters and sorts the whole object type by
+    /// them, and parsing the stored text again for each object and comparison made the emulator's own CPU, not the
+    /// client's, the cost of a large change stream. Cleared when it holds more distinct values than objects are likely.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset?> _parsedTimes = new(StringComparer.Ordinal);
+
+    private const int ParsedTimesKept = 1_000_000;
+
+    private bool TryParseTimeCached(string value, out DateTimeOffset result)
+    {
+        if (!_parsedTimes.TryGetValue(value, out var parsed))
+        {
+            if (_parsedTimes.Count >= ParsedTimesKept)
+            {
+                _parsedTimes.Clear();
+            }
+
+            parsed = TryParseDateTime(value, out var time) ? time : null;
+            _parsedTimes[value] = parsed;
+        }
+
+        result = parsed.GetValueOrDefault();
+        return parsed.HasValue;
+    }
+
+    private int? SortKeyCompare(string? a, string? b, HubSpotPropertyType type)
     {
         if (a is null || b is null)
         {
@@ -40,7 +66,7 @@ public sealed partial class HubSpotEmulator
 
                 break;
             case HubSpotPropertyType.DateTime or HubSpotPropertyType.Date:
-                if (TryParseDateTime(a, out var t1) && TryParseDateTime(b, out var t2))
+                if (TryParseTimeCached(a, out var t1) && TryParseTimeCached(b, out var t2))
                 {
                     return t1.CompareTo(t2);
                 }
