@@ -23,21 +23,14 @@ internal sealed class NoteSender(SyncStateWriter states, ICrmAuditService audit,
         // Claim and count the attempt of every note before sending: after a crash or an uncertain failure, the next
         // attempt knows the CRM may already hold the note and looks for it first. A note another sender holds
         // (ClaimedUntil in the future) is left to it.
-        var sending = new List<(LeadMemory Lead, OutboxItem Item)>();
-        foreach (var lead in leads)
-        {
-            try
-            {
-                var claimed = new List<OutboxItem>();
-                await states.MutateAsync(lead.Id, s => NoteOutbox.Claim(s, selected, time.GetUtcNow(), options.NoteClaimDuration, options.MaxRetries, claimed), cancellationToken).ConfigureAwait(false);
-                sending.AddRange(claimed.Select(o => (lead, o)));
-            }
-            catch (CrmSyncConcurrencyException)
-            {
-                // Other writers kept changing the state: its notes wait for the next attempt.
-            }
-        }
-
+        // One batched read and write for all the leads' claims; a state changed meanwhile is claimed on its own, and one
+        // other writers kept changing has its notes wait for the next attempt.
+        var claims = leads.GroupBy(l => l.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, _ => new List<OutboxItem>(), StringComparer.Ordinal);
+        var claimed = await states.MutateManyAsync(claims.Keys, (id, s) => NoteOutbox.Claim(s, selected, time.GetUtcNow(), options.NoteClaimDuration, options.MaxRetries, claims[id]), cancellationToken).ConfigureAwait(false);
+        var sending = leads.DistinctBy(l => l.Id)
+            .Where(lead => claimed[lead.Id] is not null)
+            .SelectMany(lead => claims[lead.Id].Select(o => (Lead: lead, Item: o)))
+            .ToList();
         if (sending.Count == 0)
         {
             return new NoteBatch([], null);
@@ -61,11 +54,14 @@ internal sealed class NoteSender(SyncStateWriter states, ICrmAuditService audit,
 
         var sent = new List<LeadNotes>();
         var drafts = new List<CrmAuditEntry>();
-        foreach (var group in sending.Select((s, i) => (s.Lead, s.Item, Result: results[i])).GroupBy(x => x.Lead.Id))
+        var groups = sending.Select((s, i) => (s.Lead, s.Item, Result: results[i])).GroupBy(x => x.Lead.Id).ToList();
+        var answers = groups.ToDictionary(g => g.Key, g => g.ToDictionary(x => x.Item.IdempotencyKey, x => x.Result, StringComparer.Ordinal), StringComparer.Ordinal);
+        CrmSyncState Record(string id, CrmSyncState s) => NoteOutbox.Record(s, answers[id], time.GetUtcNow(), options.MaxRetries, options.DeliveredNotesKept);
+        var recorded = await states.MutateManyAsync(answers.Keys, Record, cancellationToken).ConfigureAwait(false);
+        foreach (var group in groups)
         {
             var lead = group.First().Lead;
-            var byKey = group.ToDictionary(x => x.Item.IdempotencyKey, x => x.Result, StringComparer.Ordinal);
-            var state = await states.MutateAsync(lead.Id, s => NoteOutbox.Record(s, byKey, time.GetUtcNow(), options.MaxRetries, options.DeliveredNotesKept), cancellationToken).ConfigureAwait(false);
+            var state = recorded[lead.Id] ?? await states.MutateAsync(lead.Id, s => Record(lead.Id, s), cancellationToken).ConfigureAwait(false); // other writers kept changing it: once more, failing as before
             foreach (var (_, item, result) in group.Where(x => x.Result.Success))
             {
                 drafts.Add(failures.Draft(lead.UserId, lead.Id, CrmAuditOperation.Push, connection.Provider, true, new Dictionary<string, object?>

@@ -34,6 +34,58 @@ internal sealed class SyncStateWriter(ISyncStateStore states, CrmSyncOptions opt
         }
     }
 
+    /// <summary>
+    /// Changes many states as <see cref="MutateAsync"/> changes one, in one batched read and one batched write
+    /// (<see cref="ISyncStateStore.WriteManyAsync"/>: one transaction on the built-in stores); a state another writer
+    /// changed in between is read and changed again on its own. <paramref name="mutate"/> may run more than once for a
+    /// lead; the stored state is the outcome of its last run.
+    /// </summary>
+    /// <returns>
+    /// The stored state of every lead (the one read when <paramref name="mutate"/> returned it unchanged), or
+    /// <see langword="null"/> for a lead whose state other writers kept changing (nothing of this call is written for it).
+    /// </returns>
+    /// <exception cref="CrmSyncNotFoundException">A lead has no sync state.</exception>
+    public async Task<Dictionary<string, CrmSyncState?>> MutateManyAsync(IReadOnlyCollection<string> leadMemoryIds, Func<string, CrmSyncState, CrmSyncState> mutate, CancellationToken cancellationToken)
+    {
+        var stored = new Dictionary<string, CrmSyncState?>(StringComparer.Ordinal);
+        var writes = new List<CrmSyncState>();
+        foreach (var state in await states.GetManyAsync(leadMemoryIds, cancellationToken).ConfigureAwait(false))
+        {
+            var next = mutate(state.LeadMemoryId, state);
+            if (ReferenceEquals(next, state))
+            {
+                stored[state.LeadMemoryId] = state;
+            }
+            else
+            {
+                writes.Add(next with { Version = state.Version });
+            }
+        }
+
+        var results = writes.Count == 0 ? [] : await states.WriteManyAsync(writes, cancellationToken).ConfigureAwait(false);
+        foreach (var result in results)
+        {
+            if (result.Stored is { } written)
+            {
+                stored[result.LeadMemoryId] = written;
+            }
+        }
+
+        foreach (var id in leadMemoryIds.Where(id => !stored.ContainsKey(id)).ToList())
+        {
+            try
+            {
+                stored[id] = await MutateAsync(id, s => mutate(id, s), cancellationToken).ConfigureAwait(false); // refused (changed meanwhile) or missing
+            }
+            catch (CrmSyncConcurrencyException)
+            {
+                stored[id] = null;
+            }
+        }
+
+        return stored;
+    }
+
     /// <summary>The lead's sync state, created (<c>synced</c>, no agreement yet) when it has none.</summary>
     public async Task<CrmSyncState> GetOrCreateAsync(LeadMemory lead, CancellationToken cancellationToken)
     {
