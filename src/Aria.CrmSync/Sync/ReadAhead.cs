@@ -11,13 +11,20 @@ internal static class ReadAhead
     /// is bound by the slower of the two rather than their sum. Items come in the same order, and a failure to read an item
     /// surfaces where that item would have been yielded, after every earlier item was processed. When the consumer stops
     /// early, the read in flight is cancelled and awaited before the source is disposed.
+    /// <para>
+    /// The consumer never runs inside the source's own continuation: a read that completes while the consumer waits
+    /// for it resumes the consumer on the thread pool (<see cref="Detach{T}"/>). Resumed inline, the consumer would process
+    /// the item on top of the source's frames (the HTTP completion, the gateway's iterators), whose stack slots keep
+    /// the item they had just read and the one before alive for as long as the consumer runs synchronously (a connection
+    /// run's store writes do): a third change page held besides the page in hand and the page read ahead.
+    /// </para>
     /// </summary>
     public static async IAsyncEnumerable<T> ReadOneAheadAsync<T>(this IAsyncEnumerable<T> source, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var enumerator = source.GetAsyncEnumerator(stop.Token);
-        var pending = enumerator.MoveNextAsync();
+        var pending = Detach(enumerator);
         var inFlight = true;
         try
         {
@@ -30,7 +37,7 @@ internal static class ReadAhead
                 }
 
                 var current = enumerator.Current;
-                pending = enumerator.MoveNextAsync();
+                pending = Detach(enumerator);
                 inFlight = true;
                 yield return current;
             }
@@ -51,6 +58,36 @@ internal static class ReadAhead
             }
 
             await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Starts reading the next item; the task completes when it is read, its awaiter resuming on the thread pool, not
+    /// inline in the source's continuation. A failure is the source's own exception (a cancellation too), as awaiting
+    /// the read directly would throw it.
+    /// </summary>
+    private static Task<bool> Detach<T>(IAsyncEnumerator<T> enumerator)
+    {
+        var next = enumerator.MoveNextAsync();
+        if (next.IsCompleted)
+        {
+            return next.AsTask(); // read already: awaiting it does not run inside the source
+        }
+
+        var read = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = ForwardAsync(next, read);
+        return read.Task;
+    }
+
+    private static async Task ForwardAsync(ValueTask<bool> next, TaskCompletionSource<bool> read)
+    {
+        try
+        {
+            read.SetResult(await next.ConfigureAwait(false));
+        }
+        catch (Exception ex)
+        {
+            read.SetException(ex);
         }
     }
 }
