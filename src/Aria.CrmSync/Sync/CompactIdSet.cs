@@ -5,185 +5,226 @@ using System.Runtime.InteropServices;
 namespace Aria.CrmSync.Sync;
 
 /// <summary>
-/// A set of ids (ordinal) held compactly for the length of a connection run: each id's characters are copied into
-/// shared chunks of bytes — one byte a character when every character is ASCII, as lead and CRM ids are, two otherwise —
-/// instead of a string object each (a string costs 22–26 bytes of header and padding besides its two bytes a character).
-/// A run remembers tens of thousands of ids (the leads it compared, the leads with queued notes); held as strings they
-/// grew with the connection. Enumerates the ids in the order they were added, each as a new string.
+/// Ids (ordinal) held compactly for the length of a connection run, in the order added: each id's characters are
+/// copied into shared chunks of bytes — one byte a character when every character is ASCII, as lead and CRM ids are,
+/// two otherwise — behind a one- or two-byte length, instead of a string object each (a string costs 22–26 bytes of
+/// header and padding besides its two bytes a character, and a list or set entry besides). A run remembers tens of
+/// thousands of ids (the leads it compared, the leads with queued notes); held as strings they grew with the
+/// connection. Enumerates the ids in the order they were added, each as a new string.
 /// </summary>
-internal sealed class CompactIdSet : IReadOnlyCollection<string>
+internal class CompactIds : IReadOnlyCollection<string>
 {
-    private const int ChunkSize = 1 << 16;
+    private const int ChunkBits = 16;
+    private const int ChunkSize = 1 << ChunkBits;
     private const int StackLimit = 256;
 
     private readonly List<byte[]> _chunks = [];
-    private int _used;
-    private Entry[] _entries = [];
-    private int[] _buckets = []; // 1 + an index into _entries; 0: empty (open addressing, linear probing, at most half full)
-
-    /// <summary>Where an id's bytes are: <see cref="Length"/> is negative for two bytes a character.</summary>
-    private readonly record struct Entry(int Hash, int Chunk, int Offset, int Length);
+    private readonly List<int> _ends = []; // how many bytes of each chunk are used
 
     /// <inheritdoc/>
     public int Count { get; private set; }
 
-    /// <summary>Adds <paramref name="id"/>; <see langword="false"/> when it is in the set already.</summary>
-    public bool Add(string id)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        var size = EncodedSize(id);
-        byte[]? rented = null;
-        var bytes = size <= StackLimit ? stackalloc byte[size] : (rented = ArrayPool<byte>.Shared.Rent(size)).AsSpan(0, size);
-        try
-        {
-            var ascii = Encode(id, bytes);
-            var hash = StringComparer.Ordinal.GetHashCode(id);
-            if (Find(bytes, ascii, hash) >= 0)
-            {
-                return false;
-            }
-
-            if ((Count + 1) * 2 > _buckets.Length)
-            {
-                Grow();
-            }
-
-            var (chunk, offset) = Store(bytes);
-            if (Count == _entries.Length)
-            {
-                Array.Resize(ref _entries, Math.Max(16, _entries.Length * 2));
-            }
-
-            _entries[Count] = new Entry(hash, chunk, offset, ascii ? size : -size);
-            Place(Count, hash);
-            Count++;
-            return true;
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-    }
-
-    /// <summary>Whether <paramref name="id"/> is in the set.</summary>
-    public bool Contains(string id)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        if (Count == 0)
-        {
-            return false;
-        }
-
-        var size = EncodedSize(id);
-        byte[]? rented = null;
-        var bytes = size <= StackLimit ? stackalloc byte[size] : (rented = ArrayPool<byte>.Shared.Rent(size)).AsSpan(0, size);
-        try
-        {
-            var ascii = Encode(id, bytes);
-            return Find(bytes, ascii, StringComparer.Ordinal.GetHashCode(id)) >= 0;
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-    }
+    /// <summary>Appends <paramref name="id"/> (a list: an id added twice is there twice).</summary>
+    public void Add(string id) => With(id, this, static (self, bytes, ascii) => self.Append(bytes, ascii));
 
     /// <inheritdoc/>
     public IEnumerator<string> GetEnumerator()
     {
-        for (var i = 0; i < Count; i++)
+        for (var chunk = 0; chunk < _chunks.Count; chunk++)
         {
-            yield return Decode(_entries[i]);
+            for (var offset = 0; offset < _ends[chunk];)
+            {
+                yield return Decode(chunk, offset, out offset);
+            }
         }
     }
 
     /// <inheritdoc/>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private static int EncodedSize(string id) => System.Text.Ascii.IsValid(id) ? id.Length : id.Length * 2;
-
-    /// <summary>Writes <paramref name="id"/> into <paramref name="bytes"/>; <see langword="true"/> when one byte a character.</summary>
-    private static bool Encode(string id, Span<byte> bytes)
+    private string Decode(int chunk, int offset, out int next)
     {
-        if (bytes.Length == id.Length)
+        var bytes = Read(chunk, offset, out var ascii, out next);
+        return ascii ? System.Text.Encoding.ASCII.GetString(bytes) : new string(MemoryMarshal.Cast<byte, char>(bytes));
+    }
+
+    /// <summary>Runs <paramref name="use"/> on <paramref name="id"/>'s bytes (on the stack when short) and whether they are one a character.</summary>
+    protected static TResult With<TState, TResult>(string id, TState state, Func<TState, ReadOnlySpan<byte>, bool, TResult> use)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var ascii = System.Text.Ascii.IsValid(id);
+        var size = ascii ? id.Length : id.Length * 2;
+        byte[]? rented = null;
+        var bytes = size <= StackLimit ? stackalloc byte[size] : (rented = ArrayPool<byte>.Shared.Rent(size)).AsSpan(0, size);
+        try
         {
-            System.Text.Encoding.ASCII.GetBytes(id, bytes);
-            return true;
+            if (ascii)
+            {
+                System.Text.Encoding.ASCII.GetBytes(id, bytes);
+            }
+            else
+            {
+                MemoryMarshal.AsBytes(id.AsSpan()).CopyTo(bytes);
+            }
+
+            return use(state, bytes, ascii);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>The bytes of the id stored at <paramref name="position"/> (see <see cref="Append"/>).</summary>
+    protected ReadOnlySpan<byte> At(int position, out bool ascii)
+    {
+        return Read(position >> ChunkBits, position & (ChunkSize - 1), out ascii, out _);
+    }
+
+    /// <summary>Stores an id's bytes behind their length (a new chunk when they do not fit; an id longer than a chunk gets its own); returns where.</summary>
+    protected int Append(ReadOnlySpan<byte> bytes, bool ascii)
+    {
+        var header = ((ulong)bytes.Length << 1) | (ascii ? 0UL : 1UL);
+        var headerSize = 1;
+        for (var rest = header >> 7; rest > 0; rest >>= 7)
+        {
+            headerSize++;
         }
 
-        MemoryMarshal.AsBytes(id.AsSpan()).CopyTo(bytes);
-        return false;
+        var needed = headerSize + bytes.Length;
+        if (_chunks.Count == 0 || needed > _chunks[^1].Length - _ends[^1])
+        {
+            if (_chunks.Count >= 1 << (31 - ChunkBits))
+            {
+                throw new InvalidOperationException("Too many ids for one connection run.");
+            }
+
+            _chunks.Add(new byte[Math.Max(ChunkSize, needed)]);
+            _ends.Add(0);
+        }
+
+        var chunk = _chunks.Count - 1;
+        var offset = _ends[chunk];
+        var target = _chunks[chunk].AsSpan(offset);
+        var at = 0;
+        for (var value = header; ; value >>= 7)
+        {
+            target[at++] = (byte)((value & 0x7F) | (value > 0x7F ? 0x80UL : 0UL));
+            if (value <= 0x7F)
+            {
+                break;
+            }
+        }
+
+        bytes.CopyTo(target[at..]);
+        _ends[chunk] = offset + needed;
+        Count++;
+        return (chunk << ChunkBits) | offset;
     }
 
-    private string Decode(Entry entry)
+    private ReadOnlySpan<byte> Read(int chunk, int offset, out bool ascii, out int next)
     {
-        var bytes = Bytes(entry);
-        return entry.Length >= 0 ? System.Text.Encoding.ASCII.GetString(bytes) : new string(MemoryMarshal.Cast<byte, char>(bytes));
+        var data = _chunks[chunk];
+        ulong header = 0;
+        var shift = 0;
+        byte b;
+        do
+        {
+            b = data[offset++];
+            header |= (ulong)(b & 0x7F) << shift;
+            shift += 7;
+        }
+        while ((b & 0x80) != 0);
+
+        var length = (int)(header >> 1);
+        ascii = (header & 1) == 0;
+        next = offset + length;
+        return data.AsSpan(offset, length);
+    }
+}
+
+/// <summary>A set of ids held as <see cref="CompactIds"/> are, with an open-addressing index of where each is stored.</summary>
+internal sealed class CompactIdSet : CompactIds
+{
+    private int[] _slots = []; // 1 + where an id is stored; 0: empty (linear probing, at most half full)
+
+    /// <summary>Adds <paramref name="id"/>; <see langword="false"/> when it is in the set already.</summary>
+    public new bool Add(string id) => With(id, this, static (self, bytes, ascii) => self.Add(bytes, ascii));
+
+    /// <summary>Whether <paramref name="id"/> is in the set.</summary>
+    public bool Contains(string id) => Count > 0 && With(id, this, static (self, bytes, ascii) => self.Find(bytes, ascii, Hash(bytes, ascii)) >= 0);
+
+    private static int Hash(ReadOnlySpan<byte> bytes, bool ascii)
+    {
+        var hash = default(HashCode);
+        hash.AddBytes(bytes);
+        hash.Add(ascii);
+        return hash.ToHashCode();
     }
 
-    private ReadOnlySpan<byte> Bytes(Entry entry) => _chunks[entry.Chunk].AsSpan(entry.Offset, Math.Abs(entry.Length));
+    private bool Add(ReadOnlySpan<byte> bytes, bool ascii)
+    {
+        var hash = Hash(bytes, ascii);
+        if (Find(bytes, ascii, hash) >= 0)
+        {
+            return false;
+        }
+
+        if ((Count + 1) * 2 > _slots.Length)
+        {
+            Grow();
+        }
+
+        _slots[FreeSlot(hash)] = Append(bytes, ascii) + 1;
+        return true;
+    }
 
     private int Find(ReadOnlySpan<byte> bytes, bool ascii, int hash)
     {
-        if (_buckets.Length == 0)
+        if (_slots.Length == 0)
         {
             return -1;
         }
 
-        var length = ascii ? bytes.Length : -bytes.Length;
-        for (var slot = Slot(hash); _buckets[slot] != 0; slot = (slot + 1) & (_buckets.Length - 1))
+        for (var slot = Slot(hash); _slots[slot] != 0; slot = (slot + 1) & (_slots.Length - 1))
         {
-            var entry = _entries[_buckets[slot] - 1];
-            if (entry.Hash == hash && entry.Length == length && Bytes(entry).SequenceEqual(bytes))
+            var stored = At(_slots[slot] - 1, out var storedAscii);
+            if (storedAscii == ascii && stored.SequenceEqual(bytes))
             {
-                return _buckets[slot] - 1;
+                return slot;
             }
         }
 
         return -1;
     }
 
-    private int Slot(int hash) => (int)((uint)hash & (uint)(_buckets.Length - 1));
+    private int Slot(int hash) => (int)((uint)hash & (uint)(_slots.Length - 1));
 
-    private void Place(int index, int hash)
+    private int FreeSlot(int hash)
     {
         var slot = Slot(hash);
-        while (_buckets[slot] != 0)
+        while (_slots[slot] != 0)
         {
-            slot = (slot + 1) & (_buckets.Length - 1);
+            slot = (slot + 1) & (_slots.Length - 1);
         }
 
-        _buckets[slot] = index + 1;
+        return slot;
     }
 
     private void Grow()
     {
-        _buckets = new int[Math.Max(32, _buckets.Length * 2)];
-        for (var i = 0; i < Count; i++)
+        var old = _slots;
+        _slots = new int[Math.Max(32, old.Length * 2)];
+        foreach (var position in old)
         {
-            Place(i, _entries[i].Hash);
+            if (position != 0)
+            {
+                var stored = At(position - 1, out var ascii);
+                _slots[FreeSlot(Hash(stored, ascii))] = position;
+            }
         }
-    }
-
-    /// <summary>Copies an id's bytes into the last chunk (a new one when it does not fit; an id longer than a chunk gets its own).</summary>
-    private (int Chunk, int Offset) Store(ReadOnlySpan<byte> bytes)
-    {
-        if (_chunks.Count == 0 || bytes.Length > ChunkSize - _used)
-        {
-            _chunks.Add(new byte[Math.Max(ChunkSize, bytes.Length)]);
-            _used = 0;
-        }
-
-        var chunk = _chunks.Count - 1;
-        var offset = _used;
-        bytes.CopyTo(_chunks[chunk].AsSpan(offset));
-        _used += bytes.Length;
-        return (chunk, offset);
     }
 }

@@ -12,10 +12,10 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
     // the lead-changes phase) and dropped after it; _states holds the states of the page or batch in hand only. What
     // lives for the whole run is lead ids: _compared (the leads compared so far: the change hits plus the leads with
     // ARIA-side changes; every linked lead under FullReconciliation) and _queuedNotes (the CRM ids of leads with queued
-    // notes), each held as bytes (CompactIdSet), not as a string an id.
+    // notes), each held as bytes (CompactIds), not as a string an id.
     private readonly Dictionary<string, CrmSyncState> _states = new(StringComparer.Ordinal);
     private readonly CompactIdSet _compared = new();
-    private readonly CompactIdSet _queuedNotes = new();
+    private readonly CompactIds _queuedNotes = new();
     private readonly List<SyncResult> _failures = [];
     private readonly SemaphoreSlim _leaseGate = new(1, 1);
     private int _recordsRead;

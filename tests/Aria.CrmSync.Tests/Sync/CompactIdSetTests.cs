@@ -76,6 +76,24 @@ public sealed class CompactIdSetTests
     }
 
     [Fact]
+    public void AListOfIdsKeepsEveryIdAdded_RepeatsIncluded_InOrder()
+    {
+        var ids = new CompactIds();
+        var expected = new List<string>();
+        for (var i = 0; i < 20_000; i++)
+        {
+            var id = i % 7 == 0 ? "006Dn000001AbCdEAA" : i % 11 == 0 ? $"opportunité-{i}" : $"006Dn00000{i:D5}AAA";
+            ids.Add(id);
+            expected.Add(id);
+        }
+
+        ids.Add(new string('z', 200_000)); // a length that takes three bytes to write
+        expected.Add(new string('z', 200_000));
+        Assert.Equal(expected.Count, ids.Count);
+        Assert.Equal(expected, ids.ToList());
+    }
+
+    [Fact]
     public void AnEmptySetContainsNothing()
     {
         var set = new CompactIdSet();
