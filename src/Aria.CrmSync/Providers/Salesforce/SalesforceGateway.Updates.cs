@@ -56,15 +56,15 @@ internal sealed partial class SalesforceGateway
             throw CrmWriteFailure.RethrowNothingWritten(ex);
         }
 
-        // A value that is not of its field's type fails that record here (Salesforce would fail the whole request).
-        var bodies = new JsonObject?[updates.Count];
+        // A value that is not of its field's type fails that record here (Salesforce would fail the whole request). The
+        // bodies are built again per call below: a batch's bodies are not all held at once (2,000 JSON trees).
         for (var i = 0; i < updates.Count; i++)
         {
             if (results[i] is null)
             {
                 try
                 {
-                    bodies[i] = ToPatchRecord(updates[i], i, custom, metadata);
+                    _ = ToPatchRecord(updates[i], i, custom, metadata);
                 }
                 catch (CrmSyncFieldValueException ex)
                 {
@@ -81,7 +81,7 @@ internal sealed partial class SalesforceGateway
             var body = new JsonObject
             {
                 ["allOrNone"] = false,
-                ["records"] = new JsonArray([.. chunk.Select(i => (JsonNode?)bodies[i]!)]),
+                ["records"] = new JsonArray([.. chunk.Select(i => (JsonNode?)ToPatchRecord(updates[i], i, custom, metadata))]),
             };
 
             // A PATCH of fixed values can be repeated safely: the resilience pipeline may retry it.
