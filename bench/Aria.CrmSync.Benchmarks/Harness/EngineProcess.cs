@@ -14,9 +14,13 @@ internal sealed record EngineRequest(string Provider, string BaseAddress, string
 /// garbage collection left (what survived it, gen2 garbage not yet collected included), sampled with
 /// <see cref="GC.GetGCMemoryInfo()"/>; PeakLiveBytes the most memory a forced full collection found live (one every
 /// 250 ms: the engine's own live memory, at a small cost in wall time), PeakLiveAtSeconds when it was found (seconds
-/// from the start of the sync, to set against <see cref="Phases"/>).
+/// from the start of the sync, to set against <see cref="Phases"/>). <see cref="GC.GetTotalMemory(bool)"/> reads the
+/// heap after its collection, when the run's other threads have resumed and allocated again, so PeakLiveBytes includes
+/// what they allocated meanwhile; PeakSurvivedBytes is what those same forced collections found live, as the collector
+/// reported it for the collection itself (<see cref="GCMemoryInfo.PromotedBytes"/> of the last full blocking
+/// collection: everything that survived a full collection), found at PeakSurvivedAtSeconds.
 /// </summary>
-internal sealed record EngineReport(bool Completed, string? Reason, int Failures, int LeadsCompared, double WallSeconds, long IdleManagedBytes, long PeakManagedBytes, long PeakHeapAfterGcBytes, long PeakLiveBytes, double PeakLiveAtSeconds, long PeakWorkingSetBytes, string Phases);
+internal sealed record EngineReport(bool Completed, string? Reason, int Failures, int LeadsCompared, double WallSeconds, long IdleManagedBytes, long PeakManagedBytes, long PeakHeapAfterGcBytes, long PeakLiveBytes, double PeakLiveAtSeconds, long PeakSurvivedBytes, double PeakSurvivedAtSeconds, long PeakWorkingSetBytes, string Phases);
 
 /// <summary>
 /// The measured connection sync in a child process (<c>harness --engine-process</c>): the library and its SQLite
@@ -105,6 +109,8 @@ internal static class EngineProcess
         });
         var stopwatch = new Stopwatch();
         var peakLiveAt = 0.0;
+        var peakSurvived = 0L;
+        var peakSurvivedAt = 0.0;
         var liveSampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested)
@@ -114,6 +120,13 @@ internal static class EngineProcess
                 {
                     peakLive = live;
                     peakLiveAt = stopwatch.Elapsed.TotalSeconds;
+                }
+
+                var full = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+                if (full.PromotedBytes > peakSurvived)
+                {
+                    peakSurvived = full.PromotedBytes;
+                    peakSurvivedAt = stopwatch.Elapsed.TotalSeconds;
                 }
 
                 await Task.Delay(250).ConfigureAwait(false);
@@ -128,7 +141,7 @@ internal static class EngineProcess
         await liveSampler;
         peak = Math.Max(peak, GC.GetTotalMemory(false));
         using var self = Process.GetCurrentProcess();
-        var report = new EngineReport(result.Completed, result.Reason, result.Failures.Count, result.LeadsCompared, stopwatch.Elapsed.TotalSeconds, idle, peak, peakAfterGc, peakLive, peakLiveAt, self.PeakWorkingSet64, phases.Describe());
+        var report = new EngineReport(result.Completed, result.Reason, result.Failures.Count, result.LeadsCompared, stopwatch.Elapsed.TotalSeconds, idle, peak, peakAfterGc, peakLive, peakLiveAt, peakSurvived, peakSurvivedAt, self.PeakWorkingSet64, phases.Describe());
         Console.WriteLine(JsonSerializer.Serialize(report));
         return 0;
     }

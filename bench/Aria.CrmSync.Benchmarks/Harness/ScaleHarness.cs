@@ -25,8 +25,8 @@ public sealed record HarnessRow
 
     public required double PeakManagedMb { get; init; }
 
-    /// <summary>Gets the engine child process's memory (<c>--engine-process</c>): managed when idle, peak managed, peak heap a collection left, peak live (forced full collections), peak working set, in MB.</summary>
-    public (double IdleManagedMb, double PeakManagedMb, double PeakAfterGcMb, double PeakLiveMb, double PeakWorkingSetMb)? EngineMemory { get; init; }
+    /// <summary>Gets the engine child process's memory (<c>--engine-process</c>): managed when idle, peak managed, peak heap a collection left, peak live (forced full collections), peak survived (the same collections' own count), peak working set, in MB.</summary>
+    public (double IdleManagedMb, double PeakManagedMb, double PeakAfterGcMb, double PeakLiveMb, double PeakSurvivedMb, double PeakWorkingSetMb)? EngineMemory { get; init; }
 
     public required int Refused { get; init; }
 
@@ -94,8 +94,8 @@ public static class ScaleHarness
             md.AppendLine("The measured sync ran in a child process (`--engine-process`): the emulators stay in the harness process, so \"peak managed memory\" above is the engine's own (with its SQLite stores), above the idle process. The child process:");
             foreach (var r in rows.Where(r => r.EngineMemory is not null))
             {
-                var (idle, peak, afterGc, live, workingSet) = r.EngineMemory!.Value;
-                md.AppendLine(CultureInfo.InvariantCulture, $"- {r.Scenario}: managed {idle:N0} MB idle, {peak:N0} MB at its peak ({peak - idle:N0} MB for the sync, uncollected garbage included); the largest heap a collection left {afterGc:N0} MB; **peak live {live:N0} MB** (a forced full collection every 250 ms); peak working set {workingSet:N0} MB");
+                var (idle, peak, afterGc, live, survived, workingSet) = r.EngineMemory!.Value;
+                md.AppendLine(CultureInfo.InvariantCulture, $"- {r.Scenario}: managed {idle:N0} MB idle, {peak:N0} MB at its peak ({peak - idle:N0} MB for the sync, uncollected garbage included); the largest heap a collection left {afterGc:N0} MB; **peak live {live:N0} MB** (a forced full collection every 250 ms, read after it); **peak survived {survived:N1} MB** (what those collections found live); peak working set {workingSet:N0} MB");
             }
         }
 
@@ -193,7 +193,7 @@ public static class ScaleHarness
     }
 
     /// <summary>The measured sync in this process (the emulator's memory counts too).</summary>
-    private static async Task<(MeasuredSync Sync, (double, double, double, double, double)? Engine)> SyncHereAsync(CrmInstance batched, CrmProvider provider)
+    private static async Task<(MeasuredSync Sync, (double, double, double, double, double, double)? Engine)> SyncHereAsync(CrmInstance batched, CrmProvider provider)
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
@@ -217,11 +217,11 @@ public static class ScaleHarness
     }
 
     /// <summary>The measured sync in a child process (<see cref="EngineProcess"/>): its memory is the engine's own.</summary>
-    private static async Task<(MeasuredSync Sync, (double, double, double, double, double)? Engine)> SyncInChildAsync(CrmInstance batched, int? tier, TextWriter log)
+    private static async Task<(MeasuredSync Sync, (double, double, double, double, double, double)? Engine)> SyncInChildAsync(CrmInstance batched, int? tier, TextWriter log)
     {
         var report = await EngineProcess.RunAsync(batched, tier, log);
         var sync = new MeasuredSync(report.Completed, report.Reason, report.Failures, report.LeadsCompared, TimeSpan.FromSeconds(report.WallSeconds), (report.PeakManagedBytes - report.IdleManagedBytes) / Mb, report.Phases);
-        return (sync, (report.IdleManagedBytes / Mb, report.PeakManagedBytes / Mb, report.PeakHeapAfterGcBytes / Mb, report.PeakLiveBytes / Mb, report.PeakWorkingSetBytes / Mb));
+        return (sync, (report.IdleManagedBytes / Mb, report.PeakManagedBytes / Mb, report.PeakHeapAfterGcBytes / Mb, report.PeakLiveBytes / Mb, report.PeakSurvivedBytes / Mb, report.PeakWorkingSetBytes / Mb));
     }
 
     private const double Mb = 1024.0 * 1024.0;

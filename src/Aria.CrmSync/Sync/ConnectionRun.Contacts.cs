@@ -14,7 +14,7 @@ internal sealed partial class ConnectionRun
     private int _stakeholdersUpdated;
 
     /// <summary>The CRM ids of the records this run compared (kept only when contacts are pulled: their contacts are read again).</summary>
-    private readonly HashSet<string> _comparedCrmIds = new(StringComparer.Ordinal);
+    private readonly CompactIdSet _comparedCrmIds = new();
 
     private void NoteCompared(string crmId)
     {

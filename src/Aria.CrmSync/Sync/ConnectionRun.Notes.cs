@@ -93,7 +93,10 @@ internal sealed partial class ConnectionRun
         var result = await task.ConfigureAwait(false);
         _noteTask = null;
         _notesPushed += result.Delivered;
-        _queuedNotes.AddRange(result.Left); // less than a call's worth: sent with the note phase's
+        foreach (var crmId in result.Left)
+        {
+            _queuedNotes.Add(crmId); // less than a call's worth: sent with the note phase's
+        }
         foreach (var refused in result.Refusals)
         {
             await FailRefusedAsync(refused, cancellationToken).ConfigureAwait(false);

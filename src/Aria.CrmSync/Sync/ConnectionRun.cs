@@ -11,10 +11,11 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
     // Memory is bounded by the page, not the connection: leads are looked up per CRM page (or per streamed chunk of
     // the lead-changes phase) and dropped after it; _states holds the states of the page or batch in hand only. What
     // lives for the whole run is lead ids: _compared (the leads compared so far: the change hits plus the leads with
-    // ARIA-side changes; every linked lead under FullReconciliation) and _queuedNotes (the CRM ids of leads with queued notes).
+    // ARIA-side changes; every linked lead under FullReconciliation) and _queuedNotes (the CRM ids of leads with queued
+    // notes), each held as bytes (CompactIds), not as a string an id.
     private readonly Dictionary<string, CrmSyncState> _states = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _compared = new(StringComparer.Ordinal);
-    private readonly List<string> _queuedNotes = [];
+    private readonly CompactIdSet _compared = new();
+    private readonly CompactIds _queuedNotes = new();
     private readonly List<SyncResult> _failures = [];
     private readonly SemaphoreSlim _leaseGate = new(1, 1);
     private int _recordsRead;

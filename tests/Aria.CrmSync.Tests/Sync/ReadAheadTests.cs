@@ -55,6 +55,45 @@ public sealed class ReadAheadTests
         Assert.True(source.Disposed);
     }
 
+    [Fact]
+    public async Task AnItemReadWhileTheConsumerWaits_ResumesTheConsumerOutsideTheSourcesContinuation()
+    {
+        // The consumer must not run on top of the source's frames (they keep the items they read alive while it works).
+        var gate = new TaskCompletionSource(); // continuations inline: the source resumes inside SetResult
+        await using var items = SourceGatedAfterFirst(gate).ReadOneAheadAsync().GetAsyncEnumerator();
+        Assert.True(await items.MoveNextAsync());
+        var next = items.MoveNextAsync(); // the consumer waits: item 2 is not read yet
+        Assert.False(next.IsCompleted);
+        var resumedInside = next.AsTask().ContinueWith(_ => _releasing, TaskContinuationOptions.ExecuteSynchronously);
+
+        var context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null); // as on the thread completing an HTTP read: continuations run inline
+        _releasing = true;
+        try
+        {
+            gate.SetResult(); // item 2 is read here, on this thread
+        }
+        finally
+        {
+            _releasing = false;
+            SynchronizationContext.SetSynchronizationContext(context);
+        }
+
+        Assert.False(await resumedInside.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(2, items.Current);
+        Assert.False(await items.MoveNextAsync());
+    }
+
+    [ThreadStatic]
+    private static bool _releasing;
+
+    private static async IAsyncEnumerable<int> SourceGatedAfterFirst(TaskCompletionSource gate)
+    {
+        yield return 1;
+        await gate.Task.ConfigureAwait(false);
+        yield return 2;
+    }
+
     private static async IAsyncEnumerable<int> FailsAfter(int count)
     {
         for (var i = 1; i <= count; i++)

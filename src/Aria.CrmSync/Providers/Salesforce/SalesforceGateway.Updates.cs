@@ -56,15 +56,15 @@ internal sealed partial class SalesforceGateway
             throw CrmWriteFailure.RethrowNothingWritten(ex);
         }
 
-        // A value that is not of its field's type fails that record here (Salesforce would fail the whole request).
-        var bodies = new JsonObject?[updates.Count];
+        // A value that is not of its field's type fails that record here (Salesforce would fail the whole request). The
+        // bodies are built again per call below: a batch's bodies are not all held at once (2,000 JSON trees).
         for (var i = 0; i < updates.Count; i++)
         {
             if (results[i] is null)
             {
                 try
                 {
-                    bodies[i] = ToPatchRecord(updates[i], i, custom, metadata);
+                    _ = ToPatchRecord(updates[i], i, custom, metadata);
                 }
                 catch (CrmSyncFieldValueException ex)
                 {
@@ -81,7 +81,7 @@ internal sealed partial class SalesforceGateway
             var body = new JsonObject
             {
                 ["allOrNone"] = false,
-                ["records"] = new JsonArray([.. chunk.Select(i => (JsonNode?)bodies[i]!)]),
+                ["records"] = new JsonArray([.. chunk.Select(i => (JsonNode?)ToPatchRecord(updates[i], i, custom, metadata))]),
             };
 
             // A PATCH of fixed values can be repeated safely: the resilience pipeline may retry it.
@@ -159,43 +159,50 @@ internal sealed partial class SalesforceGateway
 
         foreach (var chunk in conditional.Chunk(CollectionsReadLimit))
         {
-            var ids = chunk.Select(i => updates[i].CrmId).Distinct(StringComparer.Ordinal).ToList();
-            var rows = await RetrieveAsync(call, ids, columns, cancellationToken).ConfigureAwait(false);
-            var current = new Dictionary<string, JsonElement?>(StringComparer.Ordinal);
-            for (var r = 0; r < ids.Count; r++)
+            // Each row is checked while the response is parsed, against every update of its record.
+            var byId = chunk.ToLookup(i => updates[i].CrmId, StringComparer.Ordinal);
+            var ids = byId.Select(g => g.Key).ToList();
+            await RetrieveAsync(call, ids, columns, (r, row) =>
             {
-                current[ids[r]] = rows[r];
-            }
-
-            foreach (var i in chunk)
-            {
-                var update = updates[i];
-                if (current[update.CrmId] is not { } row)
+                foreach (var i in byId[ids[r]])
                 {
-                    results[i] = new CrmWriteResult { CrmId = update.CrmId, Success = false, ErrorCode = "NOT_FOUND", ErrorMessage = "The opportunity does not exist or was deleted." };
-                    continue;
-                }
-
-                var modstamp = SalesforceJson.DateTime(row, "SystemModstamp", Endpoints.CollectionsRetrieve) ?? DateTimeOffset.MaxValue;
-                var changedField = TruncateToMilliseconds(modstamp) > TruncateToMilliseconds(update.IfUnmodifiedSince!.Value)
-                    ? "SystemModstamp"
-                    : ChangedField(row, update.ExpectedValues, custom, metadata);
-                if (changedField is not null)
-                {
-                    SalesforceLog.PreconditionFailed(_logger, update.CrmId);
-                    results[i] = new CrmWriteResult
+                    if (Precondition(updates[i], row, custom, metadata) is { } refused)
                     {
-                        CrmId = update.CrmId,
-                        Success = false,
-                        ErrorCode = CrmWriteResult.PreconditionFailed,
-                        ErrorMessage = changedField == "SystemModstamp"
-                            ? "The opportunity was modified after the time given in IfUnmodifiedSince; nothing was written."
-                            : $"The opportunity's {changedField} no longer holds the value read (changed in the same second as the read); nothing was written.",
-                        LastModifiedAt = modstamp,
-                    };
+                        results[i] = refused;
+                    }
                 }
-            }
+            }, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The refusal of <paramref name="update"/> given its record's current row, or <see langword="null"/> when its precondition holds.</summary>
+    private CrmWriteResult? Precondition(CrmRecordUpdate update, JsonElement? current, IReadOnlyList<string> custom, CrmObjectMetadata? metadata)
+    {
+        if (current is not { } row)
+        {
+            return new CrmWriteResult { CrmId = update.CrmId, Success = false, ErrorCode = "NOT_FOUND", ErrorMessage = "The opportunity does not exist or was deleted." };
+        }
+
+        var modstamp = SalesforceJson.DateTime(row, "SystemModstamp", Endpoints.CollectionsRetrieve) ?? DateTimeOffset.MaxValue;
+        var changedField = TruncateToMilliseconds(modstamp) > TruncateToMilliseconds(update.IfUnmodifiedSince!.Value)
+            ? "SystemModstamp"
+            : ChangedField(row, update.ExpectedValues, custom, metadata);
+        if (changedField is null)
+        {
+            return null;
+        }
+
+        SalesforceLog.PreconditionFailed(_logger, update.CrmId);
+        return new CrmWriteResult
+        {
+            CrmId = update.CrmId,
+            Success = false,
+            ErrorCode = CrmWriteResult.PreconditionFailed,
+            ErrorMessage = changedField == "SystemModstamp"
+                ? "The opportunity was modified after the time given in IfUnmodifiedSince; nothing was written."
+                : $"The opportunity's {changedField} no longer holds the value read (changed in the same second as the read); nothing was written.",
+            LastModifiedAt = modstamp,
+        };
     }
 
     /// <summary>
