@@ -22,6 +22,18 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
 {
     private readonly ConcurrentDictionary<string, Budget> _budgets = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Initializes a new instance of the <see cref="CrmRateGate"/> class whose short window counts each request from
+    /// its send until its response plus the window: a request reaches the CRM at the latest when its answer comes back,
+    /// so however long it queued on the way (a burst of concurrent requests), the CRM's window, counted by arrival, never
+    /// holds more than the gate's.
+    /// </summary>
+    internal CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRateLimits> limitsFor, TimeProvider time, bool countUntilResponse)
+        : this(provider, limitsFor, time) => CountsUntilResponse = countUntilResponse;
+
+    /// <summary>Gets a value indicating whether a request counts in the window until its response arrived (else from its send).</summary>
+    internal bool CountsUntilResponse { get; }
+
     /// <summary>Waits until the connection may send one request; the returned lease ends it (concurrency).</summary>
     /// <param name="connection">The connection.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
@@ -30,9 +42,10 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
     public async ValueTask<IDisposable> AcquireAsync(CrmConnection connection, CancellationToken cancellationToken)
     {
         var budget = BudgetFor(connection);
+        Sent? sent;
         while (true)
         {
-            var wait = budget.TryTake(time.GetUtcNow(), out var dailyPause);
+            var wait = budget.TryTake(time.GetUtcNow(), CountsUntilResponse, out var dailyPause, out sent);
             if (dailyPause is { } pause)
             {
                 throw new CrmRateLimitedException(provider, pause, CrmRateLimitScope.Daily,
@@ -49,11 +62,18 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
 
         if (budget.Concurrency is { } semaphore)
         {
-            await semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return new Release(semaphore);
+            try
+            {
+                await semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                budget.Complete(sent, time.GetUtcNow());
+                throw;
+            }
         }
 
-        return NoRelease.Instance;
+        return sent is null && budget.Concurrency is null ? NoRelease.Instance : new Release(budget, sent, budget.Concurrency, time);
     }
 
     /// <summary>Corrects the budget from what the CRM reported: the window's remaining requests lower the bucket, the daily usage pauses the connection at the threshold.</summary>
@@ -106,7 +126,7 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
     private sealed class Budget
     {
         private readonly Lock _gate = new();
-        private readonly List<DateTimeOffset> _sent = [];
+        private readonly List<Sent> _sent = [];
         private int _capacity;
         private DateTimeOffset? _windowPausedUntil;
         private DateTimeOffset? _dailyPausedUntil;
@@ -124,11 +144,12 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
 
         public SemaphoreSlim? Concurrency { get; }
 
-        public TimeSpan TryTake(DateTimeOffset now, out TimeSpan? dailyPause)
+        public TimeSpan TryTake(DateTimeOffset now, bool untilResponse, out TimeSpan? dailyPause, out Sent? sent)
         {
             lock (_gate)
             {
                 dailyPause = null;
+                sent = null;
                 if (_dailyPausedUntil is { } dailyUntil)
                 {
                     if (dailyUntil > now)
@@ -154,14 +175,16 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
                 Expire(now);
                 if (_sent.Count < _capacity)
                 {
-                    _sent.Add(now);
+                    sent = new Sent(untilResponse ? DateTimeOffset.MaxValue : now);
+                    _sent.Add(sent);
                     return TimeSpan.Zero;
                 }
 
-                // Until the oldest sends leave the window. Whole milliseconds, at least one: timers do not resolve
-                // finer, and a wait that rounds to zero must still wait rather than pass or spin.
-                var oldest = _sent.Min();
-                var wait = oldest + Limits.Window - now;
+                // Until the oldest sends leave the window (while every one is in flight: a share of the window, then
+                // look again). Whole milliseconds, at least one: timers do not resolve finer, and a wait that rounds
+                // to zero must still wait rather than pass or spin.
+                var oldest = _sent.Min(e => e.At);
+                var wait = oldest == DateTimeOffset.MaxValue ? Limits.Window / _capacity : oldest + Limits.Window - now;
                 return TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(wait.TotalMilliseconds)));
             }
         }
@@ -192,6 +215,23 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
                     {
                         _dailyPausedUntil = now + Limits.DailyQuotaPause;
                     }
+                }
+            }
+        }
+
+        /// <summary>Ends a request counted until its response: it leaves the window a window after now.</summary>
+        public void Complete(Sent? sent, DateTimeOffset now)
+        {
+            if (sent is null)
+            {
+                return;
+            }
+
+            lock (_gate)
+            {
+                if (sent.At == DateTimeOffset.MaxValue)
+                {
+                    sent.At = now;
                 }
             }
         }
@@ -233,7 +273,7 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
             var step = Limits.Window / _capacity;
             for (var i = 1; i <= count; i++)
             {
-                _sent.Add(from - Limits.Window + (step * i));
+                _sent.Add(new Sent(from - Limits.Window + (step * i)));
             }
         }
 
@@ -241,11 +281,17 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
         private void Expire(DateTimeOffset now)
         {
             var edge = now - Limits.Window;
-            _sent.RemoveAll(t => t <= edge);
+            _sent.RemoveAll(t => t.At <= edge);
         }
     }
 
-    private sealed class Release(SemaphoreSlim semaphore) : IDisposable
+    /// <summary>A request in the window: when it was sent (or, counted until its response, when that arrived; <see cref="DateTimeOffset.MaxValue"/> while in flight).</summary>
+    private sealed class Sent(DateTimeOffset at)
+    {
+        public DateTimeOffset At { get; set; } = at;
+    }
+
+    private sealed class Release(Budget budget, Sent? sent, SemaphoreSlim? semaphore, TimeProvider time) : IDisposable
     {
         private int _released;
 
@@ -253,7 +299,8 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                semaphore.Release();
+                budget.Complete(sent, time.GetUtcNow());
+                semaphore?.Release();
             }
         }
     }

@@ -11,9 +11,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Adds the HubSpot gateway and HubSpot webhooks to an <see cref="IAriaCrmSyncBuilder"/>.</summary>
 /// <remarks>
-/// The gateway paces each connection below HubSpot's documented burst limit: a sliding window sends at most 92 % of
-/// <see cref="HubSpotOptions.RateLimits"/> in any rolling window 250 ms longer than HubSpot's, corrected live from
-/// <c>X-HubSpot-RateLimit-Max</c>/<c>-Remaining</c>; search has its own per-second throttle. A 429 pauses the connection (ten-secondly: the interval; daily: until the quota resets, as
+/// The gateway paces each connection below HubSpot's documented burst limit: a sliding window holds at most 92 % of
+/// <see cref="HubSpotOptions.RateLimits"/> in any rolling window, each request counted until its response arrived,
+/// corrected live from <c>X-HubSpot-RateLimit-Max</c>/<c>-Remaining</c>; search has its own per-second throttle. A 429 pauses the connection (ten-secondly: the interval; daily: until the quota resets, as
 /// <see cref="CrmRateLimitedException"/> with <see cref="CrmRateLimitScope.Daily"/>).
 /// </remarks>
 public static class HubSpotAriaCrmSyncBuilderExtensions

@@ -25,8 +25,6 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
     /// <summary>The share of HubSpot's burst limit the gate uses in any rolling window.</summary>
     internal const double WindowShare = 0.92;
 
-    /// <summary>How much longer than HubSpot's window the gate's window is, so requests sent a window apart cannot arrive within one when their latencies differ.</summary>
-    internal static readonly TimeSpan WindowMargin = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The share of HubSpot's per-second search limit the search throttle uses.</summary>
     internal const double SearchShare = 0.9;
@@ -43,7 +41,7 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
     private readonly ILogger _logger;
 
     public HubSpotGateway(IHttpClientFactory httpClientFactory, IOptionsMonitor<HubSpotOptions> options, TimeProvider time, CrmSyncTelemetry telemetry, ILogger<HubSpotGateway>? logger = null)
-        : base(() => httpClientFactory.CreateClient(HubSpotOptions.HttpClientName), new CrmRateGate(CrmProvider.HubSpot, c => PacedLimits(options.Get(c.OptionsName).RateLimits), time), time, telemetry)
+        : base(() => httpClientFactory.CreateClient(HubSpotOptions.HttpClientName), new CrmRateGate(CrmProvider.HubSpot, c => PacedLimits(options.Get(c.OptionsName).RateLimits), time, countUntilResponse: true), time, telemetry)
     {
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -68,9 +66,10 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
 
     /// <summary>
     /// Derives the gate's window from HubSpot's documented burst limit C per rolling window W (its 429s name the policy
-    /// <c>TEN_SECONDLY_ROLLING</c>): at most ⌊0.92·C⌋ requests sent in any W + 250 ms. The gate's sliding window
-    /// (<see cref="CrmRateGate"/>) holds that in every rolling window, so a steady stream sustains ≈ 0.90·C per W, and
-    /// the 8 % left covers requests that arrive closer together than they were sent by more than the 250 ms.
+    /// <c>TEN_SECONDLY_ROLLING</c>): at most ⌊0.92·C⌋ requests in any W. The gate's sliding window
+    /// (<see cref="CrmRateGate"/>) counts each request from its send until a window after its response (a request reaches
+    /// HubSpot at the latest when its answer comes back), so HubSpot's window, counted by arrival, never holds more than
+    /// the gate's, however long requests queued on the way; a steady stream sustains ⌊0.92·C⌋ per W plus a latency.
     /// </summary>
     internal static CrmRateLimits PacedLimits(CrmRateLimits documented)
     {
@@ -82,7 +81,7 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
         return new CrmRateLimits
         {
             RequestsPerWindow = PacedShare(c),
-            Window = documented.Window + WindowMargin,
+            Window = documented.Window,
             MaxConcurrentRequests = documented.MaxConcurrentRequests,
             DailyQuotaThreshold = documented.DailyQuotaThreshold,
             DailyQuotaPause = documented.DailyQuotaPause,
