@@ -62,21 +62,7 @@ public sealed class HubSpotRegistrationTests
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var window = TimeSpan.FromSeconds(10);
         var gate = new CrmRateGate(CrmProvider.HubSpot, _ => Providers.HubSpot.HubSpotGateway.PacedLimits(new CrmRateLimits { RequestsPerWindow = limit, Window = window }), time);
-        var connection = new CrmConnection { UserId = "u", Provider = CrmProvider.HubSpot, AccessToken = "t" };
-        var sent = new List<DateTimeOffset>();
-        while (sent.Count < limit * 6)
-        {
-            var acquire = gate.AcquireAsync(connection, CancellationToken.None).AsTask();
-            for (var step = 0; !acquire.IsCompleted; step++)
-            {
-                Assert.True(step < 20_000, $"acquire #{sent.Count} still waiting after {step} ms");
-                time.Advance(TimeSpan.FromMilliseconds(1));
-                await Task.Yield();
-            }
-
-            (await acquire).Dispose();
-            sent.Add(time.GetUtcNow());
-        }
+        var sent = await SendInTurnAsync(gate, time, limit * 6, maxWaitMs: 20_000);
 
         // HubSpot counts the requests arriving in its rolling 10 s (here each answered at once).
         var busiest = sent.Max(t => sent.Count(s => s > t - window && s <= t));
@@ -110,6 +96,28 @@ public sealed class HubSpotRegistrationTests
         (await fourth.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
     }
 
+    /// <summary>Acquires <paramref name="count"/> leases one after the other (each answered at once), advancing the fake clock 1 ms while one waits; returns the send times.</summary>
+    private static async Task<List<DateTimeOffset>> SendInTurnAsync(CrmRateGate gate, Microsoft.Extensions.Time.Testing.FakeTimeProvider time, int count, int maxWaitMs)
+    {
+        var connection = new CrmConnection { UserId = "u", Provider = CrmProvider.HubSpot, AccessToken = "t" };
+        var sent = new List<DateTimeOffset>();
+        while (sent.Count < count)
+        {
+            var acquire = gate.AcquireAsync(connection, CancellationToken.None).AsTask();
+            for (var step = 0; !acquire.IsCompleted; step++)
+            {
+                Assert.True(step < maxWaitMs, $"acquire #{sent.Count} still waiting after {step} ms; gate {gate.Snapshot(connection)}, status {acquire.Status}");
+                time.Advance(TimeSpan.FromMilliseconds(1));
+                await Task.Yield();
+            }
+
+            (await acquire).Dispose();
+            sent.Add(time.GetUtcNow());
+        }
+
+        return sent;
+    }
+
     private static async Task AdvanceAsync(Microsoft.Extensions.Time.Testing.FakeTimeProvider time, TimeSpan by)
     {
         for (var step = TimeSpan.Zero; step < by; step += TimeSpan.FromMilliseconds(50))
@@ -127,21 +135,7 @@ public sealed class HubSpotRegistrationTests
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var gate = new CrmRateGate(CrmProvider.HubSpot, _ => Providers.HubSpot.HubSpotGateway.PacedSearchLimits(perSecond), time);
-        var connection = new CrmConnection { UserId = "u", Provider = CrmProvider.HubSpot, AccessToken = "t" };
-        var sent = new List<DateTimeOffset>();
-        while (sent.Count < perSecond * 20)
-        {
-            var acquire = gate.AcquireAsync(connection, CancellationToken.None).AsTask();
-            for (var step = 0; !acquire.IsCompleted; step++)
-            {
-                Assert.True(step < 5_000, $"acquire #{sent.Count} still waiting after {step} ms; gate {gate.Snapshot(connection)}, status {acquire.Status}");
-                time.Advance(TimeSpan.FromMilliseconds(1));
-                await Task.Yield();
-            }
-
-            (await acquire).Dispose();
-            sent.Add(time.GetUtcNow());
-        }
+        var sent = await SendInTurnAsync(gate, time, perSecond * 20, maxWaitMs: 5_000);
 
         // HubSpot counts the searches of the rolling second (t − 1 s, t].
         var busiest = sent.Max(t => sent.Count(s => s > t - TimeSpan.FromSeconds(1) && s <= t));
