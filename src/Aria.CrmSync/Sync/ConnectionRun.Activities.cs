@@ -5,7 +5,12 @@ internal sealed partial class ConnectionRun
 {
     /// <summary>Pulls the CRM's new activities into the linked leads' events; runs concurrently with the pushes.</summary>
     /// <param name="cancellationToken">The token to monitor.</param>
-    /// <remarks>Each page's leads are looked up by CRM id (<see cref="FindLeadsAsync"/>); it touches no sync state, so it runs beside the pushes.</remarks>
+    /// <remarks>
+    /// Each page's leads are looked up by CRM id (<see cref="FindLeadsAsync"/>); it touches no sync state, so it runs
+    /// beside the pushes. The pull reads up to the run's start: once a page reaches past it the pull stops, and what
+    /// was modified since (the notes this run writes, whose echoes the pull would only skip, and any activity logged
+    /// meanwhile) is read by the next run from the checkpoint, which then stays at that page.
+    /// </remarks>
     private async Task PullActivityChangesAsync(CancellationToken cancellationToken)
     {
         var checkpoint = await svc.States.GetCursorAsync(connection.ConnectionKey, ConnectionSynchronizer.ActivityStream, cancellationToken).ConfigureAwait(false);
@@ -57,6 +62,10 @@ internal sealed partial class ConnectionRun
 
             await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
             progress?.Report(Progress(ConnectionSyncPhase.Activities));
+            if (page.Cursor is { } reached && reached.Timestamp >= _startedAt)
+            {
+                return; // the rest was modified during this run: the next run reads it
+            }
         }
 
         await AdvanceQuietCheckpointAsync(ConnectionSynchronizer.ActivityStream, checkpoint?.Cursor, cancellationToken).ConfigureAwait(false);

@@ -26,6 +26,7 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
     private int _notesPushed;
     private int _activitiesAdded;
     private CrmCursor? _cursor;
+    private DateTimeOffset _startedAt;
     private string? _stopReason;
     private DateTimeOffset? _pausedUntil;
 
@@ -51,6 +52,7 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
 
     private async Task ExecutePhasesAsync(CancellationToken cancellationToken)
     {
+        _startedAt = svc.Env.Time.GetUtcNow();
         Phase = ConnectionSyncPhase.CrmChanges;
         await ApplyCrmChangesAsync(cancellationToken).ConfigureAwait(false);
 

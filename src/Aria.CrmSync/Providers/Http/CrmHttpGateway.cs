@@ -16,7 +16,7 @@ namespace Aria.CrmSync.Gateways.Http;
 /// </summary>
 /// <remarks>
 /// A client is taken from <c>createClient</c> per request, so handler lifetimes (DNS changes) are honoured. Derive a
-/// gateway from this class, implement <see cref="ICrmGateway"/> with <see cref="SendAsync"/> or
+/// gateway from this class, implement <see cref="ICrmGateway"/> with <see cref="SendAsync(CrmConnection, HttpMethod, Uri, HttpContent?, string, bool, CancellationToken, HttpStatusCode[])"/> or
 /// <see cref="SendWithRateLimitRetriesAsync"/>, and register its named client with
 /// <see cref="CrmHttpClientRegistration.AddCrmHttpClient"/>. docs/gateways.md walks through it.
 /// </remarks>
@@ -54,7 +54,7 @@ public abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGate 
     /// <exception cref="CrmConnectionException">The transport failed (timeout, connection refused, open circuit); <see cref="CrmSyncException.WriteOutcome"/> is <see cref="CrmWriteOutcome.NothingWritten"/> when no attempt went out.</exception>
     /// <exception cref="CrmRateLimitedException">The rate gate refused the request (the daily quota is paused); nothing was sent.</exception>
     /// <exception cref="CrmSyncException">The CRM answered an error status: what <see cref="MapError"/> returned, marked <see cref="CrmWriteOutcome.NothingWritten"/> when a 4xx (other than 408) answered the only attempt.</exception>
-    protected async Task<CrmHttpResponse> SendAsync(
+    protected Task<CrmHttpResponse> SendAsync(
         CrmConnection connection,
         HttpMethod method,
         Uri uri,
@@ -63,9 +63,32 @@ public abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGate 
         bool idempotent,
         CancellationToken cancellationToken,
         params HttpStatusCode[] accept)
+        => SendAsync(connection, method, uri, content, endpoint, idempotent, countInWindow: true, cancellationToken, accept);
+
+    /// <summary>Sends one request like <see cref="SendAsync(CrmConnection, HttpMethod, Uri, HttpContent?, string, bool, CancellationToken, HttpStatusCode[])"/>; <paramref name="countInWindow"/> false sends it outside the rate gate's short window (a request the CRM limits apart).</summary>
+    /// <param name="connection">The connection the request is made for.</param>
+    /// <param name="method">The HTTP method.</param>
+    /// <param name="uri">The absolute address.</param>
+    /// <param name="content">The body, or <see langword="null"/>.</param>
+    /// <param name="endpoint">A stable name of the endpoint.</param>
+    /// <param name="idempotent">Whether repeating the request cannot duplicate a write.</param>
+    /// <param name="countInWindow">Whether the request counts in the rate gate's short window (<see cref="CrmRateGate.AcquireAsync(CrmConnection, bool, CancellationToken)"/>).</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <param name="accept">Error statuses the caller handles itself.</param>
+    /// <returns>The buffered response.</returns>
+    private protected async Task<CrmHttpResponse> SendAsync(
+        CrmConnection connection,
+        HttpMethod method,
+        Uri uri,
+        HttpContent? content,
+        string endpoint,
+        bool idempotent,
+        bool countInWindow,
+        CancellationToken cancellationToken,
+        params HttpStatusCode[] accept)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        using var lease = await AcquireAsync(connection, cancellationToken).ConfigureAwait(false);
+        using var lease = await AcquireAsync(connection, countInWindow, cancellationToken).ConfigureAwait(false);
         using var request = new HttpRequestMessage(method, uri) { Content = content };
         request.WithConnection(connection, endpoint, idempotent);
         var attempts = new StrongBox<int>();
@@ -140,7 +163,7 @@ public abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGate 
     }
 
     /// <summary>
-    /// Sends one request like <see cref="SendAsync"/>, and when the CRM answers 429 Too Many Requests pauses the
+    /// Sends one request like <see cref="SendAsync(CrmConnection, HttpMethod, Uri, HttpContent?, string, bool, CancellationToken, HttpStatusCode[])"/>, and when the CRM answers 429 Too Many Requests pauses the
     /// connection's rate gate for the response's <c>Retry-After</c> (seconds or an HTTP date; one second when the header is
     /// missing) and sends again, at most <paramref name="maxRateLimitRetries"/> more times. Every later request of the
     /// connection waits for the same pause. When the CRM still answers 429 the error from <see cref="MapError"/> is thrown,
@@ -156,7 +179,7 @@ public abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGate 
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <param name="accept">Error statuses the caller handles itself (429 among them turns the retries off).</param>
     /// <returns>The buffered response.</returns>
-    /// <exception cref="CrmSyncException">As for <see cref="SendAsync"/>.</exception>
+    /// <exception cref="CrmSyncException">As for <see cref="SendAsync(CrmConnection, HttpMethod, Uri, HttpContent?, string, bool, CancellationToken, HttpStatusCode[])"/>.</exception>
     protected async Task<CrmHttpResponse> SendWithRateLimitRetriesAsync(
         CrmConnection connection,
         HttpMethod method,
@@ -199,11 +222,11 @@ public abstract class CrmHttpGateway(Func<HttpClient> createClient, CrmRateGate 
     }
 
     /// <summary>Waits for the connection's rate budget; a refusal (the daily quota is used up) means nothing was sent.</summary>
-    private async ValueTask<IDisposable> AcquireAsync(CrmConnection connection, CancellationToken cancellationToken)
+    private async ValueTask<IDisposable> AcquireAsync(CrmConnection connection, bool countInWindow, CancellationToken cancellationToken)
     {
         try
         {
-            return await rateGate.AcquireAsync(connection, cancellationToken).ConfigureAwait(false);
+            return await rateGate.AcquireAsync(connection, countInWindow, cancellationToken).ConfigureAwait(false);
         }
         catch (CrmSyncException ex)
         {

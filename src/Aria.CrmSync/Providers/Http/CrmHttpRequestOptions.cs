@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace Aria.CrmSync.Gateways.Http;
 
 /// <summary>
-/// Per-request data the gateways hand to the HTTP pipeline (auth, rate gate, resilience). <see cref="CrmHttpGateway.SendAsync"/>
+/// Per-request data the gateways hand to the HTTP pipeline (auth, rate gate, resilience). <see cref="CrmHttpGateway.SendAsync(CrmConnection, HttpMethod, Uri, HttpContent?, string, bool, CancellationToken, System.Net.HttpStatusCode[])"/>
 /// sets them; a request sent without the gateway base (a token refresh) sets them with <see cref="WithConnection"/> and
 /// <see cref="Anonymous"/>.
 /// </summary>

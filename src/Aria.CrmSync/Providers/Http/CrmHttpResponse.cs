@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace Aria.CrmSync.Gateways.Http;
 
-/// <summary>A buffered CRM response: status, headers and body, read once. <see cref="CrmHttpGateway.SendAsync"/> returns it.</summary>
+/// <summary>A buffered CRM response: status, headers and body, read once. <see cref="CrmHttpGateway.SendAsync(CrmConnection, HttpMethod, Uri, HttpContent?, string, bool, CancellationToken, System.Net.HttpStatusCode[])"/> returns it.</summary>
 /// <param name="endpoint">The endpoint name the request was sent for.</param>
 /// <param name="status">The HTTP status.</param>
 /// <param name="headers">The response headers.</param>

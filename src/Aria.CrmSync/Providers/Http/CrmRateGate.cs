@@ -39,13 +39,26 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The lease: dispose it when the response has arrived.</returns>
     /// <exception cref="CrmRateLimitedException">The connection is paused (daily quota) longer than a short wait.</exception>
-    public async ValueTask<IDisposable> AcquireAsync(CrmConnection connection, CancellationToken cancellationToken)
+    public ValueTask<IDisposable> AcquireAsync(CrmConnection connection, CancellationToken cancellationToken)
+        => AcquireAsync(connection, countInWindow: true, cancellationToken);
+
+    /// <summary>
+    /// Waits until the connection may send one request. A request that does not count in the window (one the CRM
+    /// limits apart, such as HubSpot's searches) neither takes a place in the short window nor waits for its pause; it
+    /// still stops at the daily pause and takes a place of the concurrency cap.
+    /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="countInWindow">Whether the request counts in the short window.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The lease: dispose it when the response has arrived.</returns>
+    /// <exception cref="CrmRateLimitedException">The connection is paused (daily quota) longer than a short wait.</exception>
+    internal async ValueTask<IDisposable> AcquireAsync(CrmConnection connection, bool countInWindow, CancellationToken cancellationToken)
     {
         var budget = BudgetFor(connection);
         Sent? sent;
         while (true)
         {
-            var wait = budget.TryTake(time.GetUtcNow(), CountsUntilResponse, out var dailyPause, out sent);
+            var wait = budget.TryTake(time.GetUtcNow(), CountsUntilResponse, countInWindow, out var dailyPause, out sent);
             if (dailyPause is { } pause)
             {
                 throw new CrmRateLimitedException(provider, pause, CrmRateLimitScope.Daily,
@@ -92,7 +105,7 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
 
     /// <summary>
     /// Stops sending on the connection until the daily quota resets (or for <see cref="CrmRateLimits.DailyQuotaPause"/>);
-    /// meanwhile <see cref="AcquireAsync"/> throws <see cref="CrmRateLimitedException"/>.
+    /// meanwhile <see cref="AcquireAsync(CrmConnection, CancellationToken)"/> throws <see cref="CrmRateLimitedException"/>.
     /// </summary>
     /// <param name="connection">The connection.</param>
     /// <param name="retryAfter">When the CRM said the quota resets, if it did.</param>
@@ -144,7 +157,7 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
 
         public SemaphoreSlim? Concurrency { get; }
 
-        public TimeSpan TryTake(DateTimeOffset now, bool untilResponse, out TimeSpan? dailyPause, out Sent? sent)
+        public TimeSpan TryTake(DateTimeOffset now, bool untilResponse, bool inWindow, out TimeSpan? dailyPause, out Sent? sent)
         {
             lock (_gate)
             {
@@ -160,6 +173,11 @@ public sealed class CrmRateGate(CrmProvider provider, Func<CrmConnection, CrmRat
 
                     _dailyPausedUntil = null;
                     _dailyUsed = null; // the next response tells the new usage
+                }
+
+                if (!inWindow)
+                {
+                    return TimeSpan.Zero;
                 }
 
                 if (_windowPausedUntil is { } windowUntil && windowUntil > now)

@@ -299,7 +299,10 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
             var searchLease = search ? await _searchGate.AcquireAsync(connection, cancellationToken).ConfigureAwait(false) : null;
             using (searchLease)
             {
-                response = await SendAsync(connection, method, uri, body is null ? null : HubSpotJson.Content(body), endpoint, idempotent, cancellationToken, accepted).ConfigureAwait(false);
+                // Searches have their own per-second limit and do not count in the ten-second burst limit, so they
+                // take no place in the general window (https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details;
+                // https://developers.hubspot.com/changelog/burst-limits-are-increasing-for-api-key-authenticated-calls).
+                response = await SendAsync(connection, method, uri, body is null ? null : HubSpotJson.Content(body), endpoint, idempotent, countInWindow: !search, cancellationToken, accepted).ConfigureAwait(false);
             }
 
             refusedSoFar &= response.RefusedUnprocessed;

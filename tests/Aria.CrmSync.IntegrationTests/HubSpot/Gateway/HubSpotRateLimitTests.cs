@@ -94,6 +94,25 @@ public sealed class HubSpotRateLimitTests
     }
 
     [Fact]
+    public async Task Searches_RunWhileTheGeneralWindowIsHeld_AndTakeNoPlaceInIt()
+    {
+        // HubSpot limits searches per second, apart from the ten-second burst limit: a search never waits for the
+        // general window, and the general window's requests never wait for searches.
+        await using var h = await HubSpotGatewayHost.StartAsync(inProcess: true);
+        var baseTime = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+        var ids = Enumerable.Range(0, 450).Select(i => h.InsertDeal($"D{i}", lastModified: baseTime.AddSeconds(i))).ToList();
+        await h.CrmGateway.GetRecordAsync(h.Connection, ids[0]); // the pipelines, read once
+        h.Gateway.Gate.PauseWindow(h.Connection, TimeSpan.FromMinutes(5));
+
+        var read = h.CrmGateway.GetRecordAsync(h.Connection, ids[0]);
+        var changes = (await h.CrmGateway.GetChangesAsync(h.Connection, null).ToListAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30))).SelectMany(p => p.Records).Select(r => r.CrmId).ToList();
+
+        Assert.Equal(ids, changes); // three searches went while the general window was held
+        Assert.Equal(3, h.Emulator.Calls.Count("deals.search"));
+        Assert.False(read.IsCompleted);
+    }
+
+    [Fact]
     public async Task SearchSecondlyLimit_429IsRetriedAfterAPause()
     {
         // The portal allows 2 searches per second; the options believe 20.

@@ -96,6 +96,33 @@ public sealed class HubSpotRegistrationTests
         (await fourth.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
     }
 
+    [Fact]
+    public async Task ARequestOutsideTheWindow_NeitherWaitsForNorTakesAPlace_ButStopsAtTheDailyPause()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var gate = new CrmRateGate(CrmProvider.HubSpot, _ => new CrmRateLimits { RequestsPerWindow = 2, Window = TimeSpan.FromSeconds(10) }, time, countUntilResponse: true);
+        var connection = new CrmConnection { UserId = "u", Provider = CrmProvider.HubSpot, AccessToken = "t" };
+        (await gate.AcquireAsync(connection, CancellationToken.None)).Dispose();
+        (await gate.AcquireAsync(connection, CancellationToken.None)).Dispose();
+        var third = gate.AcquireAsync(connection, CancellationToken.None).AsTask();
+        Assert.False(third.IsCompleted); // the window is full
+
+        for (var i = 0; i < 5; i++)
+        {
+            var search = gate.AcquireAsync(connection, countInWindow: false, CancellationToken.None);
+            Assert.True(search.IsCompleted, "a search waited for the general window");
+            (await search).Dispose();
+        }
+
+        gate.PauseWindow(connection, TimeSpan.FromSeconds(30)); // a ten-second 429 holds the general window, not searches
+        Assert.True(gate.AcquireAsync(connection, countInWindow: false, CancellationToken.None).IsCompleted);
+        Assert.Equal(0, gate.Snapshot(connection).Tokens);
+
+        gate.PauseDaily(connection, TimeSpan.FromHours(1));
+        var daily = await Assert.ThrowsAsync<CrmRateLimitedException>(async () => await gate.AcquireAsync(connection, countInWindow: false, CancellationToken.None));
+        Assert.Equal(CrmRateLimitScope.Daily, daily.Scope);
+    }
+
     /// <summary>Acquires <paramref name="count"/> leases one after the other (each answered at once), advancing the fake clock 1 ms while one waits; returns the send times.</summary>
     private static async Task<List<DateTimeOffset>> SendInTurnAsync(CrmRateGate gate, Microsoft.Extensions.Time.Testing.FakeTimeProvider time, int count, int maxWaitMs)
     {
