@@ -229,7 +229,7 @@ internal sealed partial class ConnectionRun
             {
                 // The one note of a lead this run compares no more may go now, beside the comparisons; a lead still to
                 // be compared has its notes sent after them (its merge and its notes never write its state at once).
-                await QueueNotesAsync(lead.CrmId!, now: !compare && state.Outbox.Count(o => o.Status is OutboxItemStatus.Pending or OutboxItemStatus.InFlight) == 1, cancellationToken).ConfigureAwait(false);
+                await QueueNotesAsync(lead.CrmId!, now: !compare && QueuedNoteCount(state) == 1, cancellationToken).ConfigureAwait(false);
             }
         }
 

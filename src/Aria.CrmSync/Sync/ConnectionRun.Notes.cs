@@ -84,19 +84,17 @@ internal sealed partial class ConnectionRun
     /// <summary>Waits for the note task beside the lead-changes phase (all its notes listed), counts what it sent and records its refusals; rethrows the call failure that stopped it.</summary>
     private async Task FinishNotesBesideAsync(CancellationToken cancellationToken)
     {
-        if (_noteTask is not { } task)
+        if (await EndNotesBesideAsync().ConfigureAwait(false) is not { } result)
         {
             return;
         }
 
-        _notesNow!.Writer.TryComplete();
-        var result = await task.ConfigureAwait(false);
-        _noteTask = null;
         _notesPushed += result.Delivered;
         foreach (var crmId in result.Left)
         {
             _queuedNotes.Add(crmId); // less than a call's worth: sent with the note phase's
         }
+
         foreach (var refused in result.Refusals)
         {
             await FailRefusedAsync(refused, cancellationToken).ConfigureAwait(false);
@@ -111,22 +109,27 @@ internal sealed partial class ConnectionRun
     /// <summary>Stops the note task beside the phase when the run fails (its claims are let go; the next run sends the notes).</summary>
     private async Task StopNotesBesideAsync()
     {
-        if (_noteTask is not { } task)
-        {
-            return;
-        }
-
-        _notesNow!.Writer.TryComplete();
         try
         {
-            await task.ConfigureAwait(false);
+            await EndNotesBesideAsync().ConfigureAwait(false);
         }
         catch (Exception)
         {
             // The run's own failure is its outcome.
         }
+    }
 
+    /// <summary>Tells the note task beside the phase that every lead is listed and waits for it; <see langword="null"/> when none runs.</summary>
+    private async Task<NotesSentBeside?> EndNotesBesideAsync()
+    {
+        if (_noteTask is not { } task)
+        {
+            return null;
+        }
+
+        _notesNow!.Writer.TryComplete();
         _noteTask = null;
+        return await task.ConfigureAwait(false);
     }
 
     /// <summary>
@@ -184,6 +187,9 @@ internal sealed partial class ConnectionRun
 
     /// <summary>Whether a state has notes to send now: pending or in flight, and the lead not out of automatic retries.</summary>
     private bool HasQueuedNotes(CrmSyncState state)
-        => state.Outbox.Any(o => o.Status is OutboxItemStatus.Pending or OutboxItemStatus.InFlight)
-            && (state.Status != SyncStatus.Error || svc.Env.Retry.ShouldRetry(state.RetryCount));
+        => QueuedNoteCount(state) > 0 && (state.Status != SyncStatus.Error || svc.Env.Retry.ShouldRetry(state.RetryCount));
+
+    /// <summary>The notes of a state that are pending or in flight.</summary>
+    private static int QueuedNoteCount(CrmSyncState state)
+        => state.Outbox.Count(o => o.Status is OutboxItemStatus.Pending or OutboxItemStatus.InFlight);
 }
