@@ -191,12 +191,15 @@ internal sealed partial class ConnectionRun
                 var full = pending.GetRange(0, options.BatchSize);
                 pending.RemoveRange(0, options.BatchSize);
                 await CompareAsync(full, cancellationToken).ConfigureAwait(false);
+                full.Clear();
+                await FreshStack(); // the next chunk is not listed on top of this batch's frames
             }
         }
 
         foreach (var chunk in pending.Chunk(options.BatchSize))
         {
             await CompareAsync([.. chunk], cancellationToken).ConfigureAwait(false);
+            await FreshStack();
         }
     }
 

@@ -175,6 +175,7 @@ internal sealed partial class ConnectionRun
 
             _recordsRead += items.Count;
             await MergeEarlyAsync(items, cancellationToken).ConfigureAwait(false);
+            await FreshStack();
         }
     }
 

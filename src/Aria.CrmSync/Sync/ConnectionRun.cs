@@ -55,6 +55,7 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
         _startedAt = svc.Env.Time.GetUtcNow();
         Phase = ConnectionSyncPhase.CrmChanges;
         await ApplyCrmChangesAsync(cancellationToken).ConfigureAwait(false);
+        await FreshStack();
 
         // Activities only add lead events, so they are pulled alongside the pushes: the activity searches wait on the
         // CRM's search budget while the writes use the general one, and neither waits for the other.
@@ -66,6 +67,7 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
         {
             Phase = ConnectionSyncPhase.LeadChanges;
             await ApplyLeadChangesAsync(stop.Token).ConfigureAwait(false);
+            await FreshStack();
 
             if (options.PushLocalChanges)
             {
@@ -226,8 +228,23 @@ internal sealed partial class ConnectionRun(ConnectionRunParts svc, CrmConnectio
         _failures.Add(failure);
     }
 
+    /// <summary>
+    /// Resumes the run on a thread-pool thread, on a fresh stack. The store writes that end a batch complete
+    /// synchronously, inside the completion of the batch's last CRM call, so without this the run would go on to the
+    /// next batch (or phase) inside the frames of the batch it has finished: the gateway call, the write protocol, the
+    /// page, the note sender, the audit append; and each of those frames keeps its state machine, with the batch's
+    /// plans, states, records, results and audit entries, alive while the next batch is read and claimed (heap dumps at
+    /// 100,000 leads: the note phase's first claims ran on top of the last comparison batch's update call, 25.2 MiB live,
+    /// and each note batch's claims on top of the previous note batch, 26.8 MiB, against 12.7 MiB once the frames return).
+    /// Yielding lets those frames return before the run goes on; once a batch, so the hop costs nothing measurable.
+    /// </summary>
+    private static ConfiguredTaskAwaitable FreshStack() => Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+
+    /// <summary>Renews the run's lease; every phase renews it once a batch (or page), so it first lets that batch's frames return (<see cref="FreshStack"/>).</summary>
     private async Task RenewLeaseAsync(CancellationToken cancellationToken)
     {
+        await FreshStack();
+
         // The activity pull and the pushes renew the same lease; one renewal at a time, each from the last.
         await _leaseGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -16,7 +16,8 @@ namespace Aria.CrmSync.Sync;
 /// modification time and the values read); a call that certainly wrote nothing drops the claims, one of unknown outcome
 /// is settled by reading the records back (<see cref="LeadPlanWrites"/>);</item>
 /// <item>each sync state records the new agreement (<see cref="LeadSyncPlan.Settle"/>, version-checked);</item>
-/// <item>one audit batch describes what was written, including the lead writes of plans that did not settle.</item>
+/// <item>audit entries describe what was written, including the lead writes of plans that did not settle (appended in
+/// slices as the plans settle, <see cref="AuditSlices"/>).</item>
 /// </list>
 /// The executor never retries: each plan's <see cref="LeadPlanOutcome"/> tells its caller what happened, and the caller
 /// decides (a single-lead sync compares again, a connection run leaves the lead to its next run).
@@ -45,6 +46,7 @@ internal sealed class LeadPlanExecutor(ILeadMemoryStore leads, SyncStateWriter s
                 if (!plan.Writes)
                 {
                     outcomes[i] = await SettleAsync(plan, plan.State, null, auditUnchanged, now, drafts, cancellationToken).ConfigureAwait(false);
+                    await FlushAsync(drafts, cancellationToken, onlyWhenFull: true).ConfigureAwait(false);
                     continue;
                 }
 
@@ -133,6 +135,8 @@ internal sealed class LeadPlanExecutor(ILeadMemoryStore leads, SyncStateWriter s
                     var status = result.ErrorCode == CrmWriteResult.PreconditionFailed ? LeadPlanStatus.CrmChanged : LeadPlanStatus.Rejected;
                     outcomes[i] = outcome with { Status = status, State = state, CrmResult = result, Described = true };
                 }
+
+                await FlushAsync(drafts, cancellationToken, onlyWhenFull: true).ConfigureAwait(false);
             }
 
             await FlushAsync(drafts, cancellationToken).ConfigureAwait(false);
@@ -224,14 +228,8 @@ internal sealed class LeadPlanExecutor(ILeadMemoryStore leads, SyncStateWriter s
             ? outcome.Plan.LeadWriteAuditEntries().Select(e => failures.Draft(outcome.Plan.Lead.UserId, outcome.Plan.Lead.Id, e.Operation, outcome.Plan.Record.Provider, true, e.Details))
             : [];
 
-    private async Task FlushAsync(List<CrmAuditEntry> drafts, CancellationToken cancellationToken)
-    {
-        if (drafts.Count > 0)
-        {
-            await audit.LogManyAsync(drafts.ToList(), cancellationToken).ConfigureAwait(false);
-            drafts.Clear();
-        }
-    }
+    private Task FlushAsync(List<CrmAuditEntry> drafts, CancellationToken cancellationToken, bool onlyWhenFull = false)
+        => AuditSlices.FlushAsync(audit, drafts, onlyWhenFull, cancellationToken);
 }
 
 /// <summary>What became of a lead plan run by <see cref="LeadPlanExecutor"/>.</summary>

@@ -76,12 +76,10 @@ internal sealed class NoteSender(SyncStateWriter states, ICrmAuditService audit,
             }
 
             sent.Add(new LeadNotes(lead, state, [.. group.Select(x => x.Result)]));
+            await AuditSlices.FlushAsync(audit, drafts, onlyWhenFull: true, cancellationToken).ConfigureAwait(false);
         }
 
-        if (drafts.Count > 0)
-        {
-            await audit.LogManyAsync(drafts, cancellationToken).ConfigureAwait(false);
-        }
+        await AuditSlices.FlushAsync(audit, drafts, onlyWhenFull: false, cancellationToken).ConfigureAwait(false);
 
         return new NoteBatch(sent, null);
     }
