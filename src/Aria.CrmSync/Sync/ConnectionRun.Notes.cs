@@ -59,26 +59,40 @@ internal sealed partial class ConnectionRun
                 continue;
             }
 
-            var batch = await SendNotesOfAsync(chunk, cancellationToken).ConfigureAwait(false);
+            var (sent, failure) = await SendChunkBesideAsync(chunk, refusals, cancellationToken).ConfigureAwait(false);
             chunk.Clear();
-            if (batch.Failure is { } failure)
+            delivered += sent;
+            if (failure is not null)
             {
                 return new NotesSentBeside(delivered, refusals, [], failure); // the run stops when the phase ends; the next one sends the rest
-            }
-
-            foreach (var sent in batch.Leads)
-            {
-                delivered += sent.Delivered;
-                if (sent.Refused is not null)
-                {
-                    refusals.Add(sent);
-                }
             }
 
             await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return new NotesSentBeside(delivered, refusals, chunk, null);
+    }
+
+    /// <summary>Sends one full call's worth beside the phase and keeps its refusals; the batch's leads and states go with this frame, not held while the next chunk fills.</summary>
+    private async Task<(int Delivered, Exception? Failure)> SendChunkBesideAsync(List<string> chunk, List<LeadNotes> refusals, CancellationToken cancellationToken)
+    {
+        var batch = await SendNotesOfAsync(chunk, cancellationToken).ConfigureAwait(false);
+        if (batch.Failure is { } failure)
+        {
+            return (0, failure);
+        }
+
+        var delivered = 0;
+        foreach (var sent in batch.Leads)
+        {
+            delivered += sent.Delivered;
+            if (sent.Refused is not null)
+            {
+                refusals.Add(sent);
+            }
+        }
+
+        return (delivered, null);
     }
 
     /// <summary>Waits for the note task beside the lead-changes phase (all its notes listed), counts what it sent and records its refusals; rethrows the call failure that stopped it.</summary>
@@ -141,20 +155,25 @@ internal sealed partial class ConnectionRun
         foreach (var chunk in _queuedNotes.Chunk(options.BatchSize))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = await SendNotesOfAsync(chunk, cancellationToken).ConfigureAwait(false);
-            if (batch.Failure is { } failure)
-            {
-                ExceptionDispatchInfo.Throw(failure); // the run stops; the notes are sent (looked up first) by the next one
-            }
-
-            foreach (var sent in batch.Leads)
-            {
-                _notesPushed += sent.Delivered;
-                await FailRefusedAsync(sent, cancellationToken).ConfigureAwait(false);
-            }
-
+            await DeliverChunkAsync(chunk, cancellationToken).ConfigureAwait(false);
             await RenewLeaseAsync(cancellationToken).ConfigureAwait(false);
             progress?.Report(Progress(Phase));
+        }
+    }
+
+    /// <summary>Sends one chunk's notes and records the refusals; the batch's leads and states go with this frame, not held while the next chunk is claimed.</summary>
+    private async Task DeliverChunkAsync(IReadOnlyCollection<string> chunk, CancellationToken cancellationToken)
+    {
+        var batch = await SendNotesOfAsync(chunk, cancellationToken).ConfigureAwait(false);
+        if (batch.Failure is { } failure)
+        {
+            ExceptionDispatchInfo.Throw(failure); // the run stops; the notes are sent (looked up first) by the next one
+        }
+
+        foreach (var sent in batch.Leads)
+        {
+            _notesPushed += sent.Delivered;
+            await FailRefusedAsync(sent, cancellationToken).ConfigureAwait(false);
         }
     }
 
