@@ -199,6 +199,8 @@ internal sealed partial class ConnectionRun
             .OfType<LeadMemory>()
             .Where(lead => states.TryGetValue(lead.Id, out var state) && HasQueuedNotes(state))
             .ToList();
+        states.Clear(); // the note sender claims from the states it reads: these are not held while the notes go
+        leads.Clear();
         return queued.Count == 0
             ? new NoteBatch([], null)
             : await svc.Notes.SendAsync(gateway, connection, queued, static _ => true, cancellationToken).ConfigureAwait(false);

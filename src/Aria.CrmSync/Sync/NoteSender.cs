@@ -31,6 +31,7 @@ internal sealed class NoteSender(SyncStateWriter states, ICrmAuditService audit,
             .Where(lead => claimed[lead.Id] is not null)
             .SelectMany(lead => claims[lead.Id].Select(o => (Lead: lead, Item: o)))
             .ToList();
+        claimed.Clear(); // the claimed states are read again to record the answers: not held while the call runs
         if (sending.Count == 0)
         {
             return new NoteBatch([], null);
