@@ -25,7 +25,6 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
     /// <summary>The share of HubSpot's burst limit the gate uses in any rolling window.</summary>
     internal const double WindowShare = 0.92;
 
-
     /// <summary>The share of HubSpot's per-second search limit the search throttle uses.</summary>
     internal const double SearchShare = 0.9;
 
