@@ -18,9 +18,11 @@ internal sealed record EngineRequest(string Provider, string BaseAddress, string
 /// heap after its collection, when the run's other threads have resumed and allocated again, so PeakLiveBytes includes
 /// what they allocated meanwhile; PeakSurvivedBytes is what those same forced collections found live, as the collector
 /// reported it for the collection itself (<see cref="GCMemoryInfo.PromotedBytes"/> of the last full blocking
-/// collection: everything that survived a full collection), found at PeakSurvivedAtSeconds.
+/// collection: everything that survived a full collection), found at PeakSurvivedAtSeconds. PeakLiveByPhase is the most
+/// those collections found live (survived) in each phase, a sample counted in the phase of the last progress report
+/// before it ("start": before the first).
 /// </summary>
-internal sealed record EngineReport(bool Completed, string? Reason, int Failures, int LeadsCompared, double WallSeconds, long IdleManagedBytes, long PeakManagedBytes, long PeakHeapAfterGcBytes, long PeakLiveBytes, double PeakLiveAtSeconds, long PeakSurvivedBytes, double PeakSurvivedAtSeconds, long PeakWorkingSetBytes, string Phases);
+internal sealed record EngineReport(bool Completed, string? Reason, int Failures, int LeadsCompared, double WallSeconds, long IdleManagedBytes, long PeakManagedBytes, long PeakHeapAfterGcBytes, long PeakLiveBytes, double PeakLiveAtSeconds, long PeakSurvivedBytes, double PeakSurvivedAtSeconds, long PeakWorkingSetBytes, string Phases, string PeakLiveByPhase);
 
 /// <summary>
 /// The measured connection sync in a child process (<c>harness --engine-process</c>): the library and its SQLite
@@ -111,6 +113,8 @@ internal static class EngineProcess
         var peakLiveAt = 0.0;
         var peakSurvived = 0L;
         var peakSurvivedAt = 0.0;
+        var byPhase = new Dictionary<string, long>();
+        PhaseClock? phases = null;
         var liveSampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested)
@@ -123,6 +127,8 @@ internal static class EngineProcess
                 }
 
                 var full = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+                var phase = phases?.Current?.ToString() ?? "start";
+                byPhase[phase] = Math.Max(byPhase.GetValueOrDefault(phase), full.PromotedBytes);
                 if (full.PromotedBytes > peakSurvived)
                 {
                     peakSurvived = full.PromotedBytes;
@@ -133,7 +139,7 @@ internal static class EngineProcess
             }
         });
         stopwatch.Start();
-        var phases = new PhaseClock(stopwatch);
+        phases = new PhaseClock(stopwatch);
         var result = await sync.SyncConnectionAsync(CrmInstance.UserId, provider, progress: phases);
         stopwatch.Stop();
         await sampling.CancelAsync();
@@ -141,7 +147,7 @@ internal static class EngineProcess
         await liveSampler;
         peak = Math.Max(peak, GC.GetTotalMemory(false));
         using var self = Process.GetCurrentProcess();
-        var report = new EngineReport(result.Completed, result.Reason, result.Failures.Count, result.LeadsCompared, stopwatch.Elapsed.TotalSeconds, idle, peak, peakAfterGc, peakLive, peakLiveAt, peakSurvived, peakSurvivedAt, self.PeakWorkingSet64, phases.Describe());
+        var report = new EngineReport(result.Completed, result.Reason, result.Failures.Count, result.LeadsCompared, stopwatch.Elapsed.TotalSeconds, idle, peak, peakAfterGc, peakLive, peakLiveAt, peakSurvived, peakSurvivedAt, self.PeakWorkingSet64, phases.Describe(), string.Join(", ", byPhase.Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.Key} {p.Value / 1048576.0:N1} MiB"))));
         Console.WriteLine(JsonSerializer.Serialize(report));
         return 0;
     }

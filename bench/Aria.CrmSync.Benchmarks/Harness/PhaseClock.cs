@@ -12,6 +12,19 @@ internal sealed class PhaseClock(Stopwatch stopwatch) : IProgress<ConnectionSync
 {
     private readonly Dictionary<ConnectionSyncPhase, (TimeSpan First, TimeSpan Last)> _phases = [];
     private readonly Lock _gate = new();
+    private ConnectionSyncPhase? _current;
+
+    /// <summary>Gets the phase of the last progress report (<see langword="null"/> before the first).</summary>
+    public ConnectionSyncPhase? Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _current;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public void Report(ConnectionSyncProgress value)
@@ -21,6 +34,7 @@ internal sealed class PhaseClock(Stopwatch stopwatch) : IProgress<ConnectionSync
         lock (_gate)
         {
             _phases[value.Phase] = _phases.TryGetValue(value.Phase, out var seen) ? (seen.First, now) : (now, now);
+            _current = value.Phase;
         }
     }
 

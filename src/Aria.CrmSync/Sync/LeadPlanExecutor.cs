@@ -86,6 +86,7 @@ internal sealed class LeadPlanExecutor(ILeadMemoryStore leads, SyncStateWriter s
                 if (plan.CrmFields.Count == 0)
                 {
                     outcomes[i] = await SettleAsync(plan, claimed, null, auditUnchanged, now, drafts, cancellationToken).ConfigureAwait(false) with { LeadWritten = leadWritten };
+                    await FlushAsync(drafts, cancellationToken, onlyWhenFull: true).ConfigureAwait(false);
                 }
                 else
                 {

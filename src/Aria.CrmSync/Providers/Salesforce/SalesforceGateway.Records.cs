@@ -76,6 +76,8 @@ internal sealed partial class SalesforceGateway
     /// Collections retrieve (request-body form, a read: safe to retry): <paramref name="visit"/> sees each id's row (its
     /// index in <paramref name="ids"/>, and the row or <see langword="null"/>), in order, while the response is parsed —
     /// the rows are not copied out of it (a copy of 2,000 rows is a few megabytes held beside the batch they are read for).
+    /// A body with more or fewer rows than ids is a <see cref="CrmSyncDataException"/> once read (what was visited is
+    /// then to be discarded).
     /// </summary>
     private async Task RetrieveAsync(SalesforceCall call, IReadOnlyList<string> ids, IReadOnlyList<string> fields, Action<int, JsonElement?> visit, CancellationToken cancellationToken)
     {
@@ -85,22 +87,30 @@ internal sealed partial class SalesforceGateway
             ["fields"] = new JsonArray([.. fields.Select(f => (JsonNode?)JsonValue.Create(f))]),
         };
         var response = await SendJsonAsync(call, HttpMethod.Post, call.Data("composite/sobjects/Opportunity"), body, Endpoints.CollectionsRetrieve, idempotent: true, cancellationToken).ConfigureAwait(false);
-        using var document = response.Json(Salesforce);
-        var array = SalesforceJson.Array(document.RootElement, Endpoints.CollectionsRetrieve, "the retrieve result");
-        if (array.GetArrayLength() != ids.Count)
-        {
-            throw SalesforceJson.Unexpected(Endpoints.CollectionsRetrieve, $"{array.GetArrayLength()} rows for {ids.Count} ids");
-        }
-
+        // Rows are read one at a time (CrmHttpResponse.TryReadRows): 2,000 rows are about a megabyte of body.
         var index = 0;
-        foreach (var item in array.EnumerateArray())
+        if (!response.TryReadRows(Salesforce, rowsProperty: null, item =>
         {
+            if (index >= ids.Count)
+            {
+                throw SalesforceJson.Unexpected(Endpoints.CollectionsRetrieve, $"more rows than the {ids.Count} ids");
+            }
+
             visit(index++, item.ValueKind switch
             {
                 JsonValueKind.Null => null,
                 JsonValueKind.Object => item,
                 _ => throw SalesforceJson.Unexpected(Endpoints.CollectionsRetrieve, "a row is not an object"),
             });
+        }))
+        {
+            using var document = response.Json(Salesforce);
+            SalesforceJson.Array(document.RootElement, Endpoints.CollectionsRetrieve, "the retrieve result"); // throws: not an array
+        }
+
+        if (index != ids.Count)
+        {
+            throw SalesforceJson.Unexpected(Endpoints.CollectionsRetrieve, $"{index} rows for {ids.Count} ids");
         }
     }
 

@@ -124,16 +124,14 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
     {
         var endpoint = all ? Endpoints.QueryAll : Endpoints.Query;
         var response = await GetAsync(call, call.Data((all ? "queryAll" : "query") + "?q=" + Uri.EscapeDataString(soql)), endpoint, cancellationToken).ConfigureAwait(false);
-        using var document = response.Json(Salesforce);
-        return ReadQueryPage(document.RootElement, endpoint, map);
+        return ReadQueryPage(response, endpoint, map);
     }
 
     /// <summary>Follows a <c>nextRecordsUrl</c>.</summary>
     private async Task<QueryPage<T>> QueryMoreAsync<T>(SalesforceCall call, string nextRecordsUrl, Func<JsonElement, string, T> map, CancellationToken cancellationToken)
     {
         var response = await GetAsync(call, call.Absolute(nextRecordsUrl, Endpoints.QueryMore), Endpoints.QueryMore, cancellationToken).ConfigureAwait(false);
-        using var document = response.Json(Salesforce);
-        return ReadQueryPage(document.RootElement, Endpoints.QueryMore, map);
+        return ReadQueryPage(response, Endpoints.QueryMore, map);
     }
 
     /// <summary>Runs a query to its end (small result sets: lookups, one record's activities).</summary>
@@ -148,6 +146,40 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
         }
 
         return rows;
+    }
+
+    /// <summary>A query result's page, its rows read one at a time (<see cref="CrmHttpResponse.TryReadRows"/>).</summary>
+    private static QueryPage<T> ReadQueryPage<T>(CrmHttpResponse response, string endpoint, Func<JsonElement, string, T> map)
+    {
+        var rows = new List<T>();
+        bool? done = null;
+        string? next = null;
+        var plain = true; // 'done' a boolean, 'nextRecordsUrl' a string or null: anything else is read by the document path
+        var streamed = response.TryReadRows(Salesforce, "records", row => rows.Add(map(SalesforceJson.Object(row, endpoint, "a record"), endpoint)), (name, value) =>
+        {
+            if (name == "done")
+            {
+                done = value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
+                plain &= done is not null;
+            }
+            else if (name == "nextRecordsUrl")
+            {
+                next = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+                plain &= value.ValueKind is JsonValueKind.String or JsonValueKind.Null;
+            }
+        });
+        if (!streamed || !plain || done is null)
+        {
+            using var document = response.Json(Salesforce);
+            return ReadQueryPage(document.RootElement, endpoint, map); // reports what is wrong with the body
+        }
+
+        if (done == false && string.IsNullOrEmpty(next))
+        {
+            throw SalesforceJson.Unexpected(endpoint, "'done' is false without a 'nextRecordsUrl'");
+        }
+
+        return new QueryPage<T>(rows, done == true ? null : next);
     }
 
     private static QueryPage<T> ReadQueryPage<T>(JsonElement root, string endpoint, Func<JsonElement, string, T> map)
