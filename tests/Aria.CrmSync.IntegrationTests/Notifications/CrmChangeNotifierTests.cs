@@ -41,7 +41,8 @@ public sealed class CrmChangeNotifierTests
     {
         await using var h = await PubSubSubscriberHost.StartAsync(startSubscriber: false);
         var states = h.Services.GetRequiredService<ISyncStateStore>();
-        var lease = await states.TryAcquireLeaseAsync("sync:salesforce:" + User, "another-worker", TimeSpan.FromMilliseconds(600));
+        // Held long enough that a loaded machine still checks before it expires (600 ms failed under a load of 6 and more).
+        var lease = await states.TryAcquireLeaseAsync("sync:salesforce:" + User, "another-worker", TimeSpan.FromSeconds(3));
         Assert.NotNull(lease);
         h.Emulator.Org.Update("Opportunity", h.OpportunityId, new Dictionary<string, object?> { ["Amount"] = 4321m });
 
@@ -49,7 +50,7 @@ public sealed class CrmChangeNotifierTests
         await notifier.NotifyAsync(new CrmChangeNotification { UserId = User, Provider = CrmProvider.Salesforce, CrmIds = [h.OpportunityId] });
         await Task.Delay(300);
         Assert.Equal(1200m, (await h.Leads.GetAsync(User, h.LeadId))!.ExpectedValue); // the other worker still holds the connection
-        await h.WaitForValueAsync(4321m);
+        await h.WaitForValueAsync(4321m, TimeSpan.FromSeconds(20));
     }
 
     [Fact]
