@@ -26,67 +26,31 @@ internal sealed partial class ConnectionRun
             }
 
             _recordsRead += page.Records.Count;
-            var leads = await LeadsForCrmIdsAsync([.. page.Records.Select(r => r.CrmId).Concat(page.DeletedIds).Distinct(StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < lagging.Count; i++)
+            var pushes = new List<LeadSyncPlan>(); // the page's CRM writes, sent together (ProcessAsync)
+            for (var first = 0; first < page.Records.Count; first += WriteSlice)
             {
-                if (leads.TryGetValue(lagging[i].CrmId!, out var again) && again.Id == lagging[i].Id)
-                {
-                    lagging[i] = again; // its state was read again for this page: keep the lead with it
-                }
+                await ApplySliceAsync(page, first, Math.Min(WriteSlice, page.Records.Count - first), lagging, pushes, cancellationToken).ConfigureAwait(false);
+                KeepStatesOf(lagging); // the slice's leads are done (those waiting to write to the CRM have their plans): a later phase reads any of them again
+                await FreshStack(); // the next slice is not looked up on top of this one's frames
             }
 
-            var batch = new List<(LeadMemory Lead, CrmRecord Record)>();
-            var now = svc.Env.Time.GetUtcNow();
-            for (var i = 0; i < page.Records.Count; i++) // not foreach: a struct enumerator left in this frame would hold the page while the next one is looked up
+            await RunPushesAsync(pushes, cancellationToken).ConfigureAwait(false);
+            KeepStatesOf(lagging);
+
+            if (page.DeletedIds.Count > 0)
             {
-                var record = page.Records[i];
-                if (!leads.TryGetValue(record.CrmId, out var lead))
+                var deleted = await LookUpAsync([.. page.DeletedIds.Distinct(StringComparer.Ordinal)], lagging, cancellationToken).ConfigureAwait(false);
+                foreach (var deletedId in page.DeletedIds)
                 {
-                    continue;
-                }
-
-                var state = StateFor(lead, now);
-                if (LeadSyncPlan.IsStale(record, state))
-                {
-                    // Older than what the state agreed with: not a CRM change. Left uncompared, so the lead-changes
-                    // phase still reads it by id (consistent) if the lead has changes to push.
-                    Log.StaleChangeHit(svc.Env.Logger, Provider, record.CrmId);
-                    continue;
-                }
-
-                if (page.MayLag && (NeedsComparison(lead, now) || ShowsChange(record, state)))
-                {
-                    // From a lagging index, a hit may show a version the CRM has already left: whatever would be
-                    // written for this lead (a pull, a push, a claim) is planned on the record read by id instead.
-                    // Hits that agree with the state (echoes of earlier writes) settle here. A lead compared earlier
-                    // in the run is read again only for a version newer than the one its state agreed with.
-                    if (!lagging.Exists(l => l.Id == lead.Id) && (_compared.Add(lead.Id) || IsNewer(record, state)))
+                    if (deleted.TryGetValue(deletedId, out var lead) && _compared.Add(lead.Id))
                     {
-                        lagging.Add(lead);
+                        await FailLeadAsync(lead, new CrmSyncNotFoundException($"{Serialization.WireValue.Format(Provider)} record", deletedId), cancellationToken).ConfigureAwait(false);
                     }
-
-                    continue;
-                }
-
-                if (_compared.Add(lead.Id))
-                {
-                    batch.Add((lead, record));
-                }
-            }
-
-            await ProcessAsync(batch, cancellationToken).ConfigureAwait(false);
-            foreach (var deletedId in page.DeletedIds)
-            {
-                if (leads.TryGetValue(deletedId, out var lead) && _compared.Add(lead.Id))
-                {
-                    await FailLeadAsync(lead, new CrmSyncNotFoundException($"{Serialization.WireValue.Format(Provider)} record", deletedId), cancellationToken).ConfigureAwait(false);
                 }
             }
 
             await ReadLaggingAsync(lagging, all: false, cancellationToken).ConfigureAwait(false);
-            KeepStatesOf(lagging); // the page's other leads are done: a later phase reads any of them again
-            leads.Clear(); // nor are its leads and records held while the next page is looked up
-            batch.Clear();
+            KeepStatesOf(lagging);
 
             if (page.Cursor is { } next && ((unsaved ?? _cursor) is not { } known || known.IsBefore(next.Timestamp, next.LastId ?? string.Empty)))
             {
@@ -113,6 +77,79 @@ internal sealed partial class ConnectionRun
         // up to now minus the overlap (the next run still re-reads one overlap before it). Otherwise a quiet CRM
         // would make every run re-read the overlap before its last change — all of a bulk import, run after run.
         _cursor = await AdvanceQuietCheckpointAsync(ConnectionSynchronizer.RecordStream, _cursor, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Merges one slice of a change page (<see cref="WriteSlice"/> records): its leads and states are looked up for the
+    /// slice alone, so a page's 2,000 leads and states are not all held while it is written. Its plans that write to the
+    /// CRM join <paramref name="pushes"/>, the page's.
+    /// </summary>
+    private async Task ApplySliceAsync(CrmChangePage page, int first, int count, List<LeadMemory> lagging, List<LeadSyncPlan> pushes, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>(count);
+        for (var i = first; i < first + count; i++)
+        {
+            ids.Add(page.Records[i].CrmId);
+        }
+
+        var leads = await LookUpAsync([.. ids.Distinct(StringComparer.Ordinal)], lagging, cancellationToken).ConfigureAwait(false);
+        var batch = new List<(LeadMemory Lead, CrmRecord Record)>();
+        var now = svc.Env.Time.GetUtcNow();
+        for (var i = first; i < first + count; i++) // not foreach: a struct enumerator left in this frame would hold the page while the next one is looked up
+        {
+            var record = page.Records[i];
+            if (!leads.TryGetValue(record.CrmId, out var lead))
+            {
+                continue;
+            }
+
+            var state = StateFor(lead, now);
+            if (LeadSyncPlan.IsStale(record, state))
+            {
+                // Older than what the state agreed with: not a CRM change. Left uncompared, so the lead-changes
+                // phase still reads it by id (consistent) if the lead has changes to push.
+                Log.StaleChangeHit(svc.Env.Logger, Provider, record.CrmId);
+                continue;
+            }
+
+            if (page.MayLag && (NeedsComparison(lead, now) || ShowsChange(record, state)))
+            {
+                // From a lagging index, a hit may show a version the CRM has already left: whatever would be
+                // written for this lead (a pull, a push, a claim) is planned on the record read by id instead.
+                // Hits that agree with the state (echoes of earlier writes) settle here. A lead compared earlier
+                // in the run is read again only for a version newer than the one its state agreed with.
+                if (!lagging.Exists(l => l.Id == lead.Id) && (_compared.Add(lead.Id) || IsNewer(record, state)))
+                {
+                    lagging.Add(lead);
+                }
+
+                continue;
+            }
+
+            if (_compared.Add(lead.Id))
+            {
+                batch.Add((lead, record));
+            }
+        }
+
+        await ProcessAsync(batch, pushes, cancellationToken).ConfigureAwait(false);
+        leads.Clear(); // nor are the slice's leads and records held by this frame once it returns
+        batch.Clear();
+    }
+
+    /// <summary>The linked leads of these CRM ids (<see cref="LeadsForCrmIdsAsync(IReadOnlyCollection{string}, CancellationToken)"/>); a lead waiting for its read by id whose state was read again is replaced by the lead read with it.</summary>
+    private async Task<Dictionary<string, LeadMemory>> LookUpAsync(IReadOnlyCollection<string> crmIds, List<LeadMemory> lagging, CancellationToken cancellationToken)
+    {
+        var leads = await LeadsForCrmIdsAsync(crmIds, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < lagging.Count; i++)
+        {
+            if (leads.TryGetValue(lagging[i].CrmId!, out var again) && again.Id == lagging[i].Id)
+            {
+                lagging[i] = again; // its state was read again: keep the lead with it
+            }
+        }
+
+        return leads;
     }
 
     private async Task SaveCursorAsync(CrmCursor cursor, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ internal sealed partial class ConnectionRun
     /// How many plans that write nothing to the CRM go through the write protocol at a time. A plan in flight holds its
     /// lead as read and as written, its state as claimed and as settled, its field maps and its audit entries (≈ 8 KB);
     /// run a slice at a time, a page's leads are not all in flight at once (heap dumps at 100,000 leads: a 2,000-lead
-    /// change page in the protocol held ≈ 12 MB). Plans that write to the CRM stay together (see <see cref="ProcessAsync"/>).
+    /// change page in the protocol held ≈ 12 MB). Plans that write to the CRM stay together (see <see cref="RunPushesAsync"/>).
     /// </summary>
     internal const int WriteSlice = 250;
 
@@ -35,6 +35,18 @@ internal sealed partial class ConnectionRun
     /// </summary>
     private async Task ProcessAsync(List<(LeadMemory Lead, CrmRecord Record)> batch, CancellationToken cancellationToken)
     {
+        var pushes = new List<LeadSyncPlan>();
+        await ProcessAsync(batch, pushes, cancellationToken).ConfigureAwait(false);
+        await RunPushesAsync(pushes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// As <see cref="ProcessAsync(List{ValueTuple{LeadMemory, CrmRecord}}, CancellationToken)"/>, the plans that write to
+    /// the CRM added to <paramref name="pushes"/> (run once they fill a <see cref="PushSlice"/>; the caller runs the rest
+    /// with <see cref="RunPushesAsync"/>), so that a change page's slices share their CRM calls.
+    /// </summary>
+    private async Task ProcessAsync(List<(LeadMemory Lead, CrmRecord Record)> batch, List<LeadSyncPlan> pushes, CancellationToken cancellationToken)
+    {
         if (batch.Count == 0)
         {
             return;
@@ -42,7 +54,6 @@ internal sealed partial class ConnectionRun
 
         var now = svc.Env.Time.GetUtcNow();
         var slice = new List<LeadSyncPlan>(Math.Min(WriteSlice, batch.Count));
-        var pushes = new List<LeadSyncPlan>();
         for (var i = 0; i < batch.Count; i++)
         {
             var (lead, record) = batch[i];
@@ -62,7 +73,13 @@ internal sealed partial class ConnectionRun
 
         await RunPlansAsync(slice, now, cancellationToken).ConfigureAwait(false);
         slice.Clear();
-        await RunPlansAsync(pushes, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the plans that write to the CRM gathered by <see cref="ProcessAsync(List{ValueTuple{LeadMemory, CrmRecord}}, List{LeadSyncPlan}, CancellationToken)"/>.</summary>
+    private async Task RunPushesAsync(List<LeadSyncPlan> pushes, CancellationToken cancellationToken)
+    {
+        await RunPlansAsync(pushes, svc.Env.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        pushes.Clear();
     }
 
     /// <summary>The lead's plan, or <see langword="null"/> when the lead is not synced now (failed here, or waiting for a person or out of retries).</summary>

@@ -270,6 +270,60 @@ public class SalesforceEngineEndToEndTests(Xunit.Abstractions.ITestOutputHelper 
     }
 
     [Fact]
+    public async Task ConnectionSync_AChangePageLargerThanAWriteSlice_IsWrittenSliceBySlice_WithItsCrmWritesInWholeCalls()
+    {
+        // One change page of 600 records and 2 deletions: merged 250 records at a time (their leads looked up per
+        // slice), while the 300 CRM writes the page's merges make, spread over its three slices, still go out together:
+        // one pre-write read and two update calls of 200, as for one batch.
+        await using var host = await SfGatewayHost.StartAsync(transport: Transport);
+        var opps = host.Seed(700);
+        for (var i = 0; i < opps.Count; i++)
+        {
+            await AddLeadAsync(host, $"lead-{i:D3}", opps[i], 1000m + i, new DateOnly(2026, 6, 30));
+        }
+
+        Assert.True((await host.Sync.SyncConnectionAsync(SfGatewayHost.UserId, CrmProvider.Salesforce)).Completed);
+        await Task.Delay(5);
+        for (var i = 0; i < 600; i++)
+        {
+            host.Org.Update("Opportunity", opps[i], new Dictionary<string, object?> { ["StageName"] = "Closed Won" });
+            if (i % 2 == 0)
+            {
+                await EditLeadAsync(host, $"lead-{i:D3}", l => l with { ExpectedValue = 50_000m + i }); // another field: no conflict, a push
+            }
+        }
+
+        host.Org.Delete("Opportunity", opps[650]);
+        host.Org.Delete("Opportunity", opps[651]);
+        host.Emulator.Calls.Reset();
+
+        var result = await host.Sync.SyncConnectionAsync(SfGatewayHost.UserId, CrmProvider.Salesforce, new ConnectionSyncOptions { IncludeActivities = false });
+        Report("one change page of 600 records, 300 of them also changed in ARIA, 2 deletions", host);
+
+        Assert.True(result.Completed, result.Reason);
+        Assert.Equal(600, result.LeadsUpdated);
+        Assert.Equal(300, result.CrmRecordsUpdated);
+        Assert.Equal(0, result.ConflictsResolved + result.ConflictsOpen);
+        Assert.Equal(2, result.Failures.Count);
+        Assert.All(result.Failures, f => Assert.Equal(CrmSyncNotFoundException.ErrorCode, f.ErrorCode));
+        Assert.Equal(1, host.Emulator.Calls.Count(SalesforceEndpoints.QueryAll));
+        Assert.Equal(1, host.Emulator.Calls.Count(SalesforceEndpoints.CollectionsGet)); // the pre-write read of all 300
+        Assert.Equal(2, host.Emulator.Calls.Count(SalesforceEndpoints.CollectionsUpdate));
+        for (var i = 0; i < 600; i++)
+        {
+            var lead = (await host.Leads.GetAsync(SfGatewayHost.UserId, $"lead-{i:D3}"))!;
+            Assert.Equal((LifecycleStages.Account, LeadStatuses.Won), (lead.LifecycleStage, lead.Status));
+            Assert.Equal(i % 2 == 0 ? 50_000m + i : 1000m + i, (decimal)host.Org.Get("Opportunity", opps[i])!["Amount"]!);
+            Assert.Equal(SyncStatus.Synced, (await host.Sync.GetSyncStateAsync($"lead-{i:D3}"))!.Status);
+        }
+
+        Assert.Equal(SyncStatus.Error, (await host.Sync.GetSyncStateAsync("lead-650"))!.Status);
+        var audit = await AuditAsync(host);
+        Assert.Equal(300, audit.Count(e => e.Operation == CrmAuditOperation.Push));
+        Assert.True((await host.Audit.VerifyAsync(SfGatewayHost.UserId)).IsValid);
+    }
+
+    [Fact]
     public async Task ConnectionSync_PausesOnTheDailyAllocation_AndResumesFromItsCheckpoint()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
