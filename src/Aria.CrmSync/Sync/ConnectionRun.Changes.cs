@@ -35,8 +35,6 @@ internal sealed partial class ConnectionRun
             }
 
             await RunPushesAsync(pushes, cancellationToken).ConfigureAwait(false);
-            KeepStatesOf(lagging);
-
             if (page.DeletedIds.Count > 0)
             {
                 var deleted = await LookUpAsync([.. page.DeletedIds.Distinct(StringComparer.Ordinal)], lagging, cancellationToken).ConfigureAwait(false);
@@ -86,13 +84,13 @@ internal sealed partial class ConnectionRun
     /// </summary>
     private async Task ApplySliceAsync(CrmChangePage page, int first, int count, List<LeadMemory> lagging, List<LeadSyncPlan> pushes, CancellationToken cancellationToken)
     {
-        var ids = new List<string>(count);
+        var ids = new HashSet<string>(count, StringComparer.Ordinal);
         for (var i = first; i < first + count; i++)
         {
             ids.Add(page.Records[i].CrmId);
         }
 
-        var leads = await LookUpAsync([.. ids.Distinct(StringComparer.Ordinal)], lagging, cancellationToken).ConfigureAwait(false);
+        var leads = await LookUpAsync(ids, lagging, cancellationToken).ConfigureAwait(false);
         var batch = new List<(LeadMemory Lead, CrmRecord Record)>();
         var now = svc.Env.Time.GetUtcNow();
         for (var i = first; i < first + count; i++) // not foreach: a struct enumerator left in this frame would hold the page while the next one is looked up

@@ -42,11 +42,11 @@ internal sealed class LeadPlanExecutor(ILeadMemoryStore leads, SyncStateWriter s
         {
             for (var i = 0; i < current.Length; i++)
             {
+                await FlushAsync(drafts, cancellationToken, onlyWhenFull: true).ConfigureAwait(false); // the earlier plans' entries, once they fill a slice
                 var plan = current[i];
                 if (!plan.Writes)
                 {
                     outcomes[i] = await SettleAsync(plan, plan.State, null, auditUnchanged, now, drafts, cancellationToken).ConfigureAwait(false);
-                    await FlushAsync(drafts, cancellationToken, onlyWhenFull: true).ConfigureAwait(false);
                     continue;
                 }
 
@@ -86,7 +86,6 @@ internal sealed class LeadPlanExecutor(ILeadMemoryStore leads, SyncStateWriter s
                 if (plan.CrmFields.Count == 0)
                 {
                     outcomes[i] = await SettleAsync(plan, claimed, null, auditUnchanged, now, drafts, cancellationToken).ConfigureAwait(false) with { LeadWritten = leadWritten };
-                    await FlushAsync(drafts, cancellationToken, onlyWhenFull: true).ConfigureAwait(false);
                 }
                 else
                 {

@@ -74,13 +74,13 @@ public sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, Http
         }
         catch (JsonException ex)
         {
-            throw new CrmSyncDataException($"{Serialization.WireValue.Format(provider)} returned a malformed JSON body (HTTP {(int)Status}, {Body.Length} bytes)", Endpoint, provider, ex);
+            throw Malformed(provider, ex);
         }
 
         if (!HasReadableStrings())
         {
             document.Dispose();
-            throw new CrmSyncDataException($"{Serialization.WireValue.Format(provider)} returned a JSON body with a string that is not valid UTF-16 (HTTP {(int)Status}, {Body.Length} bytes)", Endpoint, provider);
+            throw Unreadable(provider);
         }
 
         return document;
@@ -126,23 +126,29 @@ public sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, Http
         bool readable;
         try
         {
-            readable = HasReadableStrings();
+            readable = HasReadableStrings(); // also reads the whole body: a malformed one throws here
         }
         catch (JsonException ex)
         {
-            throw new CrmSyncDataException($"{Serialization.WireValue.Format(provider)} returned a malformed JSON body (HTTP {(int)Status}, {Body.Length} bytes)", Endpoint, provider, ex);
+            throw Malformed(provider, ex);
         }
 
         if (!readable)
         {
-            throw new CrmSyncDataException($"{Serialization.WireValue.Format(provider)} returned a JSON body with a string that is not valid UTF-16 (HTTP {(int)Status}, {Body.Length} bytes)", Endpoint, provider);
+            throw Unreadable(provider);
         }
 
         var reader = new Utf8JsonReader(Body);
         reader.Read();
         if (rowsProperty is null)
         {
-            return reader.TokenType == JsonTokenType.StartArray && ReadItems(ref reader, row);
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                return false;
+            }
+
+            ReadItems(ref reader, row);
+            return true;
         }
 
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -176,16 +182,20 @@ public sealed class CrmHttpResponse(string endpoint, HttpStatusCode status, Http
     }
 
     /// <summary>Hands each item of the array the reader is at to <paramref name="row"/>, each parsed on its own.</summary>
-    private static bool ReadItems(ref Utf8JsonReader reader, Action<JsonElement> row)
+    private static void ReadItems(ref Utf8JsonReader reader, Action<JsonElement> row)
     {
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             using var item = JsonDocument.ParseValue(ref reader);
             row(item.RootElement);
         }
-
-        return true;
     }
+
+    private CrmSyncDataException Malformed(CrmProvider provider, JsonException ex)
+        => new($"{Serialization.WireValue.Format(provider)} returned a malformed JSON body (HTTP {(int)Status}, {Body.Length} bytes)", Endpoint, provider, ex);
+
+    private CrmSyncDataException Unreadable(CrmProvider provider)
+        => new($"{Serialization.WireValue.Format(provider)} returned a JSON body with a string that is not valid UTF-16 (HTTP {(int)Status}, {Body.Length} bytes)", Endpoint, provider);
 
     /// <summary>Whether every escaped string and property name of the (well-formed) body decodes to valid UTF-16.</summary>
     private bool HasReadableStrings()

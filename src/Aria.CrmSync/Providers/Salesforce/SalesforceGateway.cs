@@ -154,18 +154,17 @@ internal sealed partial class SalesforceGateway : CrmHttpGateway, ICrmGateway
         var rows = new List<T>();
         bool? done = null;
         string? next = null;
-        var plain = true; // 'done' a boolean, 'nextRecordsUrl' a string or null: anything else is read by the document path
+        var plain = true; // 'done' a boolean (else done stays null), 'nextRecordsUrl' a string or null: anything else is read by the document path
         var streamed = response.TryReadRows(Salesforce, "records", row => rows.Add(map(SalesforceJson.Object(row, endpoint, "a record"), endpoint)), (name, value) =>
         {
             if (name == "done")
             {
                 done = value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
-                plain &= done is not null;
             }
             else if (name == "nextRecordsUrl")
             {
                 next = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-                plain &= value.ValueKind is JsonValueKind.String or JsonValueKind.Null;
+                plain = value.ValueKind is JsonValueKind.String or JsonValueKind.Null;
             }
         });
         if (!streamed || !plain || done is null)
