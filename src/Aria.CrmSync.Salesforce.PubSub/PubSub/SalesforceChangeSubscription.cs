@@ -103,7 +103,7 @@ internal sealed partial class SalesforceChangeSubscription(
         }
 
         using var call = _client.Subscribe(headers, cancellationToken: cancellationToken);
-        await call.RequestStream.WriteAsync(first, cancellationToken).ConfigureAwait(false);
+        await SendAsync(call, first, cancellationToken).ConfigureAwait(false);
         LogSubscribed(logger, userId, topic, first.ReplayPreset.ToString());
 
         // From LATEST (no stored position: a first subscription, or a stop before the first position was stored), the
@@ -143,7 +143,7 @@ internal sealed partial class SalesforceChangeSubscription(
 
                 var synced = await ProcessAsync(connection, headers, response, cancellationToken).ConfigureAwait(false);
                 completions.Writer.TryWrite((synced, response.Events[^1].ReplayId));
-                await call.RequestStream.WriteAsync(new FetchRequest { TopicName = topic, NumRequested = response.Events.Count }, cancellationToken).ConfigureAwait(false);
+                await SendAsync(call, new FetchRequest { TopicName = topic, NumRequested = response.Events.Count }, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -155,6 +155,25 @@ internal sealed partial class SalesforceChangeSubscription(
             }
 
             await saver.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Sends a fetch request. The server can end the call before it reads one (it refuses an expired token on the call's
+    /// headers): a write racing that end fails with <c>CANCELLED</c> or with the call's status, depending on timing. The
+    /// call's own status is then read from the response stream and raised instead, so <see cref="RunAsync"/> reacts to
+    /// what the server said (refresh the token, fall back from an expired replay id) rather than to the race.
+    /// </summary>
+    private static async Task SendAsync(AsyncDuplexStreamingCall<FetchRequest, FetchResponse> call, FetchRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await call.RequestStream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false); // raises the call's status once it ended
+            throw;
         }
     }
 
