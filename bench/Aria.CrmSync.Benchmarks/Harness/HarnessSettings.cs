@@ -29,6 +29,9 @@ public sealed record HarnessSettings
     /// <summary>Salesforce emulator latency per request (the org is remote in real life).</summary>
     public TimeSpan SalesforceLatency { get; init; } = TimeSpan.Zero;
 
+    /// <summary>HubSpot emulator latency per request (a real portal answers a batch call in about 100–300 ms).</summary>
+    public TimeSpan HubSpotLatency { get; init; } = TimeSpan.Zero;
+
     /// <summary>Gets the number of custom fields synced beyond the four default ones (<c>--custom-fields 16</c>: 20 fields).</summary>
     public int CustomFields { get; init; }
 
@@ -52,6 +55,7 @@ public sealed record HarnessSettings
                 "--engine-process" => settings with { EngineProcess = true },
                 "--no-salesforce" => settings with { IncludeSalesforce = false },
                 "--salesforce-latency-ms" => settings with { SalesforceLatency = TimeSpan.FromMilliseconds(int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)) },
+                "--hubspot-latency-ms" => settings with { HubSpotLatency = TimeSpan.FromMilliseconds(int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)) },
                 _ => settings,
             };
         }

@@ -119,7 +119,7 @@ public static class ScaleHarness
     private static async Task<HarnessRow> RunScenarioAsync(string name, CrmProvider provider, int? tier, HarnessSettings settings, Workload workload, TextWriter log)
     {
         log.WriteLine($"[{name}] seeding {settings.Leads:N0} deals and leads, first sync…");
-        await using var batched = await CrmInstance.CreateAsync(provider, settings.Leads, tier, loopback: true, provider == CrmProvider.Salesforce ? settings.SalesforceLatency : TimeSpan.Zero, record: true, settings.CustomFields);
+        await using var batched = await CrmInstance.CreateAsync(provider, settings.Leads, tier, loopback: true, provider == CrmProvider.Salesforce ? settings.SalesforceLatency : settings.HubSpotLatency, record: true, settings.CustomFields);
         await batched.InitialSyncAsync();
         await batched.ApplyAsync(workload);
         var refusedBefore = batched.Refused;

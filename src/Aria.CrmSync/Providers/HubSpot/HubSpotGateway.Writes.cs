@@ -10,7 +10,9 @@ namespace Aria.CrmSync.Providers.HubSpot;
 /// <see cref="CrmRecordUpdate.IfUnmodifiedSince"/> the gateway reads <c>hs_lastmodifieddate</c> of the batch's deals
 /// in one batch read just before the write and reports <see cref="CrmWriteResult.PreconditionFailed"/> for deals
 /// changed since — one extra call per 100 updates, which narrows the lost-update window from the length of a sync
-/// run to the gap between two requests. The same read gives each deal's pipeline for stage translation.
+/// run to the gap between two requests. The same read gives each deal's pipeline for stage translation. The batches are
+/// written one after another, in order; each batch's read goes out beside the previous batch's write (unless the two
+/// batches share a deal), so a large write keeps two calls in flight and its window is at most one write call wider.
 /// </content>
 internal sealed partial class HubSpotGateway
 {
@@ -46,13 +48,32 @@ internal sealed partial class HubSpotGateway
 
         var results = new CrmWriteResult?[updates.Count];
         var done = 0;
+        var chunks = ChunkDistinct(prepared).ToList();
+        var properties = new ComparedProperties(compared, metadata);
+        using var ahead = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<PreWriteRead>? next = null;
         try
         {
-            foreach (var chunk in ChunkDistinct(prepared))
+            for (var k = 0; k < chunks.Count; k++)
             {
+                var chunk = chunks[k];
                 try
                 {
-                    await UpdateChunkAsync(connection, chunk, results, nothingWrittenYet: done == 0, new(compared, metadata), cancellationToken).ConfigureAwait(false);
+                    PreWriteRead read;
+                    try
+                    {
+                        read = await (next ?? ReadBeforeWriteAsync(connection, chunk, compared, ahead.Token)).ConfigureAwait(false);
+                    }
+                    catch (CrmSyncException ex) when (done == 0)
+                    {
+                        throw CrmWriteFailure.RethrowNothingWritten(ex); // the reads before the first write failed: no deal was written
+                    }
+
+                    // The next batch's read goes out beside this batch's write, unless it holds a deal this one writes.
+                    next = k + 1 < chunks.Count && !chunks[k + 1].Exists(c => chunk.Exists(w => w.Update.CrmId == c.Update.CrmId))
+                        ? ReadBeforeWriteAsync(connection, chunks[k + 1], compared, ahead.Token)
+                        : null;
+                    await UpdateChunkAsync(connection, chunk, read, results, properties, cancellationToken).ConfigureAwait(false);
                     done += chunk.Count;
                 }
                 catch (CrmSyncException ex) when (done > 0 && CrmWriteFailure.NotProcessed(ex))
@@ -69,34 +90,63 @@ internal sealed partial class HubSpotGateway
             CrmWriteFailure.KeepKnownResults(ex, results); // refused before sending, or answered by an earlier batch
             throw;
         }
+        finally
+        {
+            await AbandonAsync(next, ahead).ConfigureAwait(false);
+        }
 
         return results.Select((r, i) => r ?? new CrmWriteResult { CrmId = updates[i].CrmId, Success = false, ErrorCode = "NO_RESULT", ErrorMessage = "HubSpot returned no result for the update", IsTransient = true, Outcome = CrmWriteOutcome.Unknown }).ToList();
     }
 
-    private async Task UpdateChunkAsync(CrmConnection connection, List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)> chunk, CrmWriteResult?[] results, bool nothingWrittenYet, ComparedProperties compared, CancellationToken cancellationToken)
+    /// <summary>A batch's pre-write read: its deals by id (null when no update needs them) and the pipelines of its stages.</summary>
+    private sealed record PreWriteRead(Dictionary<string, HubSpotObjectData>? Current, HubSpotPipelineSet? Pipelines);
+
+    /// <summary>
+    /// Reads what a batch's write checks: the deals' modification times, pipelines and compared properties when an update
+    /// carries a precondition or a stage, and the pipelines of its stages.
+    /// </summary>
+    private async Task<PreWriteRead> ReadBeforeWriteAsync(CrmConnection connection, List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)> chunk, IReadOnlyList<string> compared, CancellationToken cancellationToken)
     {
-        var needsStage = chunk.Any(c => c.Properties.ContainsKey("dealstage"));
+        var needsStage = chunk.Exists(c => c.Properties.ContainsKey("dealstage"));
         Dictionary<string, HubSpotObjectData>? current = null;
         HubSpotPipelineSet? pipelines = null;
+        if (needsStage || chunk.Exists(c => c.Update.IfUnmodifiedSince is not null))
+        {
+            IReadOnlyList<string> properties = compared.Count == 0 ? PreconditionProperties : [.. PreconditionProperties.Union(compared, StringComparer.Ordinal)];
+            var read = await BatchReadAsync(connection, "deals", chunk.Select(c => c.Update.CrmId).ToList(), properties, cancellationToken).ConfigureAwait(false);
+            current = read.ToDictionary(d => d.Id, StringComparer.Ordinal);
+        }
+
+        if (needsStage)
+        {
+            pipelines = await PipelinesAsync(connection, [.. chunk.Where(c => c.Properties.ContainsKey("dealstage")).Select(c => ((string?)null, c.Properties["dealstage"]))], cancellationToken).ConfigureAwait(false);
+        }
+
+        return new PreWriteRead(current, pipelines);
+    }
+
+    /// <summary>Stops a pre-write read no batch will use (a write failed or was refused) and observes its end.</summary>
+    private static async Task AbandonAsync(Task<PreWriteRead>? read, CancellationTokenSource ahead)
+    {
+        if (read is null)
+        {
+            return;
+        }
+
+        await ahead.CancelAsync().ConfigureAwait(false);
         try
         {
-            if (needsStage || chunk.Any(c => c.Update.IfUnmodifiedSince is not null))
-            {
-                IReadOnlyList<string> properties = compared.Names.Count == 0 ? PreconditionProperties : [.. PreconditionProperties.Union(compared.Names, StringComparer.Ordinal)];
-                var read = await BatchReadAsync(connection, "deals", chunk.Select(c => c.Update.CrmId).ToList(), properties, cancellationToken).ConfigureAwait(false);
-                current = read.ToDictionary(d => d.Id, StringComparer.Ordinal);
-            }
-
-            if (needsStage)
-            {
-                pipelines = await PipelinesAsync(connection, [.. chunk.Where(c => c.Properties.ContainsKey("dealstage")).Select(c => ((string?)null, c.Properties["dealstage"]))], cancellationToken).ConfigureAwait(false);
-            }
+            await read.ConfigureAwait(false);
         }
-        catch (CrmSyncException ex) when (nothingWrittenYet)
+        catch (Exception ex) when (ex is OperationCanceledException or CrmSyncException)
         {
-            throw CrmWriteFailure.RethrowNothingWritten(ex); // the reads before the first write failed: no deal was written
+            // Nothing was written on its account; the updates it was for are reported by the loop.
         }
+    }
 
+    private async Task UpdateChunkAsync(CrmConnection connection, List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)> chunk, PreWriteRead read, CrmWriteResult?[] results, ComparedProperties compared, CancellationToken cancellationToken)
+    {
+        var (current, pipelines) = read;
         var inputs = new List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)>(chunk.Count);
         foreach (var (index, update, properties) in chunk)
         {

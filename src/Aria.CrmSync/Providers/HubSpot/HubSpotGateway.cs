@@ -22,6 +22,9 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
     internal const int SearchPageSize = 200;
     internal const int AssociationBatchLimit = 1000;
 
+    /// <summary>How many batch reads of one call to <see cref="BatchReadAsync"/> are in flight at once (the gate still paces them).</summary>
+    internal const int ReadsInFlight = 4;
+
     /// <summary>The share of HubSpot's burst limit the gate uses in any rolling window.</summary>
     internal const double WindowShare = 0.92;
 
@@ -131,44 +134,60 @@ internal sealed partial class HubSpotGateway : CrmHttpGateway, ICrmGateway
     /// <summary>Reads objects by id in batches of 100 (POST, marked idempotent); ids HubSpot does not know are left out.</summary>
     internal async Task<List<HubSpotObjectData>> BatchReadAsync(CrmConnection connection, string type, IReadOnlyList<string> ids, IReadOnlyList<string> properties, CancellationToken cancellationToken)
     {
-        var paths = Paths(connection);
-        var found = new List<HubSpotObjectData>(ids.Count);
-        foreach (var chunk in ids.Chunk(BatchLimit))
+        var chunks = ids.Chunk(BatchLimit).ToArray();
+        if (chunks.Length == 1)
         {
-            var response = await CallAsync(
-                connection,
-                HttpMethod.Post,
-                paths.Batch(type, "read") + "?archived=false",
-                w =>
-                {
-                    w.WriteStartObject();
-                    w.WriteStartArray("properties");
-                    foreach (var property in properties)
-                    {
-                        w.WriteStringValue(property);
-                    }
+            return await BatchReadChunkAsync(connection, type, chunks[0], properties, cancellationToken).ConfigureAwait(false);
+        }
 
-                    w.WriteEndArray();
-                    w.WriteStartArray("inputs");
-                    foreach (var id in chunk)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("id", id);
-                        w.WriteEndObject();
-                    }
-
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                },
-                $"{type}.batch.read",
-                idempotent: true,
-                search: false,
-                cancellationToken,
-                HttpStatusCode.MultiStatus).ConfigureAwait(false);
-            found.AddRange(HubSpotJson.Results(response)); // 207: the errors are ids that do not exist (OBJECT_NOT_FOUND)
+        var read = new List<HubSpotObjectData>[chunks.Length];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, chunks.Length),
+            new ParallelOptions { MaxDegreeOfParallelism = ReadsInFlight, CancellationToken = cancellationToken },
+            async (i, token) => read[i] = await BatchReadChunkAsync(connection, type, chunks[i], properties, token).ConfigureAwait(false)).ConfigureAwait(false);
+        var found = new List<HubSpotObjectData>(ids.Count);
+        foreach (var chunk in read)
+        {
+            found.AddRange(chunk);
         }
 
         return found;
+    }
+
+    private async Task<List<HubSpotObjectData>> BatchReadChunkAsync(CrmConnection connection, string type, string[] chunk, IReadOnlyList<string> properties, CancellationToken cancellationToken)
+    {
+        var paths = Paths(connection);
+        var response = await CallAsync(
+            connection,
+            HttpMethod.Post,
+            paths.Batch(type, "read") + "?archived=false",
+            w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("properties");
+                foreach (var property in properties)
+                {
+                    w.WriteStringValue(property);
+                }
+
+                w.WriteEndArray();
+                w.WriteStartArray("inputs");
+                foreach (var id in chunk)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", id);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            },
+            $"{type}.batch.read",
+            idempotent: true,
+            search: false,
+            cancellationToken,
+            HttpStatusCode.MultiStatus).ConfigureAwait(false);
+        return HubSpotJson.Results(response); // 207: the errors are ids that do not exist (OBJECT_NOT_FOUND)
     }
 
     /// <summary>Maps deals to records, with closed/won flags from the portal's pipeline metadata.</summary>
