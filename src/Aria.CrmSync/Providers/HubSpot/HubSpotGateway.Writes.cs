@@ -70,7 +70,7 @@ internal sealed partial class HubSpotGateway
                     }
 
                     // The next batch's read goes out beside this batch's write, unless it holds a deal this one writes.
-                    next = k + 1 < chunks.Count && !chunks[k + 1].Exists(c => chunk.Exists(w => w.Update.CrmId == c.Update.CrmId))
+                    next = k + 1 < chunks.Count && !SharesADeal(chunk, chunks[k + 1])
                         ? ReadBeforeWriteAsync(connection, chunks[k + 1], compared, ahead.Token)
                         : null;
                     await UpdateChunkAsync(connection, chunk, read, results, properties, cancellationToken).ConfigureAwait(false);
@@ -123,6 +123,13 @@ internal sealed partial class HubSpotGateway
         }
 
         return new PreWriteRead(current, pipelines);
+    }
+
+    /// <summary>Whether a batch holds a deal the batch before it writes (its read must then wait for that write).</summary>
+    private static bool SharesADeal(List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)> written, List<(int Index, CrmRecordUpdate Update, Dictionary<string, string> Properties)> next)
+    {
+        var ids = written.Select(w => w.Update.CrmId).ToHashSet(StringComparer.Ordinal);
+        return next.Exists(n => ids.Contains(n.Update.CrmId));
     }
 
     /// <summary>Stops a pre-write read no batch will use (a write failed or was refused) and observes its end.</summary>
